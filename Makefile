@@ -1,0 +1,29 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both create .venv themselves.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-requirements
+
+.PHONY: run test data geocode clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m streamlit run app.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+# Rebuild data/ from ../shared/reference (areas, settlements, streets, demand points).
+data: $(STAMP)
+	$(PY) scripts/build_reference.py
+
+# Refresh the geocoding cache from Nominatim (needs a network; respects 1 request/s).
+geocode: $(STAMP)
+	$(PY) -m geo.geocode refresh
+
+clean:
+	rm -rf $(VENV) .pytest_cache

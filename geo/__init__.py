@@ -1,0 +1,1 @@
+"""Koper social-services map: data model, geography and measures (no Streamlit here)."""
