@@ -1,0 +1,249 @@
+"""The directory's schema: fields, vocabularies and validation of one services table.
+
+The table is kept as CSV (``data/services.csv``) so that an office can edit it in a
+spreadsheet. Lists (phones, e-mails, target groups) are separated by ``;``.
+Validation collects every problem with its row and field instead of stopping at the first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import phonenumbers
+from opening_hours import validate as _hours_syntax_ok
+
+from geo.errors import DataValidationError, Problem
+
+LANGUAGES = ("sl", "it", "en")
+LIST_SEPARATOR = ";"
+
+CATEGORIES = (
+    "home_care",
+    "day_activities",
+    "residential",
+    "financial_aid",
+    "counselling",
+    "crisis",
+    "health_prevention",
+)
+TARGET_GROUPS = (
+    "older",
+    "disability_mental_health",
+    "children_youth",
+    "families",
+    "homeless",
+    "violence_victims",
+    "social_risk",
+    "general",
+)
+#: site: delivered at an address; area: delivered at home / anywhere in the area served;
+#: office: a right you apply for at an office; confidential: phone only, never a location.
+LOCATION_TYPES = ("site", "area", "office", "confidential")
+PRICE_TYPES = ("free", "paid", "not_applicable", "unknown")
+#: Tokens for the area an ``area`` service serves: ``koper`` = the 22 local communities
+#: of Mestna občina Koper, ``ankaran`` = the municipality of Ankaran.
+SERVICE_AREAS = ("koper", "ankaran")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of the services table."""
+
+    name: str
+    kind: str  # id, text, enum, enum_list, phones, emails, url, hours, date, bool, lines
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+def _translated(base: str, required_sl: bool = False) -> list[Field]:
+    return [Field(f"{base}_{lang}", "text", required=(required_sl and lang == "sl")) for lang in LANGUAGES]
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("id", "id", required=True),
+    *_translated("name", required_sl=True),
+    *_translated("description"),
+    Field("category", "enum", required=True, choices=CATEGORIES),
+    Field("target_groups", "enum_list", required=True, choices=TARGET_GROUPS),
+    Field("location_type", "enum", required=True, choices=LOCATION_TYPES),
+    Field("service_area", "enum_list", choices=SERVICE_AREAS),
+    Field("provider", "text", required=True),
+    Field("provider_address", "text"),
+    Field("address", "text"),
+    Field("phones", "phones"),
+    Field("emails", "emails"),
+    Field("website", "url"),
+    Field("contact_person", "text"),
+    Field("opening_hours", "hours"),
+    *_translated("hours_note"),
+    Field("price_type", "enum", required=True, choices=PRICE_TYPES),
+    Field("exemption_possible", "bool"),
+    *_translated("price"),
+    *_translated("eligibility"),
+    *_translated("how_to_apply"),
+    *_translated("note"),
+    Field("source", "text", required=True),
+    Field("source_lines", "lines", required=True),
+    Field("last_verified", "date", required=True),
+)
+FIELD_NAMES = tuple(f.name for f in FIELDS)
+#: Fields that may never hold anything for a confidential service.
+LOCATION_FIELDS = ("address", "provider_address")
+
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_URL_RE = re.compile(r"^(?:https?://)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[/?#][^\s<>\"']*)?$")
+_LINES_RE = re.compile(r"^\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*$")
+_TRUE, _FALSE = ("true", "yes", "1", "da"), ("false", "no", "0", "ne", "")
+
+
+def split_list(value: str) -> list[str]:
+    """Split a ``;``-separated cell into its stripped, non-empty items."""
+    return [item.strip() for item in str(value or "").split(LIST_SEPARATOR) if item.strip()]
+
+
+def parse_bool(value: str) -> bool:
+    """Read a yes/no cell (true/false, yes/no, 1/0, da/ne; empty is false)."""
+    text = str(value or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _check_cell(field: Field, value: str) -> str | None:
+    """Return a message if ``value`` is not valid for ``field``; None if it is."""
+    if not value:
+        return "is required" if field.required else None
+    if field.kind == "id" and not _ID_RE.match(value):
+        return "must be lower-case letters, digits and single hyphens (e.g. 'home-help')"
+    if field.kind == "enum" and value not in field.choices:
+        return f"must be one of: {', '.join(field.choices)}"
+    if field.kind == "enum_list":
+        unknown = [v for v in split_list(value) if v not in field.choices]
+        if unknown:
+            return f"unknown value(s) {', '.join(unknown)}; allowed: {', '.join(field.choices)}"
+    if field.kind == "phones":
+        for number in split_list(value):
+            if not number.startswith("+"):
+                return f"phone {number!r} must be in E.164 form, e.g. +38656634550"
+            try:
+                parsed = phonenumbers.parse(number, None)
+            except phonenumbers.NumberParseException:
+                return f"phone {number!r} cannot be read as a phone number"
+            if not phonenumbers.is_valid_number(parsed) or normalise_phone(number) != number:
+                return f"phone {number!r} is not a valid number in E.164 form (e.g. +38656634550)"
+    if field.kind == "emails":
+        bad = [e for e in split_list(value) if not _EMAIL_RE.match(e)]
+        if bad:
+            return f"not an e-mail address: {', '.join(bad)}"
+    if field.kind == "url" and not _URL_RE.match(value):
+        return "must be a web address such as www.example.si or https://example.si"
+    if field.kind == "hours" and not _hours_syntax_ok(value):
+        return "is not valid OpenStreetMap opening_hours syntax (e.g. 'Mo-Fr 07:00-15:00; PH off')"
+    if field.kind == "date":
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return "must be a date as YYYY-MM-DD"
+    if field.kind == "bool":
+        try:
+            parse_bool(value)
+        except ValueError as exc:
+            return str(exc)
+    if field.kind == "lines" and not _LINES_RE.match(value):
+        return "must be line numbers such as '53-77' or '53-77,264-277'"
+    return None
+
+
+def normalise_phone(raw: str) -> str:
+    """Return a Slovene or international phone number in E.164 form (``+38656634550``).
+
+    Raises ValueError naming the number when it is not a valid phone number.
+    """
+    try:
+        parsed = phonenumbers.parse(str(raw), "SI")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"cannot read {raw!r} as a phone number: {exc}") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(f"{raw!r} is not a valid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str) -> str:
+    """Format an E.164 number for reading: national form for Slovene numbers, else international."""
+    parsed = phonenumbers.parse(e164, None)
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if parsed.country_code == 386
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(parsed, fmt)
+
+
+def validate_services(frame: pd.DataFrame, file: str = "services.csv") -> list[Problem]:
+    """Check a raw services table (all cells as strings) and return every problem found."""
+    problems: list[Problem] = []
+    missing = [name for name in FIELD_NAMES if name not in frame.columns]
+    if missing:
+        return [Problem(file, 1, name, None, "column is missing from the header") for name in missing]
+    unknown = [str(c) for c in frame.columns if c not in FIELD_NAMES]
+    problems += [Problem(file, 1, name, None, "unknown column; remove it or fix its name") for name in unknown]
+
+    seen_ids: dict[str, int] = {}
+    for index, record in enumerate(frame.to_dict("records")):
+        row = index + 2  # spreadsheet numbering: the header is row 1
+        for field in FIELDS:
+            value = str(record.get(field.name) or "").strip()
+            message = _check_cell(field, value)
+            if message:
+                problems.append(Problem(file, row, field.name, value, message))
+        problems += _check_record(record, row, file)
+        record_id = str(record.get("id") or "")
+        if record_id in seen_ids:
+            problems.append(Problem(file, row, "id", record_id, f"duplicate id (also in row {seen_ids[record_id]})"))
+        seen_ids.setdefault(record_id, row)
+    return problems
+
+
+def _check_record(record: dict, row: int, file: str) -> list[Problem]:
+    """Rules that involve more than one field of a record."""
+    problems = []
+    location_type = str(record.get("location_type") or "")
+    if location_type == "confidential":
+        for name in LOCATION_FIELDS:
+            if str(record.get(name) or "").strip():
+                problems.append(
+                    Problem(file, row, name, "(hidden)", "a confidential service must not have an address; leave it empty")
+                )
+        if not split_list(record.get("phones", "")):
+            problems.append(Problem(file, row, "phones", "", "a confidential service needs a phone number"))
+    if location_type in ("site", "office") and not str(record.get("address") or "").strip():
+        problems.append(Problem(file, row, "address", "", f"a {location_type} service needs an address"))
+    if location_type == "area" and not split_list(record.get("service_area", "")):
+        problems.append(Problem(file, row, "service_area", "", "an area service must say which area it serves"))
+    if location_type != "area" and split_list(record.get("service_area", "")):
+        problems.append(Problem(file, row, "service_area", record.get("service_area"), "only area services have a service area"))
+    return problems
+
+
+def parse_services(frame: pd.DataFrame, file: str = "services.csv") -> pd.DataFrame:
+    """Validate a raw services table and return it typed (lists as lists, booleans as bool).
+
+    Raises DataValidationError carrying every problem when the table is not valid.
+    """
+    problems = validate_services(frame, file)
+    if problems:
+        raise DataValidationError(problems)
+    typed = frame[list(FIELD_NAMES)].copy()
+    for field in FIELDS:
+        if field.kind in ("enum_list", "phones", "emails"):
+            typed[field.name] = typed[field.name].map(split_list)
+        elif field.kind == "bool":
+            typed[field.name] = typed[field.name].map(parse_bool)
+        else:
+            typed[field.name] = typed[field.name].fillna("").astype(str).str.strip()
+    return typed.reset_index(drop=True)
