@@ -1,0 +1,77 @@
+"""Reading the directory from disk, validated on every load.
+
+A broken file never takes the app down: :func:`load_services_safe` returns the last
+good table it loaded from the same directory together with the error.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from geo import model, settings
+from geo.errors import DataFileError, DataValidationError, KoperMapError, Problem
+
+_last_good: dict[Path, pd.DataFrame] = {}
+_last_good_lock = threading.Lock()
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """Read a CSV with every cell as a string (empty cells as ""); errors name the file."""
+    if not path.is_file():
+        raise DataFileError(f"{path}: file not found. Set {settings.DATA_DIR_ENV} or restore the file.")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(
+            [Problem(path.name, None, None, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")]
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataValidationError([Problem(path.name, None, None, None, f"cannot be read as CSV: {exc}")]) from None
+
+
+def services_path(data_dir: Path | None = None) -> Path:
+    """Where the services table lives."""
+    return (data_dir or settings.data_dir()) / settings.SERVICES_FILE
+
+
+def load_services(data_dir: Path | None = None) -> pd.DataFrame:
+    """Load and validate ``services.csv``; raises DataFileError or DataValidationError."""
+    path = services_path(data_dir)
+    services = model.parse_services(read_csv_text(path), file=path.name)
+    with _last_good_lock:
+        _last_good[path.resolve()] = services
+    return services
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The services to show, and the error that stopped a fresher load, if any."""
+
+    services: pd.DataFrame | None
+    error: KoperMapError | None = None
+
+    @property
+    def is_stale(self) -> bool:
+        """True when an error occurred but older good data is being shown."""
+        return self.error is not None and self.services is not None
+
+
+def load_services_safe(data_dir: Path | None = None) -> LoadResult:
+    """Load the services; on error, fall back to the last good table from the same file."""
+    path = services_path(data_dir)
+    try:
+        return LoadResult(load_services(data_dir))
+    except KoperMapError as exc:
+        with _last_good_lock:
+            previous = _last_good.get(path.resolve())
+        return LoadResult(previous, exc)
+
+
+def provider_addresses(data_dir: Path | None = None) -> list[str]:
+    """Distinct addresses of services that are drawn on the map (sites and offices)."""
+    services = load_services(data_dir)
+    placed = services[services["location_type"].isin(["site", "office"])]
+    return sorted(set(placed["address"]) - {""})

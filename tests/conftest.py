@@ -1,0 +1,20 @@
+"""Shared fixtures: a temporary data directory the code under test is pointed at."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo import settings
+
+REPO_DATA = settings.PROJECT_DIR / "data"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of data/ in a temp dir, with KOPER_MAP_DATA_DIR pointing at it."""
+    target = tmp_path / "data"
+    shutil.copytree(REPO_DATA, target)
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(target))
+    return target
