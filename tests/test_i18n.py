@@ -1,0 +1,55 @@
+"""Every UI text exists in every language; formatting follows each language."""
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+from geo import i18n, model
+
+
+def test_every_key_exists_in_every_language():
+    keys = set(i18n.SL)
+    for lang, table in i18n.TABLES.items():
+        assert set(table) == keys, f"{lang}: missing {keys - set(table)}, extra {set(table) - keys}"
+
+
+def test_placeholders_match_across_languages():
+    def fields(text):
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, text in i18n.SL.items():
+        for lang in ("it", "en"):
+            assert fields(i18n.TABLES[lang][key]) == fields(text), (lang, key)
+
+
+def test_every_vocabulary_value_has_a_label():
+    for lang in i18n.LANGUAGES:
+        for value in model.CATEGORIES:
+            assert i18n.t(f"category.{value}", lang)
+        for value in model.TARGET_GROUPS:
+            assert i18n.t(f"group.{value}", lang)
+        for value in model.LOCATION_TYPES:
+            assert i18n.t(f"location_type.{value}", lang)
+        for value in model.PRICE_TYPES:
+            assert i18n.t(f"price_type.{value}", lang)
+
+
+def test_unknown_language_falls_back_to_slovene():
+    assert i18n.language("de") == "sl" and i18n.language(None) == "sl"
+    assert i18n.t("field.provider", "xx") == "Izvajalec"
+
+
+def test_translated_data_field_falls_back_to_slovene():
+    record = {"name_sl": "Čajanke", "name_it": "", "name_en": "Tea afternoons"}
+    assert i18n.field(record, "name", "it") == "Čajanke"
+    assert i18n.field(record, "name", "en") == "Tea afternoons"
+
+
+def test_dates_and_numbers_per_language():
+    day = dt.date(2026, 11, 23)
+    assert i18n.format_day(day, "sl") == "23. nov. 2026"
+    assert i18n.format_day(day, "it") == "23 nov 2026"
+    assert i18n.format_day(day, "en") == "23 Nov 2026"
+    assert i18n.format_number(54252, "sl") == "54.252"
+    assert i18n.format_number(54252, "en") == "54,252"
+    assert i18n.format_number(2.5, "it", 1) == "2,5"
