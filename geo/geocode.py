@@ -96,6 +96,8 @@ class GeocodeResult:
     label: str
     retrieved_on: str | None
     note: str = ""
+    #: Estimated error radius of a hand-placed point, in metres (None when not stated).
+    accuracy_m: int | None = None
 
 
 @dataclass(frozen=True)
@@ -809,6 +811,7 @@ def lookup_offline(query: str, sources: GeocodeSources) -> GeocodeResult | None:
             label=str(manual["address"]),
             retrieved_on=str(manual["placed_on"]) or None,
             note=str(manual.get("note") or ""),
+            accuracy_m=int(manual["accuracy_m"]) if str(manual.get("accuracy_m") or "").strip() else None,
         )
     cached = _find_row(sources.cache, "query", query, sources.streets, sources.settlements)
     if cached is not None:
