@@ -1,0 +1,121 @@
+"""Turning a service record into text for people, in their language; everything escaped.
+
+Pure functions: the pages only put the returned Markdown on screen.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from geo import hours, i18n, model, safe
+
+SOURCE_TITLES = {
+    "seeds/000_8a7edbb9f3e1913f.txt": "Mestna občina Koper, »Socialno varstvo«",
+    "seeds/003_52302e9ea3db90e0.txt": "»Predstavitev CSD Koper«",
+}
+
+
+def _link(label: str, href: str | None) -> str:
+    """A Markdown link when the href is safe, else the label as plain text."""
+    return f"[{safe.md_text(label)}]({href})" if href else safe.md_text(label)
+
+
+def location_text(record: dict, lang: str) -> str:
+    """Where the service is, said plainly, with how precise the point is."""
+    kind = record.get("location_type")
+    if kind == "confidential":
+        return i18n.t("location.confidential", lang)
+    if kind == "area":
+        return i18n.t("location.area", lang, office=record.get("address") or record.get("provider") or "")
+    precision = record.get("location_precision") or ""
+    if not precision:
+        return i18n.t("location.unplaced", lang)
+    if precision == "manual":
+        accuracy = record.get("location_accuracy_m") or "?"
+        return i18n.t("precision.manual", lang, m=accuracy)
+    return i18n.t(f"precision.{precision}", lang)
+
+
+def hours_text(record: dict, lang: str) -> str:
+    """The hours as the source gives them (translated note), or 'unknown'."""
+    note = i18n.field(record, "hours_note", lang)
+    if note:
+        return note
+    return i18n.t("hours.unknown", lang)
+
+
+def state_text(record: dict, lang: str, when: dt.datetime) -> str:
+    """Open now / closed now / unknown, at a local time."""
+    return i18n.t(f"state.{hours.state_at(record.get('opening_hours') or '', when)}", lang)
+
+
+def details_markdown(record: dict, lang: str, when: dt.datetime) -> str:
+    """All the facts of one service as escaped Markdown lines, in ``lang``."""
+    lines: list[str] = []
+
+    def add(label_key: str, value: str) -> None:
+        if value:
+            lines.append(f"**{i18n.t(label_key, lang)}:** {value}")
+
+    groups = ", ".join(i18n.t(f"group.{g}", lang) for g in record.get("target_groups") or [])
+    description = i18n.field(record, "description", lang)
+    if description:
+        lines.append(safe.md_text(description))
+    add("field.target_groups", safe.md_text(groups))
+    add("field.provider", safe.md_text(record.get("provider")))
+    if record.get("location_type") != "confidential":
+        add("field.address", safe.md_text(record.get("address")))
+    lines.append(f"**{i18n.t('directory.location', lang)}:** {safe.md_text(location_text(record, lang))}")
+    if record.get("area_name"):
+        add("directory.area", safe.md_text(record["area_name"]))
+    phones = ", ".join(_link(model.display_phone(p), safe.tel_href(p)) for p in record.get("phones") or [])
+    add("field.phones", phones)
+    add("field.emails", ", ".join(_link(e, safe.mailto_href(e)) for e in record.get("emails") or []))
+    if record.get("website"):
+        add("field.website", _link(record["website"], safe.web_href(record["website"])))
+    add("field.contact_person", safe.md_text(record.get("contact_person")))
+    hours_line = safe.md_text(hours_text(record, lang))
+    if record.get("opening_hours"):
+        hours_line += f" ({safe.md_text(state_text(record, lang, when))})"
+    add("field.hours", hours_line)
+    price = i18n.field(record, "price", lang) or i18n.t(f"price_type.{record.get('price_type', 'unknown')}", lang)
+    if record.get("exemption_possible"):
+        price += " " + i18n.t("price.exemption", lang)
+    add("field.price", safe.md_text(price))
+    add("field.eligibility", safe.md_text(i18n.field(record, "eligibility", lang)))
+    add("field.how_to_apply", safe.md_text(i18n.field(record, "how_to_apply", lang)))
+    add("field.note", safe.md_text(i18n.field(record, "note", lang)))
+    source = SOURCE_TITLES.get(record.get("source", ""), record.get("source", ""))
+    verified = dt.date.fromisoformat(record["last_verified"]) if record.get("last_verified") else None
+    lines.append(
+        "_"
+        + safe.md_text(
+            i18n.t(
+                "directory.source",
+                lang,
+                source=source,
+                lines=record.get("source_lines", ""),
+                date=i18n.format_day(verified, lang) if verified else "?",
+            )
+        )
+        + "_"
+    )
+    return "  \n".join(lines)
+
+
+def areas_table(table, lang: str):
+    """The areas table with translated column names and kinds, for display."""
+    name_column = "name_it" if lang == "it" else "name_sl"
+    return table.assign(
+        kind=table["kind"].map(lambda k: i18n.t(f"areas.kind.{k}", lang)),
+        name=table[name_column],
+    )[["name", "kind", "population", "population_date", "official_km2", "computed_km2", "area_error_pct"]].rename(
+        columns={
+            "name": i18n.t("areas.name", lang),
+            "kind": i18n.t("areas.kind", lang),
+            "population": i18n.t("areas.population", lang),
+            "population_date": i18n.t("areas.population_date", lang),
+            "official_km2": i18n.t("areas.official_km2", lang),
+            "computed_km2": i18n.t("areas.computed_km2", lang),
+            "area_error_pct": i18n.t("areas.error_pct", lang),
+        }
+    )

@@ -1,0 +1,21 @@
+"""Local areas page: the 23 areas with population and measured boundary error."""
+import streamlit as st
+
+from geo import areas, i18n, present
+from ui import cache, common
+
+lang = common.language()
+st.title(i18n.t("page.areas", lang))
+st.caption(i18n.t("areas.intro", lang))
+
+include_ankaran = st.toggle(i18n.t("areas.include_ankaran", lang), value=True, key="areas_include_ankaran")
+table = areas.filter_areas(cache.load_areas(), include_ankaran)
+view = present.areas_table(table, lang)
+st.dataframe(view, hide_index=True, width="stretch")
+st.markdown(i18n.t("areas.total", lang, n=i18n.format_number(int(table["population"].sum()), lang)))
+if areas.boundary_is_official():
+    st.info(i18n.t("areas.boundary_official", lang))
+else:
+    median = i18n.format_number(table.loc[table["kind"] == "ks", "area_error_pct"].abs().median(), lang, 1)
+    st.info(i18n.t("areas.boundary_note", lang, median=median))
+common.attribution(lang)

@@ -1,0 +1,41 @@
+"""Directory page: every service with its facts and source, filterable."""
+import streamlit as st
+
+from geo import hours, i18n, model, present
+from ui import cache, common
+
+lang = common.language()
+st.title(i18n.t("page.directory", lang))
+st.caption(i18n.t("directory.intro", lang))
+
+services, error = cache.load_directory()
+common.data_status(error, services is not None, lang)
+if services is None:
+    st.stop()
+
+left, right = st.columns(2)
+categories = left.multiselect(
+    i18n.t("directory.filter_category", lang),
+    model.CATEGORIES,
+    format_func=lambda c: i18n.t(f"category.{c}", lang),
+    key="directory_categories",
+)
+kinds = right.multiselect(
+    i18n.t("directory.filter_location_type", lang),
+    model.LOCATION_TYPES,
+    format_func=lambda k: i18n.t(f"location_type.{k}", lang),
+    key="directory_kinds",
+)
+shown = services
+if categories:
+    shown = shown[shown["category"].isin(categories)]
+if kinds:
+    shown = shown[shown["location_type"].isin(kinds)]
+
+st.subheader(i18n.t("directory.count", lang, n=len(shown)))
+now = hours.local_now()
+for record in shown.to_dict("records"):
+    title = f"{i18n.field(record, 'name', lang)} · {i18n.t('category.' + record['category'], lang)}"
+    with st.expander(title):
+        st.markdown(present.details_markdown(record, lang, now))
+common.attribution(lang)

@@ -1,0 +1,58 @@
+"""Every page runs with AppTest in every language, on real data and on broken data."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import i18n, settings
+
+PAGES = ["pages/directory.py", "pages/areas.py"]
+
+
+def _run(page: str, lang: str = "sl") -> AppTest:
+    app = AppTest.from_file(str(settings.PROJECT_DIR / page), default_timeout=60)
+    app.query_params["lang"] = lang
+    return app.run()
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_without_exception(page, lang, data_dir):
+    app = _run(page, lang)
+    assert not app.exception, app.exception
+    assert app.title[0].value == i18n.t("page.directory" if "directory" in page else "page.areas", lang)
+
+
+def test_directory_lists_all_services_and_filters(data_dir):
+    app = _run("pages/directory.py", "en")
+    assert app.subheader[0].value == "36 services"
+    names = [e.label for e in app.expander]
+    assert any(n.startswith("Remote alarm – Red button") for n in names)
+    app.multiselect(key="directory_kinds").set_value(["confidential"]).run()
+    assert app.subheader[0].value == "3 services"
+    text = " ".join(m.value for m in app.markdown)
+    assert "Confidential location" in text and "tel:+38670754530" in text
+    assert "Prisoje" not in text  # the provider's seat is never shown for a confidential service
+
+
+def test_directory_page_in_italian_uses_italian_names(data_dir):
+    app = _run("pages/directory.py", "it")
+    assert any(e.label.startswith("Telesoccorso") for e in app.expander)
+
+
+def test_a_broken_data_file_shows_a_precise_error_not_a_trace(data_dir):
+    path = data_dir / "services.csv"
+    text = path.read_text(encoding="utf-8").replace(",home_care,", ",homecare,", 1)
+    path.write_text(text, encoding="utf-8")
+    app = _run("pages/directory.py", "en")
+    assert not app.exception
+    assert "field 'category'" in app.error[0].value
+
+
+def test_areas_page_shows_23_areas_with_population_and_can_drop_ankaran(data_dir):
+    app = _run("pages/areas.py", "en")
+    assert len(app.dataframe[0].value) == 23
+    assert "57,501" in app.markdown[0].value  # 54,252 in the 22 KS + 3,249 in Ankaran
+    app.toggle(key="areas_include_ankaran").set_value(False).run()
+    assert len(app.dataframe[0].value) == 22
+    assert "54,252" in app.markdown[0].value

@@ -1,0 +1,36 @@
+"""Widgets every page shares: the language picker and the data-status banner."""
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import i18n, safe
+
+LANG_PARAM = "lang"
+
+
+def language() -> str:
+    """The page language from ``?lang=``; the sidebar picker writes it back to the URL."""
+    current = i18n.language(st.query_params.get(LANG_PARAM))
+    chosen = st.sidebar.selectbox(
+        i18n.t("app.language", current),
+        i18n.LANGUAGES,
+        index=i18n.LANGUAGES.index(current),
+        format_func=i18n.LANGUAGE_NAMES.get,
+        key="language",
+    )
+    if chosen != st.query_params.get(LANG_PARAM):
+        st.query_params[LANG_PARAM] = chosen
+    return chosen
+
+
+def data_status(error: str | None, have_data: bool, lang: str) -> None:
+    """Say plainly when the data could not be (re)loaded; never a stack trace."""
+    if error is None:
+        return
+    key = "data.stale" if have_data else "data.error"
+    st.error(i18n.t(key, lang, error=safe.md_text(error)))
+
+
+def attribution(lang: str) -> None:
+    """The data sources' attribution line (CC BY 4.0 requires it)."""
+    st.caption(i18n.t("attribution", lang))
