@@ -18,12 +18,14 @@ categories = left.multiselect(
     i18n.t("directory.filter_category", lang),
     model.CATEGORIES,
     format_func=lambda c: i18n.t(f"category.{c}", lang),
+    placeholder=i18n.t("directory.choose", lang),
     key="directory_categories",
 )
 kinds = right.multiselect(
     i18n.t("directory.filter_location_type", lang),
     model.LOCATION_TYPES,
     format_func=lambda k: i18n.t(f"location_type.{k}", lang),
+    placeholder=i18n.t("directory.choose", lang),
     key="directory_kinds",
 )
 shown = services

@@ -10,9 +10,11 @@ PAGES = ["pages/directory.py", "pages/areas.py"]
 
 
 def _run(page: str, lang: str = "sl") -> AppTest:
-    app = AppTest.from_file(str(settings.PROJECT_DIR / page), default_timeout=60)
+    """Start the app through app.py (its routing and page config), then open ``page``."""
+    app = AppTest.from_file(str(settings.PROJECT_DIR / "app.py"), default_timeout=60)
     app.query_params["lang"] = lang
-    return app.run()
+    app.run()
+    return app.switch_page(page).run()
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)

@@ -4,12 +4,17 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import i18n, safe
+from ui import routing
 
 LANG_PARAM = "lang"
 
 
 def language() -> str:
-    """The page language from ``?lang=``; the sidebar picker writes it back to the URL."""
+    """The page language from ``?lang=``; the sidebar picker writes it back to the URL.
+
+    Every page calls this first, so it also makes sure app.py is routing the run.
+    """
+    routing.require_entrypoint()
     current = i18n.language(st.query_params.get(LANG_PARAM))
     chosen = st.sidebar.selectbox(
         i18n.t("app.language", current),
