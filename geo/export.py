@@ -24,20 +24,10 @@ import pandas as pd
 import phonenumbers
 
 from geo import i18n, model, safe, settings
+from geo.directory import LOCATION_COLUMNS
 from geo.errors import KoperMapError
 
 FORMATS = ("json", "csv", "hsds")
-#: Columns geo.directory adds to the services table.
-LOCATION_COLUMNS = (
-    "lat",
-    "lon",
-    "location_precision",
-    "location_source",
-    "location_label",
-    "location_note",
-    "area_id",
-    "area_name",
-)
 #: Everything that can tell where a service is; always blank for confidential services.
 HIDDEN_WHEN_CONFIDENTIAL = ("address", "provider_address", *LOCATION_COLUMNS)
 _FLOAT_COLUMNS = ("lat", "lon")

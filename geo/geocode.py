@@ -152,6 +152,17 @@ def _tokens_agree(query: tuple[str, ...], name: tuple[str, ...]) -> bool:
 _GENERIC_STEMS = frozenset().union(*(_stems(word) for word in _GENERIC_WORDS))
 
 
+def _variants(name: str) -> list[tuple[str, ...]]:
+    """The name's tokens, and without a leading preposition ("na Levji ulici") when there is one."""
+    query = _tokens(name)
+    if not query:
+        return []
+    variants = [query]
+    if len(query) > 1 and query[0] in _PREPOSITIONS:
+        variants.append(query[1:])
+    return variants
+
+
 def _core(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """The distinctive words of a street name (generic words such as "ulica" removed)."""
     return tuple(t for t in tokens if t not in _GENERIC_WORDS and _stems(t).isdisjoint(_GENERIC_STEMS))
@@ -304,12 +315,7 @@ class _Register:
 
     def match_streets(self, name: str) -> list[_Street]:
         """Streets called ``name``: exact, then inflected, then without the generic word."""
-        query = _tokens(name)
-        if not query:
-            return []
-        variants = [query]
-        if len(query) > 1 and query[0] in _PREPOSITIONS:
-            variants.append(query[1:])
+        variants = _variants(name)
         for level in (self._exact, self._inflected, self._distinctive):
             for variant in variants:
                 hits = level(variant)
@@ -335,12 +341,7 @@ class _Register:
 
     def match_settlements(self, name: str) -> list[_Settlement]:
         """Settlements called ``name`` (Slovene or Italian, "v Kopru" too), exact before inflected."""
-        query = _tokens(name)
-        if not query:
-            return []
-        variants = [query]
-        if len(query) > 1 and query[0] in _PREPOSITIONS:
-            variants.append(query[1:])
+        variants = _variants(name)
         for variant in variants:
             exact = [s for s in self.settlements if variant in s.names]
             if exact:

@@ -413,17 +413,10 @@ def test_cli_reports_a_missing_directory_module(monkeypatch, capsys):
 
 
 def test_cli_as_a_module_in_a_subprocess(tmp_path):
-    # `python -m geo.export` for real, with geo.directory replaced by the test's table.
+    # `python -m geo.export` for real, on the shipped data with its real locations.
     script = textwrap.dedent(
-        f"""
-        import runpy, sys, types
-        import geo
-        sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from test_export import located
-        from geo import load
-        stub = types.ModuleType("geo.directory")
-        stub.directory_table = lambda data_dir=None: located(load.load_services())
-        sys.modules["geo.directory"] = geo.directory = stub
+        """
+        import runpy, sys
         sys.argv = ["geo.export", "--format", "csv"]
         runpy.run_module("geo.export", run_name="__main__", alter_sys=True)
         """
