@@ -48,6 +48,9 @@ KOPER_BBOX = (45.42, 13.60, 45.62, 14.02)
 #: Map centre (Koper old town) and the default zoom that shows the whole municipality.
 MAP_CENTER = (45.53, 13.80)
 MAP_ZOOM = 11
+#: Road distance ≈ straight-line distance × this factor. An assumed typical detour factor for a
+#: road network, not measured for Koper; used only to label "about this far by road".
+DETOUR_FACTOR = 1.3
 
 # Geocoding (Nominatim usage policy: own user agent, at most 1 request/s, cache results)
 NOMINATIM_USER_AGENT = "koper-social-services-map/0.1 (Mestna obcina Koper service map)"
