@@ -93,6 +93,17 @@ SL: dict[str, str] = {
     "state.open": "Zdaj odprto",
     "state.closed": "Zdaj zaprto",
     "state.unknown": "Ali je odprto, ni znano",
+    "map.layer_areas": "Krajevna območja",
+    "map.layer_services": "Storitve",
+    "map.layer_settlements": "Imena naselij",
+    "map.layer_osm": "Spletni zemljevid OpenStreetMap (potrebuje internet)",
+    "map.legend": "Področja storitev",
+    "map.legend_count": "Številka ob znaku: storitve na istem naslovu",
+    "map.services_here": "Storitve na tem naslovu: {n}",
+    "map.today": "Danes: {hours}",
+    "map.today_closed": "Danes zaprto",
+    "map.verified": "Preverjeno {date}",
+    "map.directions": "Pot do sem",
 }
 
 IT: dict[str, str] = {
@@ -173,6 +184,17 @@ IT: dict[str, str] = {
     "state.open": "Aperto ora",
     "state.closed": "Chiuso ora",
     "state.unknown": "Apertura non nota",
+    "map.layer_areas": "Aree locali",
+    "map.layer_services": "Servizi",
+    "map.layer_settlements": "Nomi delle località",
+    "map.layer_osm": "Mappa web OpenStreetMap (richiede internet)",
+    "map.legend": "Settori dei servizi",
+    "map.legend_count": "Numero accanto al simbolo: servizi allo stesso indirizzo",
+    "map.services_here": "Servizi a questo indirizzo: {n}",
+    "map.today": "Oggi: {hours}",
+    "map.today_closed": "Oggi chiuso",
+    "map.verified": "Verificato il {date}",
+    "map.directions": "Indicazioni stradali",
 }
 
 EN: dict[str, str] = {
@@ -253,6 +275,17 @@ EN: dict[str, str] = {
     "state.open": "Open now",
     "state.closed": "Closed now",
     "state.unknown": "Open status unknown",
+    "map.layer_areas": "Local areas",
+    "map.layer_services": "Services",
+    "map.layer_settlements": "Settlement names",
+    "map.layer_osm": "OpenStreetMap web map (needs internet)",
+    "map.legend": "Service categories",
+    "map.legend_count": "Number by the symbol: services at the same address",
+    "map.services_here": "Services at this address: {n}",
+    "map.today": "Today: {hours}",
+    "map.today_closed": "Closed today",
+    "map.verified": "Verified {date}",
+    "map.directions": "Directions",
 }
 
 TABLES = {"sl": SL, "it": IT, "en": EN}

@@ -1,0 +1,409 @@
+"""The service map as rendered HTML: markers per address, popups, legend, layers, offline, escaping."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from geo import areas, assets, directory, i18n, mapping, model, settings
+
+DATA = settings.PROJECT_DIR / "data"
+WHEN = dt.datetime(2026, 11, 23, 10, 0)  # a Monday morning
+KROZNA = "Krožna cesta 5, 6000 Koper"
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return directory.directory_table(DATA)
+
+
+@pytest.fixture(scope="module")
+def geography():
+    outline = json.loads((DATA / settings.MUNICIPALITY_OUTLINE_FILE).read_text("utf-8"))
+    settlements = mapping.settlements_with_population(areas.load_settlements(DATA), areas.load_demand_points(DATA))
+    return {"boundaries": areas.load_boundaries(DATA), "outline": outline, "settlements": settlements}
+
+
+def build(table, geography, lang="sl", **kwargs):
+    return mapping.build_map(table, lang, when=WHEN, **geography, **kwargs)
+
+
+def decoded(html: str) -> str:
+    """The page with the JSON strings in its scripts unescaped (\\u003c → <), to see what the browser builds."""
+    return html.encode("ascii", "backslashreplace").decode("unicode_escape")
+
+
+@pytest.fixture(scope="module")
+def page(table, geography) -> str:
+    return build(table, geography).get_root().render()
+
+
+def placed(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["location_type"].isin(["site", "office"]) & table["lat"].notna()]
+
+
+# --- markers and popups --------------------------------------------------------------------
+
+
+def test_one_marker_per_distinct_address(table, page):
+    addresses = placed(table)["address"].unique()
+    assert len(addresses) == 15 and len(placed(table)) == 23
+    ids = re.findall(r'class="koper-marker[^"]*" data-location-id="(loc-[a-z0-9-]+)"', decoded(page))
+    assert len(ids) == len(set(ids)) == len(addresses)
+    assert page.count("L.marker(") == len(addresses) + len(areas.load_settlements(DATA))
+
+
+def test_locations_group_services_and_keep_stable_ids(table):
+    located = mapping.map_locations(table)
+    assert sum(len(loc.services) for loc in located) == 23
+    krozna = next(loc for loc in located if loc.address == KROZNA)
+    assert krozna.location_id == "loc-krozna-cesta-5-6000-koper"
+    assert {s["id"] for s in krozna.services} == {"care-home-odu", "day-care-oljka"}
+    assert [loc.location_id for loc in mapping.map_locations(table)] == [loc.location_id for loc in located]
+
+
+def test_popup_at_krozna_lists_the_care_home_and_the_day_centre(table, page):
+    records = table.set_index("id")
+    text = decoded(page)
+    start = text.index('class="koper-popup" data-location-id="loc-krozna-cesta-5-6000-koper"')
+    popup = text[start:].split("return box.firstChild", 1)[0]
+    for service_id in ("care-home-odu", "day-care-oljka"):
+        assert records.loc[service_id, "name_sl"] in popup
+        assert f'data-service-id="{service_id}"' in popup
+    assert "Storitve na tem naslovu: 2" in popup
+
+
+def test_popup_has_contacts_hours_price_precision_verification_and_directions(table):
+    krozna = next(loc for loc in mapping.map_locations(table) if loc.address == KROZNA)
+    html = mapping.popup_html(krozna, "en", WHEN)
+    odu = krozna.services[0]
+    for phone in odu["phones"]:
+        assert f'href="tel:{phone}"' in html
+        assert model.display_phone(phone) in html
+    assert 'href="https://www.odu-koper.si"' in html
+    assert "placed by hand, about ±500 m" in html
+    assert "Verified " + i18n.format_day(dt.date.fromisoformat(odu["last_verified"]), "en") in html
+    assert "https://www.openstreetmap.org/directions?to=45.538500%2C13.722500" in html
+    assert "https://www.google.com/maps/dir/?api=1&amp;destination=Kro%C5%BEna%20cesta%205" in html
+    assert "Price" in html and "Opening hours" in html
+
+
+def test_popup_shows_todays_hours_and_open_state(table):
+    located = mapping.map_locations(table)
+    with_hours = [(loc, s) for loc in located for s in loc.services if s.get("opening_hours")]
+    assert with_hours, "the shipped data has services with opening hours"
+    loc, service = with_hours[0]
+    html = mapping.service_html(service, "sl", WHEN, loc.lat, loc.lon)
+    state = mapping.present.state_text(service, "sl", WHEN)
+    assert state in html
+    sunday = dt.datetime(2026, 11, 22, 10, 0)
+    assert any(t in mapping.service_html(service, "sl", sunday, loc.lat, loc.lon)
+               for t in ("Danes zaprto", "Danes:", i18n.t("state.unknown", "sl")))
+
+
+def test_mixed_category_address_shows_the_most_frequent_category(table):
+    cankarjeva = next(loc for loc in mapping.map_locations(table) if loc.address.startswith("Cankarjeva"))
+    assert cankarjeva.category == "financial_aid"
+    assert 'class="koper-count"' in mapping.marker_html(cankarjeva)
+
+
+# --- legend, layers, offline ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_legend_lists_the_seven_categories_in_each_language(table, geography, lang):
+    text = decoded(build(table, geography, lang).get_root().render())
+    legend = text[text.index('class="koper-legend"'):]
+    assert legend.count('class="koper-legend-row"') == len(model.CATEGORIES) == 7
+    for category in model.CATEGORIES:
+        assert f'data-category="{category}"' in legend
+        assert i18n.t(f"category.{category}", lang) in legend
+        assert mapping.CATEGORY_COLOURS[category] in legend
+    assert i18n.t("map.legend", lang) in legend
+
+
+def test_palette_covers_every_category_with_distinct_colours_and_shapes():
+    assert set(mapping.CATEGORY_COLOURS) == set(model.CATEGORIES)
+    assert len(set(mapping.CATEGORY_COLOURS.values())) == 7
+    assert len(set(mapping.CATEGORY_SHAPES.values())) == 7
+    assert len(set(mapping.CATEGORY_SYMBOLS.values())) == 7
+
+
+def test_no_cdn_only_local_vendor_urls(page):
+    assert assets.external_links(page) == []
+    sources = re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', page) + re.findall(r'<link\b[^>]*\bhref="([^"]+)"', page)
+    assert sources and all(u.startswith("/app/static/vendor/") for u in sources), sources
+    assert "cdn" not in " ".join(sources).lower()
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_osm_tiles_are_an_overlay_that_starts_off(table, geography, lang):
+    page = build(table, geography, lang).get_root().render()
+    tile_vars = re.findall(r"var (tile_layer_\w+) = L\.tileLayer\(", page)
+    assert len(tile_vars) == 1
+    assert f"{tile_vars[0]}.addTo(" not in page
+    assert "tile.openstreetmap.org" in page
+    assert "internet" in i18n.t("map.layer_osm", lang)
+    assert json.dumps(i18n.t("map.layer_osm", lang)) in page or i18n.t("map.layer_osm", lang) in decoded(page)
+
+
+def test_attributions(page):
+    text = decoded(page)
+    assert "© OpenStreetMap contributors" in text
+    assert mapping.AREAS_ATTRIBUTION == "Vir: GURS, Register prostorskih enot"
+    assert text.count('"attribution": "Vir: GURS, Register prostorskih enot"') == 2  # outline and areas
+
+
+def layer_variable(page: str, name: str) -> str:
+    """The JavaScript variable the layer control lists under ``name``."""
+    return re.search(re.escape(json.dumps(name, ensure_ascii=False)) + r"\s*:\s*(\w+)", decoded(page)).group(1)
+
+
+def test_areas_layer_has_23_areas_with_names_and_can_start_hidden(table, geography, page):
+    text = decoded(page)
+    assert text.count('"area_id": "') == 23
+    assert '"label": "Bertoki"' in text
+    assert '"label": "Bertocchi"' in decoded(build(table, geography, "it").get_root().render())
+    name = i18n.t("map.layer_areas", "sl")
+    assert f"{layer_variable(page, name)}.addTo(" in page
+    hidden = build(table, geography, show_areas=False).get_root().render()
+    assert f"{layer_variable(hidden, name)}.addTo(" not in hidden
+    assert decoded(hidden).count('"area_id": "') == 23  # still there to switch on
+
+
+def test_settlement_labels_larger_ones_always_the_rest_when_zoomed_in(page, geography):
+    text = decoded(page)
+    total = len(geography["settlements"])
+    assert text.count('class="koper-label koper-') == total == 105
+    major = (geography["settlements"]["population"] >= mapping.MAJOR_SETTLEMENT_POPULATION).sum()
+    assert text.count('class="koper-label koper-major"') == major
+    assert ">Koper<" in text and ">Šmarje<" in text
+    assert ".koper-zoom-detail .koper-label.koper-minor" in text
+
+
+def test_settlement_labels_without_population_use_area_names(table, geography):
+    plain = dict(geography, settlements=areas.load_settlements(DATA))
+    text = decoded(build(table, plain).get_root().render())
+    assert 'class="koper-label koper-major">Bertoki<' in text
+
+
+def test_selected_service_is_centred_ringed_and_opened(table, geography):
+    m = build(table, geography, selected="day-care-oljka")
+    assert m.location == [45.5385, 13.7225] and m.options["zoom"] == mapping.SELECTED_ZOOM
+    text = decoded(m.get_root().render())
+    assert 'class="koper-marker koper-selected" data-location-id="loc-krozna-cesta-5-6000-koper"' in text
+    assert "zoomToShowLayer" in text and "openPopup" in text
+    by_location = build(table, geography, selected="loc-krozna-cesta-5-6000-koper")
+    assert by_location.location == [45.5385, 13.7225]
+    plain = build(table, geography, selected="no-such-thing", center=(45.5, 13.7), zoom=12)
+    assert plain.location == [45.5, 13.7] and "zoomToShowLayer" not in plain.get_root().render()
+
+
+def test_map_has_bounded_zoom_for_the_cluster_plugin(table, geography):
+    m = build(table, geography)
+    assert m.options["max_zoom"] == mapping.MAX_ZOOM and m.options["min_zoom"] == mapping.MIN_ZOOM
+    assert '"maxZoom": 18' in m.get_root().render()
+
+
+def test_size_helper_and_module_is_pure(page, table, geography):
+    assert abs(mapping.map_html_size(build(table, geography)) - len(page.encode())) < 2000
+    assert mapping.map_html_size(build(table, geography)) < 600_000
+    source = (settings.PROJECT_DIR / "geo" / "mapping.py").read_text()
+    assert "import streamlit" not in source and "open(" not in source
+
+
+def test_empty_or_unlocated_tables_give_a_map_without_markers(geography):
+    empty = mapping.build_map(pd.DataFrame(columns=["id", "location_type", "address"]), "en",
+                              when=WHEN, **geography)
+    assert "data-location-id" not in decoded(empty.get_root().render())
+    assert mapping.map_locations(pd.DataFrame({"location_type": ["site"], "address": ["X"],
+                                               "lat": [float("nan")], "lon": [13.7]})) == []
+
+
+# --- never drawn: area and confidential services ------------------------------------------------
+
+
+def test_area_and_confidential_services_are_never_drawn(table, page):
+    text = decoded(page)
+    drawn_names = {i18n.field(r, "name", "sl") for r in placed(table).to_dict("records")}
+    hidden = table[table["location_type"].isin(["area", "confidential"])]
+    assert len(hidden) == 13
+    for record in hidden.to_dict("records"):
+        assert f'data-service-id="{record["id"]}"' not in text
+        name = record["name_sl"]
+        if not any(name in other for other in drawn_names):
+            assert name not in text, name
+    for record in table[table["location_type"] == "confidential"].to_dict("records"):
+        for lang in i18n.LANGUAGES:
+            assert record[f"name_{lang}"] not in text
+
+
+# --- hostile data ------------------------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+TEMPLATE = "${alert(1)}`"
+
+
+def hostile_record(**overrides) -> dict:
+    record = {name: "" for name in model.FIELD_NAMES}
+    record.update(
+        id="evil", name_sl=SCRIPT, name_it='Nome "doppio" e \'singolo\'', name_en=TEMPLATE,
+        category="counselling", target_groups=["general"], location_type="site", service_area=[],
+        provider=IMG, address='"><svg onload=alert(1)> Ulica 1, 6000 Koper', phones=["+38656634550", "javascript:alert(1)"],
+        emails=['x@example.si"><script>alert(1)</script>', "ok@example.si"], website="javascript:alert(1)",
+        opening_hours="Mo-Fr 08:00-15:00", hours_note_sl=TEMPLATE + "</script><script>alert(1)</script>",
+        price_type="free", exemption_possible=False, price_sl=IMG, how_to_apply_sl="</div></div><script>alert(1)</script>",
+        source="x", source_lines="1", last_verified="2026-11-01", lat=45.5411, lon=13.7311,
+        location_precision="manual", location_accuracy_m="<b>9</b>", area_id="", area_name=IMG,
+    )
+    record.update(overrides)
+    return record
+
+
+@pytest.fixture(scope="module")
+def hostile_table() -> pd.DataFrame:
+    return pd.DataFrame([
+        hostile_record(),
+        hostile_record(id="evil-2", name_sl="Second at the same address", website="https://example.si/a\"b"),
+        hostile_record(id="secret", name_sl="SECRET-SHELTER", name_it="SECRET-IT", name_en="SECRET-EN",
+                       location_type="confidential", address="Skrita ulica 9", lat=45.612345, lon=13.854321),
+        hostile_record(id="at-home", name_sl="AREA-SERVICE", location_type="area", address="Urad 1",
+                       lat=45.498765, lon=13.912345),
+    ])
+
+
+@pytest.fixture(scope="module")
+def hostile_geography(geography):
+    boundaries = json.loads(json.dumps(geography["boundaries"]))
+    boundaries["features"][0]["properties"]["name_sl"] = IMG
+    boundaries["features"][0]["properties"]["evil"] = SCRIPT  # extra properties are dropped
+    settlements = geography["settlements"].copy()
+    settlements.loc[0, "name_sl"] = SCRIPT
+    return dict(geography, boundaries=boundaries, settlements=settlements)
+
+
+@pytest.fixture(scope="module")
+def hostile_page(hostile_table, hostile_geography) -> str:
+    return build(hostile_table, hostile_geography, selected="evil").get_root().render()
+
+
+class TagCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.attrs, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parsed(fragment: str) -> TagCollector:
+    collector = TagCollector()
+    collector.feed(fragment)
+    collector.close()
+    return collector
+
+
+def assert_inert(fragment: str) -> TagCollector:
+    """No script/img/svg element, no on* attribute, only http(s)/mailto/tel links."""
+    collected = parsed(fragment)
+    assert not {"script", "img", "svg", "iframe"} & set(collected.tags), collected.tags
+    assert not [name for name, _ in collected.attrs if name.startswith("on")]
+    for name, value in collected.attrs:
+        if name == "href":
+            assert re.match(r"^(https?://|mailto:|tel:\+)", value or ""), value
+    return collected
+
+
+def test_hostile_fragments_are_inert_and_shown_as_text(hostile_table):
+    located = mapping.map_locations(hostile_table)
+    assert len(located) == 1 and len(located[0].services) == 2
+    for lang in i18n.LANGUAGES:
+        popup = assert_inert(mapping.popup_html(located[0], lang, WHEN))
+        text = "".join(popup.text)
+        assert IMG in text and "javascript:alert(1)" in text
+        if lang == "sl":
+            assert SCRIPT in text
+        assert_inert(mapping.tooltip_html(located[0], lang))
+    assert_inert(mapping.marker_html(located[0], selected=True))
+    hrefs = [v for n, v in parsed(mapping.popup_html(located[0], "sl", WHEN)).attrs if n == "href"]
+    assert "tel:+38656634550" in hrefs and "mailto:ok@example.si" in hrefs
+    assert not any("example.si/a" in h for h in hrefs)  # a web address with a quote gets no link
+
+
+def test_hostile_map_html_has_nothing_live(hostile_page):
+    text = decoded(hostile_page)
+    assert "<script>alert" not in hostile_page and "<script>alert" not in text
+    assert "<img src=x" not in text and "<svg onload" not in text
+    for match in re.finditer(r"onerror=", text):
+        assert text[max(0, match.start() - 14):match.start()] == "&lt;img src=x ", text[match.start() - 40:match.end()]
+    assert not re.search(r"""href\s*=\s*["']?\s*javascript:""", text, re.IGNORECASE)
+    # Data reaches scripts only as JSON strings, never inside a template literal where ${…} runs.
+    assert "${alert" not in re.sub(r'"(?:[^"\\]|\\.)*"', '""', hostile_page)
+    assert SCRIPT not in text
+    assert '"evil": ' not in text  # boundary properties other than the label never reach the page
+
+
+def test_hostile_confidential_and_area_rows_leave_no_trace(hostile_page):
+    text = decoded(hostile_page)
+    for secret in ("SECRET-SHELTER", "SECRET-IT", "SECRET-EN", "Skrita ulica", "AREA-SERVICE", "Urad 1"):
+        assert secret not in text, secret
+    for coordinate in ("45.612345", "13.854321", "45.498765", "13.912345"):
+        assert coordinate not in hostile_page, coordinate
+
+
+def _chromium() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return None
+    return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
+
+
+@pytest.mark.skipif(_chromium() is None, reason="needs the playwright package and a chromium binary")
+def test_hostile_map_runs_no_script_in_a_browser(tmp_path, hostile_table, hostile_geography):
+    """Open every popup and tooltip of the hostile map: no alert ever fires."""
+    from playwright.sync_api import sync_playwright
+
+    m = build(hostile_table, hostile_geography)
+    page_file = tmp_path / "hostile.html"
+    page_file.write_text(assets.standalone_html(m), encoding="utf-8")
+    dialogs, errors = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.route(re.compile(r"^https?://"), lambda route: route.abort())
+            page.goto(page_file.as_uri())
+            page.wait_for_selector(".koper-legend", timeout=10_000)
+            opened = page.evaluate("""() => {
+                let n = 0;
+                for (const key of Object.keys(window)) {
+                    const map = window[key];
+                    if (!key.startsWith("map_") || !map || !map.eachLayer) continue;
+                    map.setView([45.5411, 13.7311], 18);
+                    map.eachLayer(layer => {
+                        if (layer.getPopup && layer.getPopup()) { layer.openPopup(); n++; }
+                        if (layer.getTooltip && layer.getTooltip()) { layer.openTooltip(); }
+                    });
+                }
+                return n;
+            }""")
+            page.wait_for_timeout(300)
+            assert opened >= 1
+            assert page.locator(".koper-popup").count() >= 1
+        finally:
+            browser.close()
+    assert dialogs == [] and errors == []
