@@ -18,10 +18,8 @@ import datetime as dt
 import functools
 import logging
 import math
-import os
 import re
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -32,7 +30,7 @@ import pandas as pd
 from geopy import exc as geopy_exc
 
 # Imported for its side effect too: it installs the log filters that keep addresses out of geopy's logs.
-from geo import _nominatim, settings
+from geo import _nominatim, atomic, settings
 from geo.errors import DataFileError, DataValidationError, KoperMapError, Problem
 
 logger = logging.getLogger(__name__)
@@ -728,46 +726,12 @@ def load_sources(data_dir: Path | str | None = None) -> GeocodeSources:
     return GeocodeSources(load_manual_coordinates(data_dir), load_geocode_cache(data_dir), settlements, streets)
 
 
-def _write_payload(handle: TextIO, text: str) -> None:
-    """Write the file body; a seam so tests can make a write fail halfway."""
-    handle.write(text)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            _write_payload(handle, text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)  # atomic on POSIX and Windows when both live in one directory
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    try:
-        # Persist the rename itself; not every platform lets a directory be opened.
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-
-
 def write_geocode_cache(cache: pd.DataFrame, data_dir: Path | str | None = None) -> Path:
     """Write the cache atomically, sorted by query so diffs stay small; returns the path."""
     path = _data_path(data_dir, settings.GEOCODE_CACHE_FILE)
     table = cache.reindex(columns=list(CACHE_COLUMNS)).fillna("")
     table = table.sort_values("query", key=lambda s: s.map(fold), kind="stable")
-    _atomic_write_text(path, table.to_csv(index=False, lineterminator="\n"))
+    atomic.write_text(path, table.to_csv(index=False, lineterminator="\n"))
     return path
 
 
@@ -895,6 +859,9 @@ def ask_online(query: str, geocoder: Any, today: dt.date | str | None = None) ->
     except (geopy_exc.GeopyError, OSError, ValueError, TypeError, KeyError, AttributeError, IndexError) as error:
         # Malformed JSON makes geopy raise ValueError/TypeError while parsing.
         return None, _failure_category(error)
+    except Exception as error:  # noqa: BLE001 - a citizen's lookup must never fail because of the geocoder
+        logger.warning("Online geocoder raised an unexpected %s", type(error).__name__)
+        return None, f"unexpected error, {type(error).__name__}"
     if isinstance(location, (list, tuple)):
         location = location[0] if location else None
     if location is None:
@@ -903,7 +870,7 @@ def ask_online(query: str, geocoder: Any, today: dt.date | str | None = None) ->
         lat, lon = float(location.latitude), float(location.longitude)
         raw = location.raw if isinstance(getattr(location, "raw", None), Mapping) else {}
         label = str(getattr(location, "address", "") or raw.get("display_name") or "")
-    except (AttributeError, TypeError, ValueError):
+    except (AttributeError, TypeError, ValueError, OverflowError):
         return None, "malformed answer"
     south, west, north, east = settings.KOPER_BBOX
     if not (math.isfinite(lat) and math.isfinite(lon)):
@@ -941,6 +908,20 @@ def _cache_row(query: str, result: GeocodeResult) -> dict[str, object]:
     }
 
 
+def _store_in_cache(query: str, result: GeocodeResult, data_dir: Path | str | None) -> GeocodeResult:
+    """Add an online result to the cache; a failed save becomes a note, the answer still stands."""
+    try:
+        cache = load_geocode_cache(data_dir)
+        write_geocode_cache(_upsert_cache_row(cache, _cache_row(query, result)), data_dir)
+    except (KoperMapError, OSError) as error:
+        # The cache is written atomically, so the old file is still whole; only this result is lost.
+        reason = "the cache file is invalid" if isinstance(error, KoperMapError) else f"cannot write the file, {type(error).__name__}"
+        logger.warning("Geocoding result not saved to the cache (%s)", reason)
+        note = f"Not saved to the geocode cache ({reason}); the next lookup will ask again."
+        return replace(result, note=" ".join(filter(None, [result.note, note])))
+    return result
+
+
 # ---------------------------------------------------------------------------------------------
 # The entry point
 
@@ -973,10 +954,7 @@ def geocode(
         canonical = canonical_address(query, src.streets, src.settlements) or query
         result, failure = ask_online(canonical, geocoder, today)
         if result is not None:
-            if store:
-                cache = load_geocode_cache(data_dir)
-                write_geocode_cache(_upsert_cache_row(cache, _cache_row(canonical, result)), data_dir)
-            return result
+            return _store_in_cache(canonical, result, data_dir) if store else result
         logger.info("Online geocoder failed (%s); using the offline register", failure)
         failure_note = f"Online geocoder failed ({failure}); placed from the offline register."
     result = resolve_in_register(query, src.settlements, src.streets)

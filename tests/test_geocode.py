@@ -24,7 +24,7 @@ from geopy import exc as geopy_exc
 from geopy.adapters import AdapterHTTPError, BaseSyncAdapter
 from geopy.location import Location
 
-from geo import _nominatim, settings
+from geo import _nominatim, atomic, settings
 from geo import geocode as g
 from geo.errors import DataFileError, DataValidationError
 
@@ -701,17 +701,79 @@ def test_a_crash_while_writing_the_cache_leaves_the_old_cache_whole(data_dir, mo
     old = write_cache(data_dir, "\"Prisoje 1, 6000 Koper\",45.54,13.73,address,nominatim,2026-11-01,x")
     old_bytes = old.read_bytes()
 
-    def crash_halfway(handle, text):
-        handle.write(text[: len(text) // 2])
+    def crash_halfway(handle, data):
+        handle.write(data[: len(data) // 2])
         handle.flush()
         raise OSError("simulated crash in the middle of the write")
 
-    monkeypatch.setattr(g, "_write_payload", crash_halfway)
+    monkeypatch.setattr(atomic, "_write_payload", crash_halfway)
     online = FakeGeocoder(answer=location(45.5470, 13.7290, addresstype="building"))
-    with pytest.raises(OSError, match="simulated crash"):
-        g.geocode("Levja ulica 7, 6000 Koper", online=True, store=True, geocoder=online, today=TODAY)
+    # The answer still reaches the caller, with a note that it was not kept.
+    result = g.geocode("Levja ulica 7, 6000 Koper", online=True, store=True, geocoder=online, today=TODAY)
+    assert (result.lat, result.lon, result.source) == (45.547, 13.729, "nominatim")
+    assert "Not saved to the geocode cache (cannot write the file, OSError)" in result.note
+    assert "Levja" not in result.note
     assert old.read_bytes() == old_bytes
     assert sorted(p.name for p in data_dir.iterdir()) == ["geocode_cache.csv", "settlements.csv", "streets.csv"]
+    assert len(g.load_geocode_cache(data_dir)) == 1
+
+
+def test_a_broken_cache_file_does_not_lose_the_online_answer(data_dir):
+    broken = write_cache(data_dir, "\"Prisoje 1, 6000 Koper\",45.54,13.73,exact,nominatim,2026-11-01,x")
+    before = broken.read_bytes()
+    online = FakeGeocoder(answer=location(45.5470, 13.7290, addresstype="building"))
+    sources = g.GeocodeSources(g._typed_empty(g.MANUAL_COLUMNS), g._typed_empty(g.CACHE_COLUMNS), *g.load_register(data_dir))
+    result = g.geocode("Levja ulica 7, 6000 Koper", online=True, store=True, geocoder=online, sources=sources, today=TODAY)
+    assert result.source == "nominatim"
+    assert "the cache file is invalid" in result.note
+    assert broken.read_bytes() == before  # never overwritten with a cache that drops its rows
+
+
+# A child process that writes a large cache through the real code and stalls halfway, so the
+# parent can SIGKILL it while the temporary file is half written.
+_KILLED_WRITER = """
+import sys, time
+import pandas as pd
+from geo import atomic, geocode
+
+def stall_halfway(handle, data):
+    handle.write(data[: len(data) // 2])
+    handle.flush()
+    print("half written", flush=True)
+    time.sleep(120)
+    handle.write(data[len(data) // 2:])
+
+atomic._write_payload = stall_halfway
+rows = [{"query": f"Ulica {i}, 6000 Koper", "lat": 45.54, "lon": 13.73, "precision": "address",
+         "source": "nominatim", "retrieved_on": "2026-11-23", "display_name": "x" * 200} for i in range(20000)]
+geocode.write_geocode_cache(pd.DataFrame(rows), sys.argv[1])
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "kill") or sys.platform == "win32", reason="needs POSIX signals")
+def test_a_writer_killed_mid_write_leaves_the_old_cache_whole(data_dir):
+    import signal
+
+    old = write_cache(data_dir, "\"Prisoje 1, 6000 Koper\",45.54,13.73,address,nominatim,2026-11-01,x")
+    old_bytes = old.read_bytes()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WRITER, str(data_dir)],
+        cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "half written", child.stderr.read()
+        leftovers = atomic.leftover_temp_files(old)
+        assert len(leftovers) == 1 and leftovers[0].stat().st_size > 1_000_000  # really mid-write
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert old.read_bytes() == old_bytes
+    assert list(g.load_geocode_cache(data_dir)["query"]) == ["Prisoje 1, 6000 Koper"]
+    # The kill left its temporary file; loading ignores it, and the next write still succeeds.
+    assert atomic.leftover_temp_files(old)
+    g.write_geocode_cache(g.load_geocode_cache(data_dir), data_dir)
     assert len(g.load_geocode_cache(data_dir)) == 1
 
 
