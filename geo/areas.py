@@ -189,6 +189,21 @@ def _polygons(data_dir: Path | str | None) -> tuple[tuple[str, ...], tuple, shap
     return _polygons_cached(str(folder), path.name, (stat.st_mtime_ns, stat.st_size))
 
 
+def load_outline(data_dir: Path | str | None = None) -> dict:
+    """municipality.geojson: the outline of Koper and Ankaran (GeoJSON FeatureCollection)."""
+    path = _folder(data_dir) / settings.MUNICIPALITY_OUTLINE_FILE
+    if not path.is_file():
+        raise DataFileError(f"{path} is missing; {_REBUILD_HINT}")
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataFileError(f"{path} is not valid GeoJSON ({error}); {_REBUILD_HINT}") from error
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if not isinstance(features, list) or not features:
+        raise DataFileError(f"{path} has no features; {_REBUILD_HINT}")
+    return collection
+
+
 def area_polygons(data_dir: Path | str | None = None) -> dict[str, shapely.Geometry]:
     """area_id → shapely (Multi)Polygon in WGS84 (lon, lat)."""
     ids, geoms, _ = _polygons(data_dir)

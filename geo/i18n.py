@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 
 from geo.texts import en, it, sl
@@ -41,6 +41,11 @@ def field(record: dict, base: str, lang: str) -> str:
 def format_day(day: dt.date, lang: str) -> str:
     """A date written the way each language writes it (23. 11. 2026, 23/11/2026, 23 Nov 2026)."""
     return format_date(day, format="medium", locale=_BABEL_LOCALES[language(lang)])
+
+
+def format_weekday_date(day: dt.date, lang: str) -> str:
+    """A short weekday and date (sob., 28. nov. · sab 28 nov · Sat 28 Nov)."""
+    return format_skeleton("MMMEd", day, locale=_BABEL_LOCALES[language(lang)])
 
 
 def format_number(value: float, lang: str, decimals: int = 0) -> str:

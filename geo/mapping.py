@@ -28,7 +28,7 @@ from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from geo import assets, hours, i18n, model, present, safe, settings
+from geo import assets, i18n, model, present, safe, settings
 from geo.directory import PLACED_TYPES
 
 #: Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), one per
@@ -201,38 +201,6 @@ def _line(label_key: str, value_html: str, lang: str) -> str:
     return f"<div><b>{safe.html_text(i18n.t(label_key, lang))}:</b> {value_html}</div>"
 
 
-def _display_phone(e164: str) -> str:
-    try:
-        return model.display_phone(e164)
-    except Exception:  # phonenumbers raises its own NumberParseException on junk
-        return e164
-
-
-def _price_text(record: dict, lang: str) -> str:
-    price = i18n.field(record, "price", lang) or i18n.t(f"price_type.{record.get('price_type') or 'unknown'}", lang)
-    if record.get("exemption_possible") is True:
-        price += " " + i18n.t("price.exemption", lang)
-    return price
-
-
-def _today_text(record: dict, lang: str, when: dt.datetime) -> str:
-    """Today's opening times (``Danes: 07:00–15:00``), 'closed today', or '' when unknown."""
-    expression = str(record.get("opening_hours") or "")
-    if not expression.strip():
-        return ""
-    try:
-        spans = hours.intervals_on(expression, when.date())
-    except Exception:  # a bad expression must not take the whole map down; validation reports it
-        return ""
-    opened = [(a, b) for a, b, state in spans if state == hours.OPEN]
-    if opened:
-        text = ", ".join(f"{a:%H:%M}–{'24:00' if b == dt.time.max else f'{b:%H:%M}'}" for a, b in opened)
-        return i18n.t("map.today", lang, hours=text)
-    if spans:  # only 'unknown' spans (e.g. by arrangement): the status line says so
-        return ""
-    return i18n.t("map.today_closed", lang)
-
-
 def _state_text(record: dict, lang: str, when: dt.datetime) -> str:
     try:
         return present.state_text(record, lang, when)
@@ -263,19 +231,19 @@ def service_html(record: dict, lang: str, when: dt.datetime, lat: float, lon: fl
         _line("field.provider", safe.html_text(record.get("provider")), lang),
         _line("field.address", safe.html_text(record.get("address")), lang),
     ]
-    phones = [_link(_display_phone(p), safe.tel_href(p)) for p in record.get("phones") or []]
+    phones = [_link(present.display_phone(p), safe.tel_href(p)) for p in record.get("phones") or []]
     parts.append(_line("field.phones", ", ".join(phones), lang))
     emails = [_link(e, safe.mailto_href(e)) for e in record.get("emails") or []]
     parts.append(_line("field.emails", ", ".join(emails), lang))
     if record.get("website"):
         parts.append(_line("field.website", _link(record["website"], safe.web_href(record["website"]), True), lang))
     if record.get("opening_hours"):
-        hours_lines = [i18n.field(record, "hours_note", lang), _today_text(record, lang, when),
+        hours_lines = [i18n.field(record, "hours_note", lang), present.today_text(record, lang, when),
                        _state_text(record, lang, when)]
     else:  # no machine-readable hours: the note as written, or 'unknown'
         hours_lines = [present.hours_text(record, lang)]
     parts.append(_line("field.hours", "<br>".join(safe.html_text(h) for h in hours_lines if h), lang))
-    parts.append(_line("field.price", safe.html_text(_price_text(record, lang)), lang))
+    parts.append(_line("field.price", safe.html_text(present.price_text(record, lang)), lang))
     parts.append(_line("field.how_to_apply", safe.html_text(i18n.field(record, "how_to_apply", lang)), lang))
     parts.append(_line("directory.location", safe.html_text(present.location_text(record, lang)), lang))
     directions = " · ".join([
@@ -564,11 +532,13 @@ def build_map(
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
     selected: str | None = None,
+    fit: list[tuple[float, float]] | None = None,
 ) -> folium.Map:
     """The service map in ``lang``, offline-ready (local code, no tiles until the user asks).
 
     ``selected`` is a location id (``loc-…``) or a service id; that marker is ringed, the map
-    centres on it (unless ``center`` is given) and its popup opens.
+    centres on it (unless ``center`` is given) and its popup opens. ``fit`` is a list of
+    (lat, lon) points the map opens to show, all of them (it wins over ``center``/``zoom``).
     """
     lang = i18n.language(lang)
     located = map_locations(services)
@@ -616,6 +586,9 @@ def build_map(
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     if chosen_marker is not None:
         m.add_child(OpenSelected(cluster, chosen_marker))
+    if fit:
+        lats, lons = [p[0] for p in fit], [p[1] for p in fit]
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30), max_zoom=SELECTED_ZOOM)
     assets.use_local_resources(m)
     return m
 
@@ -623,3 +596,10 @@ def build_map(
 def map_html_size(m: folium.Map) -> int:
     """Bytes of the map's rendered HTML (for benchmarks)."""
     return len(m.get_root().render().encode("utf-8"))
+
+
+def add_start_point(m: folium.Map, lat: float, lon: float, label: str) -> None:
+    """Mark the user's starting point (a ringed dot, unlike any service symbol) with a tooltip."""
+    folium.CircleMarker(
+        [lat, lon], radius=9, color="#000000", weight=3, fill=True, fill_color="#ffffff", fill_opacity=1,
+    ).add_child(SafeTooltip(safe.html_text(label), direction="top")).add_to(m)

@@ -5,6 +5,7 @@ Pure functions: the pages only put the returned Markdown on screen.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from geo import hours, i18n, model, safe
 
@@ -48,6 +49,64 @@ def state_text(record: dict, lang: str, when: dt.datetime) -> str:
     return i18n.t(f"state.{hours.state_at(record.get('opening_hours') or '', when)}", lang)
 
 
+def display_phone(e164: str) -> str:
+    """A phone number written for people; the raw text if it cannot be parsed."""
+    try:
+        return model.display_phone(e164)
+    except Exception:  # phonenumbers raises its own NumberParseException on junk
+        return e164
+
+
+def price_text(record: dict, lang: str) -> str:
+    """The price as the source states it, or its kind, plus the exemption note."""
+    price = i18n.field(record, "price", lang) or i18n.t(f"price_type.{record.get('price_type') or 'unknown'}", lang)
+    if record.get("exemption_possible") is True:
+        price += " " + i18n.t("price.exemption", lang)
+    return price
+
+
+def today_text(record: dict, lang: str, when: dt.datetime) -> str:
+    """The opening times on ``when``'s day (``Danes: 07:00–15:00``, or ``sob. 28. 11.: …`` for
+    another day than today), 'closed', or '' when unknown."""
+    is_today = when.date() == hours.local_now().date()
+    expression = str(record.get("opening_hours") or "")
+    if not expression.strip():
+        return ""
+    try:
+        spans = hours.intervals_on(expression, when.date())
+    except Exception:  # a bad expression must not take the whole map down; validation reports it
+        return ""
+    opened = [(a, b) for a, b, state in spans if state == hours.OPEN]
+    if opened:
+        text = ", ".join(f"{a:%H:%M}–{'24:00' if b == dt.time.max else f'{b:%H:%M}'}" for a, b in opened)
+        if is_today:
+            return i18n.t("map.today", lang, hours=text)
+        return i18n.t("map.on_day", lang, day=i18n.format_weekday_date(when.date(), lang), hours=text)
+    if spans:  # only 'unknown' spans (e.g. by arrangement): the status line says so
+        return ""
+    if is_today:
+        return i18n.t("map.today_closed", lang)
+    return i18n.t("map.closed_on_day", lang, day=i18n.format_weekday_date(when.date(), lang))
+
+
+def directions_markdown(record: dict) -> str:
+    """Route links to a placed service (OpenStreetMap, Google Maps); '' for area/confidential ones."""
+    lat, lon = record.get("lat"), record.get("lon")
+    if record.get("location_type") not in ("site", "office") or not _finite(lat) or not _finite(lon):
+        return ""
+    return " · ".join([
+        _link("OpenStreetMap", safe.osm_directions_href(float(lat), float(lon))),
+        _link("Google Maps", safe.google_directions_href(str(record.get("address") or ""))),
+    ])
+
+
+def _finite(value: object) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def details_markdown(record: dict, lang: str, when: dt.datetime) -> str:
     """All the facts of one service as escaped Markdown lines, in ``lang``."""
     lines: list[str] = []
@@ -67,7 +126,7 @@ def details_markdown(record: dict, lang: str, when: dt.datetime) -> str:
     lines.append(f"**{i18n.t('directory.location', lang)}:** {safe.md_text(location_text(record, lang))}")
     if record.get("area_name"):
         add("directory.area", safe.md_text(record["area_name"]))
-    phones = ", ".join(_link(model.display_phone(p), safe.tel_href(p)) for p in record.get("phones") or [])
+    phones = ", ".join(_link(display_phone(p), safe.tel_href(p)) for p in record.get("phones") or [])
     add("field.phones", phones)
     add("field.emails", ", ".join(_link(e, safe.mailto_href(e)) for e in record.get("emails") or []))
     if record.get("website"):
@@ -75,15 +134,15 @@ def details_markdown(record: dict, lang: str, when: dt.datetime) -> str:
     add("field.contact_person", safe.md_text(record.get("contact_person")))
     hours_line = safe.md_text(hours_text(record, lang))
     if record.get("opening_hours"):
+        today = today_text(record, lang, when)
+        hours_line += f" · {safe.md_text(today)}" if today else ""
         hours_line += f" ({safe.md_text(state_text(record, lang, when))})"
     add("field.hours", hours_line)
-    price = i18n.field(record, "price", lang) or i18n.t(f"price_type.{record.get('price_type', 'unknown')}", lang)
-    if record.get("exemption_possible"):
-        price += " " + i18n.t("price.exemption", lang)
-    add("field.price", safe.md_text(price))
+    add("field.price", safe.md_text(price_text(record, lang)))
     add("field.eligibility", safe.md_text(i18n.field(record, "eligibility", lang)))
     add("field.how_to_apply", safe.md_text(i18n.field(record, "how_to_apply", lang)))
     add("field.note", safe.md_text(i18n.field(record, "note", lang)))
+    add("map.directions", directions_markdown(record))
     source = SOURCE_TITLES.get(record.get("source", ""), record.get("source", ""))
     verified = dt.date.fromisoformat(record["last_verified"]) if record.get("last_verified") else None
     lines.append(

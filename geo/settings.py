@@ -61,3 +61,49 @@ NOMINATIM_COUNTRY_CODES = "si"
 # Opening hours
 HOLIDAY_COUNTRY = "SI"
 TIMEZONE = "Europe/Ljubljana"
+
+#: Set to 0 to keep the app from asking Nominatim for typed addresses (tests, air-gapped rooms).
+ONLINE_GEOCODING_ENV = "KOPER_MAP_ONLINE"
+
+
+def online_geocoding() -> bool:
+    """True unless ``$KOPER_MAP_ONLINE`` is 0/false/no/off: try Nominatim, fall back to the register."""
+    return os.environ.get(ONLINE_GEOCODING_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+# Data upkeep: staff import an updated directory, correct locations, mark records verified.
+#: Environment variable that switches the upkeep tools off on a public deployment (KOPER_MAP_UPKEEP=0).
+UPKEEP_ENV = "KOPER_MAP_UPKEEP"
+
+
+def upkeep_enabled() -> bool:
+    """True when ``$KOPER_MAP_UPKEEP`` is unset, empty or 1/true/yes/on; false for anything else.
+
+    Enabled by default because the app is first of all the office's own tool; any value other
+    than the enabling ones (a typo included) switches upkeep off, so a public deployment errs
+    on the safe side.
+    """
+    return os.environ.get(UPKEEP_ENV, "").strip().lower() in ("", "1", "true", "yes", "on")
+
+
+#: Upkeep switch as read at start-up; call ``upkeep_enabled()`` to see a change of the variable.
+UPKEEP_ENABLED = upkeep_enabled()
+#: Largest upload accepted, in bytes (the 36-record directory is about 50 kB).
+UPKEEP_MAX_UPLOAD_BYTES = 2_000_000
+#: Largest number of data rows in an upload.
+UPKEEP_MAX_ROWS = 2_000
+#: Longest text accepted in one cell (the longest cell of the directory has about 350 characters).
+UPKEEP_MAX_CELL_CHARS = 5_000
+#: Largest total size of the files inside an .xlsx (a zip), to refuse decompression bombs.
+UPKEEP_MAX_UNZIPPED_BYTES = 50_000_000
+#: File types an upload may have.
+UPKEEP_ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+#: Folder inside the data directory that keeps the replaced versions of services.csv and
+#: manual_coordinates.csv, one dated copy per save (never pruned automatically).
+BACKUP_DIR_NAME = "backups"
+#: Records whose last_verified is older than this many days are listed for checking.
+VERIFY_MAX_AGE_DAYS = 365
+#: A hand-placed point with a larger error radius (metres) counts as approximate.
+APPROXIMATE_ACCURACY_M = 50
+#: Error radius written for a point a member of staff corrects by hand (placed on a map).
+#: An assumed typical value for a click on a street-level map, not a measurement.
+MANUAL_CORRECTION_ACCURACY_M = 25

@@ -18,3 +18,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(REPO_DATA, target)
     monkeypatch.setenv(settings.DATA_DIR_ENV, str(target))
     return target
+
+
+@pytest.fixture(autouse=True)
+def _no_online_geocoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches the network: the app's address search stays on the offline register."""
+    monkeypatch.setenv(settings.ONLINE_GEOCODING_ENV, "0")

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from geo import areas, assets, directory, i18n, mapping, model, settings
+from geo import areas, assets, directory, hours, i18n, mapping, model, present, settings
 
 DATA = settings.PROJECT_DIR / "data"
 WHEN = dt.datetime(2026, 11, 23, 10, 0)  # a Monday morning
@@ -100,11 +100,21 @@ def test_popup_shows_todays_hours_and_open_state(table):
     assert with_hours, "the shipped data has services with opening hours"
     loc, service = with_hours[0]
     html = mapping.service_html(service, "sl", WHEN, loc.lat, loc.lon)
-    state = mapping.present.state_text(service, "sl", WHEN)
+    state = present.state_text(service, "sl", WHEN)
     assert state in html
-    sunday = dt.datetime(2026, 11, 22, 10, 0)
+    sunday = dt.datetime(2026, 11, 22, 10, 0)  # not today: the popup names the day it speaks of
     assert any(t in mapping.service_html(service, "sl", sunday, loc.lat, loc.lon)
-               for t in ("Danes zaprto", "Danes:", i18n.t("state.unknown", "sl")))
+               for t in ("ned., 22. nov.: zaprto", "ned., 22. nov.:", i18n.t("state.unknown", "sl")))
+
+
+def test_hours_of_another_day_name_that_day_and_today_says_today():
+    weekdays = {"opening_hours": "Mo-Fr 07:00-15:00"}
+    saturday = dt.datetime(2026, 11, 28, 10, 0)
+    assert present.today_text(weekdays, "en", saturday) == "Sat 28 Nov: closed"
+    assert present.today_text(weekdays, "it", saturday - dt.timedelta(days=1)) == "ven 27 nov: 07:00–15:00"
+    now = hours.local_now().replace(hour=10, minute=0)
+    expected = "Today: 07:00–15:00" if now.weekday() < 5 else "Closed today"
+    assert present.today_text(weekdays, "en", now) == expected
 
 
 def test_mixed_category_address_shows_the_most_frequent_category(table):

@@ -2,19 +2,16 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from geo import i18n, settings
+from apptest_support import PAGES, run_page
+from geo import i18n
 
-PAGES = ["pages/directory.py", "pages/areas.py"]
+TITLE_KEYS = {"pages/map.py": "page.map", "pages/nearest.py": "page.nearest",
+              "pages/directory.py": "page.directory", "pages/areas.py": "page.areas"}
 
 
-def _run(page: str, lang: str = "sl") -> AppTest:
-    """Start the app through app.py (its routing and page config), then open ``page``."""
-    app = AppTest.from_file(str(settings.PROJECT_DIR / "app.py"), default_timeout=60)
-    app.query_params["lang"] = lang
-    app.run()
-    return app.switch_page(page).run()
+def _run(page: str, lang: str = "sl"):
+    return run_page(page, lang)
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
@@ -22,7 +19,7 @@ def _run(page: str, lang: str = "sl") -> AppTest:
 def test_page_runs_without_exception(page, lang, data_dir):
     app = _run(page, lang)
     assert not app.exception, app.exception
-    assert app.title[0].value == i18n.t("page.directory" if "directory" in page else "page.areas", lang)
+    assert app.title[0].value == i18n.t(TITLE_KEYS[page], lang)
 
 
 def test_directory_lists_all_services_and_filters(data_dir):
@@ -42,11 +39,12 @@ def test_directory_page_in_italian_uses_italian_names(data_dir):
     assert any(e.label.startswith("Telesoccorso") for e in app.expander)
 
 
-def test_a_broken_data_file_shows_a_precise_error_not_a_trace(data_dir):
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "pages/areas.py"])
+def test_a_broken_data_file_shows_a_precise_error_not_a_trace(page, data_dir):
     path = data_dir / "services.csv"
     text = path.read_text(encoding="utf-8").replace(",home_care,", ",homecare,", 1)
     path.write_text(text, encoding="utf-8")
-    app = _run("pages/directory.py", "en")
+    app = _run(page, "en")
     assert not app.exception
     assert "field 'category'" in app.error[0].value
 

@@ -1,4 +1,4 @@
-"""Cached loaders: the one place where the geo package is wrapped in st.cache_data.
+"""Cached loaders: the one place where the geo package is wrapped in Streamlit's caches.
 
 Cache keys include the data files' modification times, so an edited file is read again
 on the next rerun and a broken edit is reported while the last good data stays on screen.
@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import areas, directory, settings
+from geo import areas, assets, directory, geocode, mapping, nearest, settings
+from geo.errors import KoperMapError
 
 
 def _stamp(folder: Path) -> tuple:
@@ -18,6 +19,11 @@ def _stamp(folder: Path) -> tuple:
     if not folder.is_dir():
         return ()
     return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
+
+
+def _folder_and_stamp() -> tuple[str, tuple]:
+    folder = settings.data_dir()
+    return str(folder), _stamp(folder)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -32,8 +38,7 @@ def load_directory() -> tuple[pd.DataFrame | None, str | None]:
 
     Services may be present together with an error: then they are the last good data.
     """
-    folder = settings.data_dir()
-    return _directory(str(folder), _stamp(folder))
+    return _directory(*_folder_and_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -43,8 +48,7 @@ def _areas(folder: str, _stamp_value: tuple) -> pd.DataFrame:
 
 def load_areas() -> pd.DataFrame:
     """The 23 local areas with population and boundary error (cached until a file changes)."""
-    folder = settings.data_dir()
-    return _areas(str(folder), _stamp(folder))
+    return _areas(*_folder_and_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -54,5 +58,59 @@ def _boundaries(folder: str, _stamp_value: tuple) -> dict:
 
 def load_boundaries() -> dict:
     """Area boundaries as GeoJSON (official file if supplied, else the approximation)."""
-    folder = settings.data_dir()
-    return _boundaries(str(folder), _stamp(folder))
+    return _boundaries(*_folder_and_stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _outline(folder: str, _stamp_value: tuple) -> dict:
+    return areas.load_outline(Path(folder))
+
+
+def load_outline() -> dict:
+    """The outline of Koper and Ankaran as GeoJSON."""
+    return _outline(*_folder_and_stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _settlements(folder: str, _stamp_value: tuple) -> pd.DataFrame:
+    return mapping.settlements_with_population(areas.load_settlements(Path(folder)), areas.load_demand_points(Path(folder)))
+
+
+def load_settlements() -> pd.DataFrame:
+    """Settlements with register centroid, area and population (for labels and start points)."""
+    return _settlements(*_folder_and_stamp())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _index(folder: str, _stamp_value: tuple) -> nearest.LocationIndex | None:
+    services, _error = _directory(folder, _stamp_value)
+    return nearest.build_index(services) if services is not None else None
+
+
+def location_index() -> nearest.LocationIndex | None:
+    """The spatial index of placed services (None when no data could be loaded)."""
+    return _index(*_folder_and_stamp())
+
+
+@st.cache_resource(show_spinner=False)
+def _static_assets() -> str | None:
+    try:
+        assets.ensure_static_assets()
+    except (KoperMapError, OSError) as error:
+        return str(error)
+    return None
+
+
+def static_assets_error() -> str | None:
+    """Copy the map's JavaScript/CSS to static/vendor once per server; the error text if that failed."""
+    return _static_assets()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _geocode_sources(folder: str, _stamp_value: tuple) -> geocode.GeocodeSources:
+    return geocode.load_sources(Path(folder))
+
+
+def geocode_sources() -> geocode.GeocodeSources:
+    """The manual points, geocode cache and register tables the address search reads."""
+    return _geocode_sources(*_folder_and_stamp())

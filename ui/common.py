@@ -39,3 +39,9 @@ def data_status(error: str | None, have_data: bool, lang: str) -> None:
 def attribution(lang: str) -> None:
     """The data sources' attribution line (CC BY 4.0 requires it)."""
     st.caption(i18n.t("attribution", lang))
+
+
+def moment_caption(chosen, when, lang: str) -> None:
+    """Say which moment the open/closed labels are for: the chosen time, or now."""
+    key = "map.state_at" if chosen.hours == "open_at" else "map.state_now"
+    st.caption(i18n.t(key, lang, day=i18n.format_weekday_date(when.date(), lang), time=f"{when:%H:%M}"))

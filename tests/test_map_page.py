@@ -1,0 +1,135 @@
+"""The service map page (the start page) through AppTest: filters, list, links, languages."""
+from __future__ import annotations
+
+import pytest
+
+from apptest_support import map_args, map_location_ids, run_page, texts
+from geo import i18n
+
+# The shipped data: 36 services, 23 placed at 15 addresses, 10 area-wide, 3 confidential.
+ALL_ADDRESSES = 15
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_map_page_renders_every_service_in_each_language(lang, data_dir):
+    app = run_page(lang=lang)
+    assert not app.exception, app.exception
+    assert app.title[0].value == i18n.t("page.map", lang)
+    assert app.markdown[0].value == i18n.t("map.summary", lang, n=36, on_map=23, places=15, anywhere=10, confidential=3)
+    assert len(map_location_ids(app)) == ALL_ADDRESSES
+    headings = [s.value for s in app.subheader]
+    assert headings == [i18n.t("list.at_address", lang, n=23), i18n.t("list.anywhere", lang, n=10),
+                        i18n.t("list.confidential", lang, n=3)]
+
+
+def test_the_map_loads_its_code_from_this_server_only(data_dir):
+    args = map_args(run_page(lang="en"))
+    links = args["js_links"] + args["css_links"]
+    assert links and all(link.startswith("/app/static/vendor/") for link in links)
+    assert "cdn" not in args["script"].lower() and "cdn" not in args["html"].lower()
+
+
+def test_a_category_filter_changes_the_markers_and_the_list(data_dir):
+    app = run_page(lang="en")
+    app.checkbox(key="map_category_residential").check().run()
+    assert map_location_ids(app) == [
+        "loc-krozna-cesta-5-6000-koper", "loc-oljcna-pot-65-6000-koper", "loc-gazon-39-6274-smarje",
+        "loc-oljcna-pot-65-a-6000-koper", "loc-levja-ulica-7-6000-koper", "loc-kolodvorska-cesta-6000-koper",
+    ]
+    labels = [e.label for e in app.expander]
+    assert len(labels) == 7 and labels[0].startswith("Obalni dom upokojencev Koper")
+    assert not any("Remote alarm" in label for label in labels)
+    assert app.query_params["cat"] == "residential"  # the view is a link
+
+
+def test_option_labels_carry_counts(data_dir):
+    app = run_page(lang="en")
+    assert app.checkbox(key="map_category_residential").label == "Housing and residential care (7)"
+    app.checkbox(key="map_target_group_homeless").check().run()
+    # with the target group chosen, the category counts shrink to what each choice would show
+    # (a service for all residents matches every target group: the AED network counts too)
+    assert app.checkbox(key="map_category_residential").label == "Housing and residential care (2)"
+    assert app.checkbox(key="map_target_group_homeless").label == "Homeless people (4)"
+    app.checkbox(key="map_category_residential").check().run()
+    assert not app.exception and app.markdown[0].value.startswith("**2** matching")
+
+
+def test_older_people_open_on_saturday_morning_from_a_link(data_dir):
+    app = run_page(lang="en", grp="older", hours="open_at", at="2026-11-28T10:00", unk="0")
+    assert not app.exception
+    assert app.checkbox(key="map_target_group_older").value is True
+    assert app.radio(key="map_hours").value == "open_at"
+    assert app.checkbox(key="map_unknown").value is False
+    # Only the 24/7 remote alarm is known to be open then; every other older-people service
+    # has unknown or weekday hours, and unknown ones are excluded by this link.
+    assert app.markdown[0].value.startswith("**1** matching services")
+    assert [e.label for e in app.expander] == ["Remote alarm – Red button · Care at home · Open"]
+    assert "Open status is for Sat 28 Nov at 10:00." in texts(app)
+
+
+def test_unknown_hours_are_kept_and_labelled_by_default(data_dir):
+    app = run_page(lang="en", grp="older", hours="open_at", at="2026-11-28T10:00")
+    labels = [e.label for e in app.expander]
+    assert "Remote alarm – Red button · Care at home · Open" in labels
+    assert any(label.endswith("Open status unknown") and label.startswith("Day care centre") for label in labels) is False
+    assert sum(label.endswith("Open status unknown") for label in labels) >= 5
+    # a weekday-only day centre is closed on Saturday and is not listed
+    assert not any(label.startswith("Oljka") for label in labels)
+
+
+def test_a_public_holiday_is_said_and_respected(data_dir):
+    app = run_page(lang="sl", hours="open_at", at="2026-12-25T10:00", unk="0")
+    assert "je državni praznik v Sloveniji" in texts(app)
+    assert all("Zaprto" not in e.label for e in app.expander)
+
+
+def test_accent_insensitive_search_finds_cajanke(data_dir):
+    app = run_page(lang="sl", q="cajanke")
+    labels = [e.label for e in app.expander]
+    assert len(labels) == 1 and labels[0].startswith("Čajanke")
+    assert app.text_input(key="map_text").value == "cajanke"
+
+
+def test_a_link_restores_the_view_and_selected_location(data_dir):
+    app = run_page(lang="it", cat="residential", lat="45.54000", lon="13.73000", z="15",
+                   loc="loc-krozna-cesta-5-6000-koper")
+    assert not app.exception
+    assert app.checkbox(key="map_category_residential").value is True
+    script = map_args(app)["script"]
+    assert "center: [45.54, 13.73]" in script and '"zoom": 15' in script
+    assert app.subheader[0].value == i18n.t("map.selected", "it", address="Krožna cesta 5, 6000 Koper")
+    assert app.query_params["loc"] == "loc-krozna-cesta-5-6000-koper"
+    assert app.query_params["z"] == "15"
+
+
+def test_bad_link_values_are_ignored_not_fatal(data_dir):
+    app = run_page(lang="xx", cat="nonsense,residential", hours="sometimes", at="yesterday", lat="north", z="99",
+                   loc="<script>")
+    assert not app.exception
+    assert app.title[0].value == i18n.t("page.map", "sl")  # unknown language → Slovene
+    assert app.checkbox(key="map_category_residential").value is True
+    assert app.radio(key="map_hours").value == "any"
+
+
+def test_reset_clears_filters_and_their_link(data_dir):
+    app = run_page(lang="en", cat="residential", q="dom")
+    app.button(key="map_reset").click().run()
+    assert app.checkbox(key="map_category_residential").value is False
+    assert "cat" not in app.query_params and "q" not in app.query_params
+    assert len(map_location_ids(app)) == ALL_ADDRESSES
+
+
+def test_confidential_services_are_listed_by_phone_only_and_never_on_the_map(data_dir):
+    app = run_page(lang="en", cat="crisis")
+    text = texts(app)
+    assert i18n.t("list.confidential", "en", n=3) in text
+    assert "tel:+38670754530" in text
+    script = map_args(app)["script"]
+    for service_id in ("safe-house", "crisis-centre-adults", "crisis-centre-youth"):
+        assert service_id not in script
+
+
+def test_no_match_says_so(data_dir):
+    app = run_page(lang="en", q="zzzz-no-such-service")
+    assert app.info[0].value == i18n.t("map.none", "en")
+    assert map_location_ids(app) == []

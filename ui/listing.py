@@ -1,0 +1,47 @@
+"""The text list of services: the map's content without the map (keyboard and screen-reader friendly)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from geo import i18n, present, safe
+
+#: Sections of the list, in order, with the location types each holds.
+SECTIONS = (
+    ("list.at_address", ("site", "office")),
+    ("list.anywhere", ("area",)),
+    ("list.confidential", ("confidential",)),
+)
+
+
+def expander_label(record: dict, lang: str, when: dt.datetime, extra: str = "") -> str:
+    """Name · category (· open state) (· extra): what a reader hears before opening the details."""
+    parts = [i18n.field(record, "name", lang), i18n.t(f"category.{record['category']}", lang)]
+    parts.append(present.state_text(record, lang, when))
+    if extra:
+        parts.append(extra)
+    # Expander labels are Markdown: data text is escaped like everywhere else.
+    return " · ".join(safe.md_text(p) for p in parts if p)
+
+
+def service_expanders(records: list[dict], lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset()) -> None:
+    """One expander per service with every fact, phones and directions as links."""
+    for record in records:
+        with st.expander(expander_label(record, lang, when), expanded=record.get("id") in expanded_ids):
+            st.markdown(present.details_markdown(record, lang, when))
+
+
+def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset()) -> None:
+    """The services grouped as: at an address, available anywhere in the municipality, confidential."""
+    for title_key, kinds in SECTIONS:
+        part = services[services["location_type"].isin(kinds)]
+        if part.empty:
+            continue
+        st.subheader(i18n.t(title_key, lang, n=len(part)))
+        if kinds == ("area",):
+            st.caption(i18n.t("list.anywhere_note", lang))
+        if kinds == ("confidential",):
+            st.caption(i18n.t("list.confidential_note", lang))
+        service_expanders(part.to_dict("records"), lang, when, expanded_ids=expanded_ids)
