@@ -38,7 +38,9 @@ def write_bytes(path: Path | str, data: bytes) -> Path:
     fd, temp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     temp = Path(temp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        # Reopened by name so that handle.name is the temporary path (tests tell files apart by it).
+        os.close(fd)
+        with open(temp, "wb") as handle:
             _write_payload(handle, data)
             handle.flush()
             os.fsync(handle.fileno())
