@@ -348,6 +348,9 @@ class Legend(MacroElement):
                 legend.onAdd = function () {
                     var box = L.DomUtil.create("div", "koper-legend-control");
                     box.innerHTML = {{ this.html|tojavascript }};
+                    // On a narrow map (a phone) the legend starts folded, so it does not hide the map.
+                    var details = box.querySelector("details");
+                    if (details && map.getSize().x < {{ this.fold_below_px }}) { details.open = false; }
                     L.DomEvent.disableClickPropagation(box);
                     L.DomEvent.disableScrollPropagation(box);
                     return box;
@@ -358,10 +361,11 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, html: str):
+    def __init__(self, html: str, fold_below_px: int = 600):
         super().__init__()
         self._name = "Legend"
         self.html = html
+        self.fold_below_px = int(fold_below_px)
 
 
 class MapLook(MacroElement):

@@ -91,7 +91,7 @@ TEXT: dict[str, str] = {
     "map.directions": "Directions",
     "page.map": "Service map",
     "page.nearest": "Nearest centre",
-    "map.intro": "Social services in the Municipality of Koper and the Municipality of Ankaran. Choose what you need; the map and the list below show the same.",
+    "map.intro": "Social services in the Municipality of Koper and the Municipality of Ankaran. Choose what you need in the side panel (on a phone, open it with » at the top left); the map and the list below show the same.",
     "map.assets_error": "The map cannot be prepared: {error}",
     "map.show_areas": "Show local areas",
     "map.summary": "**{n}** matching services: {on_map} at {places} addresses on the map, {anywhere} available anywhere in the municipality, {confidential} by phone only.",

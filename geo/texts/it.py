@@ -91,7 +91,7 @@ TEXT: dict[str, str] = {
     "map.directions": "Indicazioni stradali",
     "page.map": "Mappa dei servizi",
     "page.nearest": "Il servizio più vicino",
-    "map.intro": "I servizi sociali nel Comune città di Capodistria e nel Comune di Ancarano. Scegliete ciò di cui avete bisogno; la mappa e l'elenco sotto mostrano lo stesso.",
+    "map.intro": "I servizi sociali nel Comune città di Capodistria e nel Comune di Ancarano. Scegliete ciò di cui avete bisogno nella colonna laterale (sul telefono si apre con » in alto a sinistra); la mappa e l'elenco sotto mostrano lo stesso.",
     "map.assets_error": "Impossibile preparare la mappa: {error}",
     "map.show_areas": "Mostra le aree locali",
     "map.summary": "**{n}** servizi corrispondenti: {on_map} in {places} indirizzi sulla mappa, {anywhere} disponibili ovunque nel comune, {confidential} solo per telefono.",

@@ -91,7 +91,7 @@ TEXT: dict[str, str] = {
     "map.directions": "Pot do sem",
     "page.map": "Zemljevid storitev",
     "page.nearest": "Najbližja pomoč",
-    "map.intro": "Socialne storitve v Mestni občini Koper in Občini Ankaran. Izberite, kaj potrebujete; zemljevid in seznam pod njim pokažeta isto.",
+    "map.intro": "Socialne storitve v Mestni občini Koper in Občini Ankaran. Kaj potrebujete, izberete v stranskem stolpcu (na telefonu ga odprete z » levo zgoraj); zemljevid in seznam pod njim pokažeta isto.",
     "map.assets_error": "Zemljevida ni mogoče pripraviti: {error}",
     "map.show_areas": "Pokaži krajevna območja",
     "map.summary": "**{n}** ustreznih storitev: {on_map} na {places} naslovih na zemljevidu, {anywhere} na voljo kjer koli v občini, {confidential} samo po telefonu.",

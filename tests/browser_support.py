@@ -1,0 +1,87 @@
+"""Helpers for the browser tests: a real Streamlit server and headless Debian Chromium.
+
+The server runs on a free port and is polled on /_stcore/health (no fixed sleeps);
+every request that would leave localhost is blocked and recorded.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from geo import settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = settings.PROJECT_DIR / "test-artifacts"
+
+
+def require_browser() -> None:
+    """Skip without Chromium locally; in CI a missing browser is a failure."""
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(data_dir: Path, timeout_s: float = 60.0):
+    """Run ``streamlit run app.py`` on a free port until the block ends; yields the base URL."""
+    port = free_port()
+    env = {**os.environ, settings.DATA_DIR_ENV: str(data_dir), "PYTHONUNBUFFERED": "1"}
+    log = (ARTIFACTS / f"streamlit-{port}.log")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=settings.PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
+                        if reply.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not become healthy; see {log}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def is_local(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost", "::1")

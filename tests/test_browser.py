@@ -1,0 +1,233 @@
+"""The app in a real browser: headless Debian Chromium driven by Playwright, network cut off.
+
+A real Streamlit server is started on a free port; every request that would leave localhost
+is aborted and recorded, so these tests also prove the map needs no CDN and no tiles.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import hostile
+from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, is_local, require_browser, streamlit_server
+from geo import i18n, settings
+
+pytestmark = pytest.mark.browser
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+DEKANI = "10101522"
+PHONE, PROJECTOR = {"width": 390, "height": 844}, {"width": 1920, "height": 1080}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser") / "data"
+    import shutil
+
+    shutil.copytree(settings.PROJECT_DIR / "data", data)
+    with streamlit_server(data) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    data = hostile.build(tmp_path_factory.mktemp("hostile") / "data")
+    with streamlit_server(data) as base:
+        yield base
+
+
+class Visit:
+    """A page with the network cut off: requests off localhost are aborted and remembered."""
+
+    def __init__(self, browser, viewport=None):
+        self.context = browser.new_context(viewport=viewport or {"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _route(self, route):
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def open(self, url: str):
+        self.page.goto(url)
+        self.page.get_by_role("heading", level=1).first.wait_for(timeout=60_000)
+        return self.page
+
+    def map_frame(self, index: int = 0):
+        self.page.locator(MAP_FRAME).nth(index).wait_for(timeout=60_000)
+        frame = self.page.frame_locator(MAP_FRAME).nth(index)
+        frame.locator(".leaflet-container").wait_for(timeout=30_000)
+        return frame
+
+    def pwned(self) -> list:
+        """window.__pwned in every frame (a hostile string that ran would have set it)."""
+        return [f.evaluate("() => window.__pwned === undefined ? null : String(window.__pwned)")
+                for f in self.page.frames if not f.is_detached()]
+
+    def screenshot(self, name: str) -> None:
+        """The whole page for review (Streamlit scrolls inside its main block, so grow the window)."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        size = self.page.viewport_size
+        height = self.page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]')]"
+            ".map(e => e.scrollHeight), window.innerHeight)")
+        self.page.set_viewport_size({"width": size["width"], "height": min(int(height), 8000)})
+        self.page.wait_for_timeout(500)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        self.page.set_viewport_size(size)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    opened: list[Visit] = []
+
+    def make(viewport=None) -> Visit:
+        opened.append(Visit(browser, viewport))
+        return opened[-1]
+
+    yield make
+    for v in opened:
+        v.close()
+
+
+def _cluster_total(frame) -> int:
+    """Markers on the map: single markers plus the numbers on clusters."""
+    singles = frame.locator(".leaflet-marker-icon.koper-marker-icon").count()
+    clusters = [int(t) for t in frame.locator(".marker-cluster span").all_inner_texts() if t.strip().isdigit()]
+    return singles + sum(clusters)
+
+
+def test_first_request_to_a_fresh_server_is_routed_through_app_py(visit, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(settings.PROJECT_DIR / "data", data)
+    with streamlit_server(data) as base:
+        v = visit()
+        page = v.open(f"{base}/nearest?lang=en")
+        assert page.get_by_role("heading", level=1).first.inner_text() == i18n.t("page.nearest", "en")
+        assert page.get_by_text(i18n.t("page.map", "en")).first.is_visible()  # the navigation is there
+
+
+def test_map_renders_offline_with_markers_and_areas(visit, server):
+    v = visit()
+    v.open(f"{server}/?lang=en")
+    frame = v.map_frame()
+    frame.locator(".marker-cluster, .koper-marker-icon").first.wait_for(timeout=30_000)
+    assert _cluster_total(frame) == 15  # 15 addresses with a service (23 services)
+    # 23 local areas + the municipality outline drawn as vector paths
+    assert frame.locator("path.leaflet-interactive").count() >= 23
+    assert frame.locator(".koper-legend, .leaflet-control").count() > 0
+    assert v.blocked == [], f"requests left localhost: {v.blocked[:5]}"
+    v.screenshot("map-en-desktop")
+
+
+def test_marker_click_opens_the_popup_with_every_service(visit, server):
+    v = visit()
+    v.open(f"{server}/?lang=sl&lat=45.53840&lon=13.72260&z=17")
+    frame = v.map_frame()
+    marker = frame.locator('.leaflet-marker-icon [data-location-id="loc-krozna-cesta-5-6000-koper"]')
+    marker.first.click(timeout=30_000)
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    text = popup.inner_text()
+    assert "Krožna cesta 5, 6000 Koper" in text
+    assert "Obalni dom upokojencev Koper" in text
+    assert popup.locator('a[href^="tel:+386"]').count() >= 1
+    assert all(h.startswith(("https://", "http://", "tel:", "mailto:"))
+               for h in popup.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))"))
+
+
+def test_filters_change_the_markers_and_the_url(visit, server):
+    v = visit()
+    page = v.open(f"{server}/?lang=en")
+    v.map_frame()
+    page.get_by_text(re.compile(r"^Housing and residential care \(\d+\)$")).click()
+    page.wait_for_url(re.compile(r"cat=residential"), timeout=20_000)
+    page.wait_for_timeout(1500)
+    assert _cluster_total(v.map_frame()) == 6
+
+
+def test_hostile_data_is_shown_as_text_and_never_runs(visit, hostile_server):
+    v = visit()
+    page = v.open(f"{hostile_server}/?lang=en&loc=loc-kolarska-ulica-img-src-x-onerror-window-pwned-9-10-6000-koper")
+    frame = v.map_frame()
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=30_000)
+    assert hostile.HOSTILE_ADDRESS in popup.inner_text()  # shown literally
+    assert popup.locator("img, script, svg, iframe").count() == 0
+    # the list: open every expander so all details are in the DOM
+    for summary in page.locator("summary").all():
+        summary.click()
+    page.wait_for_timeout(1000)
+    body = page.locator("section.main, [data-testid='stMain']").first.inner_text()
+    assert "<script>window.__pwned=1</script>" in body or "window.__pwned" in body
+    hrefs = page.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href') || '')")
+    assert not [h for h in hrefs if h.lower().lstrip().startswith("javascript")]
+    for path in ("nearest?lang=it&from=settlement:" + DEKANI, "directory?lang=sl"):
+        v.open(f"{hostile_server}/{path}")
+        for summary in page.locator("summary").all():
+            summary.click()
+        page.wait_for_timeout(1000)
+    assert v.pwned() == [None] * len(v.pwned())
+    assert v.dialogs == []
+    assert v.blocked == [], v.blocked[:5]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_done_when_older_people_saturday_morning_nearest_to_dekani_offline(visit, server, lang):
+    v = visit(PHONE if lang == "sl" else None)
+    link = f"{server}/nearest?lang={lang}&from=settlement:{DEKANI}&grp=older&hours=open_at&at=2026-11-28T10:00"
+    page = v.open(link)
+    headings = page.get_by_role("heading", level=4)
+    headings.nth(2).wait_for(timeout=60_000)
+    texts = headings.all_inner_texts()[:3]
+    assert texts[0].startswith("1. Dolinska cesta 58 A")
+    assert texts[1].startswith("2. Cankarjeva ulica 6") and texts[2].startswith("3. Cesta Zore Perello-Godina 3")
+    assert page.locator('a[href="tel:+38651341554"]').first.is_visible()
+    assert page.get_by_text(re.compile(r"5[.,]7 km")).first.is_visible()
+    # the link shown for sharing reopens the same view
+    shared = page.locator("code").filter(has_text="from=settlement").first.inner_text().replace("\n", "")
+    assert "grp=older" in shared and "hours=open_at" in shared and f"lang={lang}" in shared
+    assert v.blocked == []
+    v.screenshot(f"nearest-dekani-{lang}")
+
+
+@pytest.mark.parametrize("viewport,name", [(PHONE, "phone"), (PROJECTOR, "projector")])
+@pytest.mark.parametrize("path", ["", "nearest", "directory", "areas"])
+def test_every_page_renders_at_phone_and_projector_width(visit, server, viewport, name, path):
+    v = visit(viewport)
+    page = v.open(f"{server}/{path}?lang=it")
+    assert page.get_by_role("heading", level=1).first.is_visible()
+    if path in ("", "nearest"):
+        page.get_by_text(i18n.t("page.nearest" if path else "page.map", "it")).first.wait_for()
+    if path == "":
+        v.map_frame().locator(".marker-cluster, .koper-marker-icon").first.wait_for(timeout=30_000)
+    assert v.errors == [], v.errors
+    # nothing wider than the screen (a horizontal scroll bar on a phone is a defect)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    v.screenshot(f"{path or 'map'}-it-{name}")
