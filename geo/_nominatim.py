@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
 
+from geopy import exc as geopy_exc
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
@@ -20,6 +22,12 @@ from geo import settings
 MAX_RETRIES = 1
 #: Pause before a retry; geopy requires it to be at least the minimum delay between requests.
 ERROR_WAIT_SECONDS = 2.0
+#: Longest pause a server's Retry-After header can impose (a broken header must not silence us for days).
+MAX_PAUSE_SECONDS = 3600.0
+
+
+class GeocoderPaused(geopy_exc.GeocoderUnavailable):
+    """Nominatim was not asked: it failed a moment ago (429, timeout, unreachable) and is left alone."""
 
 
 class _Redacted(str):
@@ -92,15 +100,53 @@ class _InjectableRateLimiter(RateLimiter):
 
 
 class RateLimitedGeocoder:
-    """An object with ``geocode(query, **kwargs)`` that spaces requests and retries service errors."""
+    """An object with ``geocode(query, **kwargs)`` that spaces requests and retries service errors.
 
-    def __init__(self, backend: Any, limiter: RateLimiter):
+    After a rate limit (HTTP 429), a timeout or an unreachable server it pauses: for
+    ``pause_seconds``, or as long as the server's Retry-After asks (at most MAX_PAUSE_SECONDS).
+    While paused, calls raise GeocoderPaused at once, so a citizen without a network is not
+    kept waiting for a timeout on every search, and a busy server is not asked again.
+    """
+
+    def __init__(
+        self,
+        backend: Any,
+        limiter: RateLimiter,
+        *,
+        pause_seconds: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.backend = backend
         self.limiter = limiter
+        self.pause_seconds = pause_seconds
+        self._clock = clock
+        self._paused_until = -math.inf
+        self._pause_reason = ""
+
+    def paused_for(self) -> float:
+        """Seconds until the geocoder will be asked again (0 when it is not paused)."""
+        return max(0.0, self._paused_until - self._clock())
+
+    def _pause(self, seconds: float, reason: str) -> None:
+        seconds = min(max(seconds, 0.0), MAX_PAUSE_SECONDS)
+        if seconds > 0:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+            self._pause_reason = reason
 
     def geocode(self, query: str, **kwargs: Any) -> Any:
         """Geocode one query through the rate limiter; geopy exceptions propagate to the caller."""
-        return self.limiter(_Redacted(query), **kwargs)
+        remaining = self.paused_for()
+        if remaining > 0:
+            raise GeocoderPaused(f"not asked for another {remaining:.0f} s after {self._pause_reason}")
+        try:
+            return self.limiter(_Redacted(query), **kwargs)
+        except geopy_exc.GeocoderRateLimited as error:
+            retry_after = error.retry_after if isinstance(error.retry_after, (int, float)) else 0
+            self._pause(max(float(retry_after), self.pause_seconds), "a rate limit (HTTP 429)")
+            raise
+        except (geopy_exc.GeocoderTimedOut, geopy_exc.GeocoderUnavailable):
+            self._pause(self.pause_seconds, "a timeout or an unreachable server")
+            raise
 
 
 def make_geocoder(
@@ -109,13 +155,16 @@ def make_geocoder(
     adapter_factory: Callable[..., Any] | None = None,
     max_retries: int = MAX_RETRIES,
     error_wait_seconds: float = ERROR_WAIT_SECONDS,
+    pause_seconds: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleeper: Callable[[float], None] = time.sleep,
 ) -> RateLimitedGeocoder:
     """Build Nominatim (own user agent, timeout) wrapped in a RateLimiter of ≥ 1 request/s.
 
     ``backend`` replaces Nominatim (tests); ``adapter_factory`` is passed to Nominatim so tests
-    can answer its HTTP requests with recorded JSON.
+    can answer its HTTP requests with recorded JSON. ``pause_seconds`` (default
+    settings.NOMINATIM_PAUSE_AFTER_FAILURE_SECONDS) is how long to leave Nominatim alone after a
+    429, a timeout or an unreachable server.
     """
     if backend is None:
         options: dict[str, Any] = {}
@@ -136,7 +185,9 @@ def make_geocoder(
         # geo.geocode turns failures into a note; swallowing here would hide why it failed.
         swallow_exceptions=False,
     )
-    return RateLimitedGeocoder(backend, limiter)
+    if pause_seconds is None:
+        pause_seconds = settings.NOMINATIM_PAUSE_AFTER_FAILURE_SECONDS
+    return RateLimitedGeocoder(backend, limiter, pause_seconds=pause_seconds, clock=clock)
 
 
 @functools.lru_cache(maxsize=1)

@@ -818,6 +818,8 @@ def _nominatim_viewbox() -> list[tuple[float, float]]:
 def _failure_category(error: BaseException) -> str:
     """A short, query-free reason for an online failure."""
     # Order matters: the specific geopy errors subclass GeocoderServiceError.
+    if isinstance(error, _nominatim.GeocoderPaused):
+        return "not asked, paused after a recent failure"
     if isinstance(error, geopy_exc.GeocoderTimedOut):
         return "timed out"
     if isinstance(error, geopy_exc.GeocoderRateLimited):

@@ -57,6 +57,9 @@ NOMINATIM_USER_AGENT = "koper-social-services-map/0.1 (Mestna obcina Koper servi
 NOMINATIM_MIN_DELAY_SECONDS = 1.0
 NOMINATIM_TIMEOUT_SECONDS = 10
 NOMINATIM_COUNTRY_CODES = "si"
+#: After a rate limit (HTTP 429, or longer if its Retry-After says so), a timeout or an unreachable
+#: server, Nominatim is not asked for this long; lookups fall back to the register with a note at once.
+NOMINATIM_PAUSE_AFTER_FAILURE_SECONDS = 60
 
 # Opening hours
 HOLIDAY_COUNTRY = "SI"

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import requests
 from geopy import exc as geopy_exc
-from geopy.adapters import AdapterHTTPError, BaseSyncAdapter
+from geopy.adapters import AdapterHTTPError, BaseSyncAdapter, RequestsAdapter
 from geopy.location import Location
 
 from geo import _nominatim, atomic, settings
@@ -545,6 +546,8 @@ FAILING_GEOCODERS = {
     "empty list": (FakeGeocoder(answer=[]), "no result"),
     "malformed": (FakeGeocoder(answer=object()), "malformed"),
     "outside": (FakeGeocoder(answer=location(46.05, 14.50, addresstype="building")), "outside"),
+    "unexpected": (FakeGeocoder(error=RuntimeError("a bug in the client")), "unexpected error, RuntimeError"),
+    "huge number": (FakeGeocoder(answer=types.SimpleNamespace(latitude=10**400, longitude=13.7, raw={})), "malformed"),
 }
 
 
@@ -585,6 +588,168 @@ def test_geopy_nominatim_failures_never_raise(case, data_dir):
     assert result.label == "Gažon (settlement centroid)"
     assert reason in result.note
     assert sum(clock.sleeps) < 60  # retries waited on the fake clock only
+
+
+# ------------------------------------------------------------------------------------------------
+# The HTTP boundary itself: real geopy Nominatim and its requests adapter, with the transport faked,
+# so status codes, headers and raw bytes go through geopy's own error handling and JSON parsing.
+
+
+class FakeTransport(requests.adapters.BaseAdapter):
+    """A requests transport that answers from a function: (status, body bytes, headers) or an exception."""
+
+    def __init__(self, respond):
+        super().__init__()
+        self.respond = respond
+        self.urls: list[str] = []
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        self.urls.append(request.url)
+        outcome = self.respond(request.url)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        status, body, headers = outcome
+        response = requests.Response()
+        response.status_code = status
+        response._content = body
+        response.headers.update(headers or {"Content-Type": "application/json; charset=utf-8"})
+        response.url = request.url
+        response.request = request
+        return response
+
+    def close(self):
+        pass
+
+
+def nominatim_over(respond, clock: FakeClock | None = None):
+    """Real geopy Nominatim over requests, the transport faked; returns (geocoder, transport, clock)."""
+    clock = clock or FakeClock()
+    transport = FakeTransport(respond)
+
+    def factory(**kwargs):
+        adapter = RequestsAdapter(**kwargs)
+        adapter.session.mount("https://", transport)
+        adapter.session.mount("http://", transport)
+        return adapter
+
+    client = _nominatim.make_geocoder(adapter_factory=factory, clock=clock.clock, sleeper=clock.sleep)
+    return client, transport, clock
+
+
+def answer(status: int, body: bytes = b"", **headers):
+    return lambda url: (status, body, headers or None)
+
+
+def fail_with(error: BaseException):
+    return lambda url: error
+
+
+WIRE_FAILURES = {
+    "429 with Retry-After": (answer(429, b"Too many requests", **{"Retry-After": "30"}), "rate limited, HTTP 429"),
+    "500": (answer(500, b"<html>Internal Server Error</html>"), "service error"),
+    "502": (answer(502, b"Bad Gateway"), "service error"),
+    "503": (answer(503), "timed out"),
+    "504": (answer(504), "timed out"),
+    "403": (answer(403, b"blocked"), "request refused"),
+    "400": (answer(400, b'{"error": "bad request"}'), "query rejected"),
+    "dns failure": (fail_with(requests.exceptions.ConnectionError("Name or service not known")), "no network"),
+    "connect timeout": (fail_with(requests.exceptions.ConnectTimeout("connect timed out")), "no network"),
+    "read timeout": (fail_with(requests.exceptions.ReadTimeout("read timed out")), "timed out"),
+    "transport bug": (fail_with(RuntimeError("boom")), "service error"),
+    "html page": (answer(200, b"<html><body>Service temporarily down</body></html>"), "malformed"),
+    "empty body": (answer(200, b""), "malformed"),
+    "truncated json": (answer(200, b'[{"lat": "45.54", "lon": "13.7'), "malformed"),
+    "not utf-8": (answer(200, b"\xff\xfe\xfa garbage"), "malformed"),
+    "json string": (answer(200, b'"just a string"'), "malformed"),
+    "json number": (answer(200, b"42"), "malformed"),
+    "list of numbers": (answer(200, b"[1, 2, 3]"), "malformed"),
+    "object without lon": (answer(200, b'{"lat": "45.54"}'), "malformed"),
+    "lat is NaN": (answer(200, b'[{"lat": "NaN", "lon": "13.73"}]'), "malformed"),
+    "lat is infinite": (answer(200, b'[{"lat": "1e999", "lon": "13.73"}]'), "malformed"),
+    "lat is a list": (answer(200, b'[{"lat": [45.5], "lon": "13.73"}]'), "malformed"),
+    "unable to geocode": (answer(200, b'{"error": "Unable to geocode"}'), "no result"),
+    "empty list": (answer(200, b"[]"), "no result"),
+    "no display_name": (answer(200, b'[{"lat": "45.54", "lon": "13.73"}]'), "malformed"),
+    "far away": (answer(200, b'[{"lat": "46.05", "lon": "14.50", "display_name": "Ljubljana"}]'), "outside"),
+}
+
+
+@pytest.mark.parametrize("case", WIRE_FAILURES)
+def test_http_failures_fall_back_to_the_register_with_a_note(case, data_dir):
+    respond, reason = WIRE_FAILURES[case]
+    client, transport, clock = nominatim_over(respond)
+    result = g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    assert transport.urls, "the fake transport was not reached"
+    assert (result.lat, result.lon, result.precision, result.source) == (*KOPER, "settlement", "gurs-rpe")
+    assert result.note.startswith("Online geocoder failed (")
+    assert reason in result.note
+    assert "Levja" not in result.note
+    assert sum(clock.sleeps) < 60
+
+
+def test_an_odd_but_usable_answer_is_accepted(data_dir):
+    body = b'[{"lat": "45.5412", "lon": "13.7395", "display_name": "x", "address": "not an object", "addresstype": 7}]'
+    client, _, _ = nominatim_over(answer(200, body))
+    result = g.geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client)
+    assert (result.lat, result.lon, result.source, result.precision) == (45.5412, 13.7395, "nominatim", "settlement")
+
+
+def test_after_a_429_nominatim_is_left_alone_for_its_retry_after(data_dir):
+    client, transport, clock = nominatim_over(answer(429, b"", **{"Retry-After": "120"}))
+    first = g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    assert "rate limited" in first.note
+    asked = len(transport.urls)
+    second = g.geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client)
+    assert len(transport.urls) == asked  # not asked again
+    assert "not asked, paused after a recent failure" in second.note
+    assert second.source == "gurs-rpe"
+    clock.now += 121
+    transport.respond = lambda url: (200, json.dumps(recorded("krozna_cesta_5_koper.handwritten.json")).encode(), None)
+    third = g.geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client)
+    assert third.source == "nominatim" and len(transport.urls) == asked + 1
+
+
+def test_after_a_timeout_nominatim_is_paused_for_the_setting(data_dir):
+    client, transport, clock = nominatim_over(fail_with(requests.exceptions.ReadTimeout("read timed out")))
+    g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    assert client.paused_for() == pytest.approx(settings.NOMINATIM_PAUSE_AFTER_FAILURE_SECONDS)
+    clock.now += settings.NOMINATIM_PAUSE_AFTER_FAILURE_SECONDS - 1
+    asked = len(transport.urls)
+    assert "paused" in g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client).note
+    assert len(transport.urls) == asked
+    clock.now += 2
+    g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    assert len(transport.urls) > asked
+
+
+def test_other_failures_do_not_pause_and_a_huge_retry_after_is_capped(data_dir):
+    client, _, _ = nominatim_over(answer(500))
+    g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    assert client.paused_for() == 0
+    client, _, _ = nominatim_over(answer(200, b"[]"))
+    g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    assert client.paused_for() == 0
+    client, _, _ = nominatim_over(answer(429, b"", **{"Retry-After": "99999999"}))
+    g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    assert client.paused_for() == _nominatim.MAX_PAUSE_SECONDS
+
+
+def test_refresh_after_a_429_reports_the_rest_as_failed_not_as_no_network(data_dir, capsys):
+    calls = []
+
+    def respond(url):
+        calls.append(url)
+        return (429, b"", {"Retry-After": "600"}) if len(calls) <= 2 else (200, b"[]", None)
+
+    client, _, _ = nominatim_over(respond)
+    before = snapshot(data_dir)
+    code = g.main(["refresh", "--address", "Levja ulica 7, 6000 Koper", "--address", "Krožna cesta 5, 6000 Koper"],
+                  geocoder=client, data_dir=data_dir)
+    captured = capsys.readouterr()
+    assert code == 1 and "No network" not in captured.err
+    assert "failed: rate limited, HTTP 429" in captured.out
+    assert "failed: not asked, paused after a recent failure" in captured.out
+    assert snapshot(data_dir) == before
 
 
 def test_online_failure_and_nothing_in_the_register_is_none(data_dir):
@@ -793,6 +958,9 @@ def test_logs_never_contain_the_query(data_dir, caplog):
     # Through real geopy too: it logs request URLs at DEBUG and retry warnings with the call args.
     for responder, _ in NOMINATIM_FAILURES.values():
         client, _ = nominatim_with(responder)
+        g.geocode(query, online=True, geocoder=client)
+    for respond, _ in WIRE_FAILURES.values():
+        client, _, _ = nominatim_over(respond)
         g.geocode(query, online=True, geocoder=client)
     client, _ = nominatim_with(lambda url: recorded("krozna_cesta_5_koper.handwritten.json"))
     g.geocode(query, online=True, geocoder=client)
