@@ -116,13 +116,13 @@ else:  # device
     st.caption(i18n.t("nearest.device_hint", lang))
     answer = geolocation.locate_button(i18n.t("nearest.device_button", lang), i18n.t("nearest.device_waiting", lang), "near_device")
     if answer is not None:
-        st.session_state.near_device = answer
-    answer = st.session_state.get("near_device")
+        st.session_state.near_device_answer = answer
+    answer = st.session_state.get("near_device_answer")
     if isinstance(answer, str):
         st.warning(i18n.t(f"nearest.device_{answer}", lang))
     elif answer is not None:
         lat, lon, accuracy = answer
-        precision = i18n.t("precision.device", lang, m=i18n.format_number(accuracy or 0, lang)) if accuracy else ""
+        precision = i18n.t("precision.device", lang, m=i18n.format_number(accuracy, lang) if accuracy is not None else "?")
         start = (lat, lon, i18n.t("nearest.device_point", lang), precision)
 
 # --- what is needed ---------------------------------------------------------------------------------

@@ -231,3 +231,43 @@ def test_every_page_renders_at_phone_and_projector_width(visit, server, viewport
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     v.screenshot(f"{path or 'map'}-it-{name}")
+
+
+def test_device_location_finds_the_nearest_places(browser, server):
+    # The browser grants a fixed position (Dekani), as a phone would after the user agrees.
+    context = browser.new_context(viewport={"width": 1200, "height": 1000}, geolocation={"latitude": 45.5497, "longitude": 13.8133, "accuracy": 35},
+                                  permissions=["geolocation"])
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+        page.goto(f"{server}/nearest?lang=en")
+        page.get_by_text(i18n.t("nearest.method.device", "en")).click()
+        page.get_by_role("button", name=i18n.t("nearest.device_button", "en")).click(timeout=30_000)
+        page.get_by_text("Starting from:").wait_for(timeout=30_000)
+        assert page.get_by_text("device location, about ±35 m").first.is_visible()
+        assert page.get_by_role("heading", level=4).count() == 3
+        assert "45.5497" not in page.url and "13.8133" not in page.url  # never in the link
+    finally:
+        context.close()
+
+
+def test_a_click_on_the_map_is_a_starting_point(visit, server):
+    v = visit()
+    page = v.open(f"{server}/nearest?lang=en")
+    page.get_by_text(i18n.t("nearest.method.map", "en")).click()
+    frame = v.map_frame()
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5)
+    page.get_by_text("Starting from:").wait_for(timeout=30_000)
+    assert page.get_by_text("Point on the map").first.is_visible()
+    assert page.get_by_role("heading", level=4).count() == 3
+    assert "lat" not in page.url
+
+
+def test_a_marker_click_on_the_service_map_selects_the_address_and_goes_into_the_link(visit, server):
+    v = visit()
+    page = v.open(f"{server}/?lang=en&lat=45.53840&lon=13.72260&z=17")
+    frame = v.map_frame()
+    frame.locator('.leaflet-marker-icon [data-location-id="loc-krozna-cesta-5-6000-koper"]').first.click(timeout=30_000)
+    page.wait_for_url(re.compile(r"loc=loc-krozna-cesta-5-6000-koper"), timeout=20_000)
+    assert page.get_by_role("heading", name=re.compile("Selected address: Krožna cesta 5")).is_visible()
