@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import areas, geocode, load
+from geo import areas, bilingual, geocode, load
 from geo.errors import KoperMapError
 
 LOCATION_COLUMNS = (
@@ -74,7 +74,15 @@ def with_locations(services: pd.DataFrame, data_dir: Path | None = None) -> pd.D
         table[column] = pd.Series(values, index=table.index, dtype=object)
     for column in ("location_precision", "location_source", "location_label", "location_note", "area_id", "area_name"):
         table[column] = table[column].fillna("")
+    table["address_it"] = _italian_addresses(table["address"], data_dir)
     return table
+
+
+def _italian_addresses(addresses: pd.Series, data_dir: Path | None) -> pd.Series:
+    """The register's Italian form of each address ('' where it has none)."""
+    sources = geocode.load_sources(data_dir)
+    italian = bilingual.italian_addresses(sorted(set(addresses) - {""}), sources.streets, sources.settlements)
+    return addresses.map(lambda a: italian.get(a, "")).astype(object)
 
 
 def build_directory(data_dir: Path | None = None) -> Directory:

@@ -29,7 +29,7 @@ from geo.errors import KoperMapError
 
 FORMATS = ("json", "csv", "hsds")
 #: Everything that can tell where a service is; always blank for confidential services.
-HIDDEN_WHEN_CONFIDENTIAL = ("address", "provider_address", *LOCATION_COLUMNS)
+HIDDEN_WHEN_CONFIDENTIAL = ("address", "address_it", "provider_address", *LOCATION_COLUMNS)
 _FLOAT_COLUMNS = ("lat", "lon")
 #: Data fields kept in three languages (``name_sl``, ``name_it``, ``name_en``).
 TRANSLATED = ("name", "description", "hours_note", "price", "eligibility", "how_to_apply", "note")

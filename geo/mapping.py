@@ -229,7 +229,7 @@ def service_html(record: dict, lang: str, when: dt.datetime, lat: float, lon: fl
         f'<b class="koper-service-name" style="font-size:1.05em;">{safe.html_text(name)}</b></div>',
         f'<div style="color:#555;">{safe.html_text(category_label)}</div>',
         _line("field.provider", safe.html_text(record.get("provider")), lang),
-        _line("field.address", safe.html_text(record.get("address")), lang),
+        _line("field.address", safe.html_text(present.address_text(record, lang)), lang),
     ]
     phones = [_link(present.display_phone(p), safe.tel_href(p)) for p in record.get("phones") or []]
     parts.append(_line("field.phones", ", ".join(phones), lang))
@@ -261,7 +261,7 @@ def service_html(record: dict, lang: str, when: dt.datetime, lat: float, lon: fl
 def popup_html(location: Location, lang: str, when: dt.datetime) -> str:
     """The popup of one address: a heading, then every service there."""
     head = (f'<div class="koper-popup-address" style="font-weight:bold;margin-bottom:4px;">'
-            f'{safe.html_text(location.address)}</div>')
+            f'{safe.html_text(present.address_text(location.services[0], lang))}</div>')
     if len(location.services) > 1:
         head += (f'<div style="margin-bottom:6px;">'
                  f'{safe.html_text(i18n.t("map.services_here", lang, n=len(location.services)))}</div>')
@@ -273,7 +273,7 @@ def popup_html(location: Location, lang: str, when: dt.datetime) -> str:
 def tooltip_html(location: Location, lang: str) -> str:
     """The hover text of a marker: address and service names, escaped."""
     names = [safe.html_text(i18n.field(s, "name", lang)) for s in location.services]
-    return f"<b>{safe.html_text(location.address)}</b><br>" + "<br>".join(names)
+    return f"<b>{safe.html_text(present.address_text(location.services[0], lang))}</b><br>" + "<br>".join(names)
 
 
 def legend_html(lang: str) -> str:

@@ -20,13 +20,22 @@ def _link(label: str, href: str | None) -> str:
     return f"[{safe.md_text(label)}]({href})" if href else safe.md_text(label)
 
 
+def address_text(record: dict, lang: str) -> str:
+    """The address as written, or in Italian the register's Italian form with the Slovene one after it."""
+    address = str(record.get("address") or "")
+    italian = str(record.get("address_it") or "")
+    if lang == "it" and italian and italian != address:
+        return f"{italian} ({address})"
+    return address
+
+
 def location_text(record: dict, lang: str) -> str:
     """Where the service is, said plainly, with how precise the point is."""
     kind = record.get("location_type")
     if kind == "confidential":
         return i18n.t("location.confidential", lang)
     if kind == "area":
-        return i18n.t("location.area", lang, office=record.get("address") or record.get("provider") or "")
+        return i18n.t("location.area", lang, office=address_text(record, lang) or record.get("provider") or "")
     precision = record.get("location_precision") or ""
     if not precision:
         return i18n.t("location.unplaced", lang)
@@ -122,7 +131,7 @@ def details_markdown(record: dict, lang: str, when: dt.datetime) -> str:
     add("field.target_groups", safe.md_text(groups))
     add("field.provider", safe.md_text(record.get("provider")))
     if record.get("location_type") != "confidential":
-        add("field.address", safe.md_text(record.get("address")))
+        add("field.address", safe.md_text(address_text(record, lang)))
     lines.append(f"**{i18n.t('directory.location', lang)}:** {safe.md_text(location_text(record, lang))}")
     if record.get("area_name"):
         add("directory.area", safe.md_text(record["area_name"]))

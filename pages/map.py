@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import filters, i18n, mapping, settings
+from geo import filters, i18n, mapping, present, settings
 from ui import cache, common, filter_panel, listing, share, urlstate
 
 PREFIX = "map"
@@ -108,7 +108,7 @@ urlstate.write(view_params, filter_panel.FILTER_PARAMS + VIEW_PARAMS)
 # --- the list: the same services without the map ----------------------------------------------------
 selected = next((loc for loc in located if st.session_state.map_selected in (loc.location_id, *(s.get("id") for s in loc.services))), None)
 if selected is not None:
-    st.subheader(i18n.t("map.selected", lang, address=selected.address))
+    st.subheader(i18n.t("map.selected", lang, address=present.address_text(selected.services[0], lang)))
     listing.service_expanders(selected.services, lang, when, expanded_ids={s.get("id") for s in selected.services})
     st.button(i18n.t("map.clear_selection", lang), key="map_clear_selection",
               on_click=lambda: st.session_state.update(map_selected=None))

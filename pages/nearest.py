@@ -166,7 +166,7 @@ for rank, group in found.groupby("location_rank", sort=True):
     first = group.iloc[0]
     km = i18n.format_number(first["distance_m"] / 1000, lang, 1)
     road_km = i18n.format_number(first["road_distance_m"] / 1000, lang, 1)
-    st.markdown(f"#### {rank}. {safe.md_text(first['address'])}")
+    st.markdown(f"#### {rank}. {safe.md_text(present.address_text(first.to_dict(), lang))}")
     st.markdown(i18n.t("nearest.distance", lang, km=km, road_km=road_km) + "  \n"
                 + f"{i18n.t('map.directions', lang)}: {present.directions_markdown(first.to_dict())}")
     for record in group.to_dict("records"):
