@@ -184,7 +184,7 @@ def test_hostile_data_is_shown_as_text_and_never_runs(visit, hostile_server):
         summary.click()
     page.wait_for_timeout(1000)
     body = page.locator("section.main, [data-testid='stMain']").first.inner_text()
-    assert "<script>window.__pwned=1</script>" in body or "window.__pwned" in body
+    assert sum(h in body for h in hostile.HOSTILE) >= 6, "hostile strings are shown as text"
     hrefs = page.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href') || '')")
     assert not [h for h in hrefs if h.lower().lstrip().startswith("javascript")]
     for path in ("nearest?lang=it&from=settlement:" + DEKANI, "directory?lang=sl"):
