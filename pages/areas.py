@@ -4,9 +4,7 @@ import streamlit as st
 from geo import areas, i18n, present
 from ui import cache, common
 
-lang = common.language()
-st.title(i18n.t("page.areas", lang))
-st.caption(i18n.t("areas.intro", lang))
+lang = common.page_start("page.areas", "areas.intro")
 
 include_ankaran = st.toggle(i18n.t("areas.include_ankaran", lang), value=True, key="areas_include_ankaran")
 table = areas.filter_areas(cache.load_areas(), include_ankaran)

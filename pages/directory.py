@@ -2,16 +2,10 @@
 import streamlit as st
 
 from geo import hours, i18n, model, present
-from ui import cache, common
+from ui import common
 
-lang = common.language()
-st.title(i18n.t("page.directory", lang))
-st.caption(i18n.t("directory.intro", lang))
-
-services, error = cache.load_directory()
-common.data_status(error, services is not None, lang)
-if services is None:
-    st.stop()
+lang = common.page_start("page.directory", "directory.intro")
+services = common.services_or_stop(lang)
 
 left, right = st.columns(2)
 categories = left.multiselect(

@@ -12,17 +12,8 @@ PREFIX = "map"
 VIEW_PARAMS = ("lat", "lon", "z", "loc")
 MAP_HEIGHT = 560
 
-lang = common.language()
-st.title(i18n.t("page.map", lang))
-st.caption(i18n.t("map.intro", lang))
-
-services, error = cache.load_directory()
-common.data_status(error, services is not None, lang)
-assets_error = cache.static_assets_error()
-if assets_error:
-    st.error(i18n.t("map.assets_error", lang, error=assets_error))
-if services is None:
-    st.stop()
+lang = common.page_start("page.map", "map.intro")
+services = common.services_or_stop(lang, needs_map=True)
 
 with st.sidebar:
     st.header(i18n.t("filters.title", lang))

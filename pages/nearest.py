@@ -16,15 +16,8 @@ VIEW_PARAMS = ("from", "k")
 K_CHOICES = (1, 3, 5, 10)
 DEFAULT_K = 3
 
-lang = common.language()
-st.title(i18n.t("page.nearest", lang))
-st.caption(i18n.t("nearest.intro", lang))
-
-services, error = cache.load_directory()
-common.data_status(error, services is not None, lang)
-if services is None:
-    st.stop()
-cache.static_assets_error()
+lang = common.page_start("page.nearest", "nearest.intro")
+services = common.services_or_stop(lang, needs_map=True)
 settlements = cache.load_settlements()
 area_table = cache.load_areas()
 params = st.query_params

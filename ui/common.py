@@ -45,3 +45,29 @@ def moment_caption(chosen, when, lang: str) -> None:
     """Say which moment the open/closed labels are for: the chosen time, or now."""
     key = "map.state_at" if chosen.hours == "open_at" else "map.state_now"
     st.caption(i18n.t(key, lang, day=i18n.format_weekday_date(when.date(), lang), time=f"{when:%H:%M}"))
+
+
+def page_start(title_key: str, intro_key: str) -> str:
+    """The language, then the page's title and one-line introduction; returns the language."""
+    lang = language()
+    st.title(i18n.t(title_key, lang))
+    st.caption(i18n.t(intro_key, lang))
+    return lang
+
+
+def services_or_stop(lang: str, *, needs_map: bool = False):
+    """The located services (last good data if the file broke), or a plain error and the page stops.
+
+    ``needs_map`` also makes sure the map's JavaScript and CSS are being served.
+    """
+    from ui import cache  # cache imports the geo package; keep this module light for every page
+
+    services, error = cache.load_directory()
+    data_status(error, services is not None, lang)
+    if needs_map:
+        assets_error = cache.static_assets_error()
+        if assets_error:
+            st.error(i18n.t("map.assets_error", lang, error=assets_error))
+    if services is None:
+        st.stop()
+    return services
