@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: run test data geocode clean
+.PHONY: run test bench loadtest data geocode clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,16 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Timings (machine-dependent, so not in the tests): map, nearest-centre query, coverage measures.
+bench: $(STAMP)
+	$(PY) bench/bench_map.py
+	$(PY) bench/bench_nearest.py
+	$(PY) bench/bench_coverage.py
+
+# 20 concurrent browser sessions against a real server (needs /usr/bin/chromium); fails on any error.
+loadtest: $(STAMP)
+	$(PY) bench/loadtest.py
 
 # Rebuild data/ from ../shared/reference (areas, settlements, streets, demand points).
 data: $(STAMP)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import json
 import os
 import statistics
 import sys
@@ -34,8 +33,12 @@ from pathlib import Path
 import folium
 from folium.plugins import MarkerCluster
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # run from anywhere; Chromium's settings from browser_support
+
 import synthetic
 from browser_support import CHROMIUM, CHROMIUM_ARGS, is_local
+
 from geo import areas, assets, directory, filters, hours, mapping, settings
 
 LANG = "en"
@@ -160,8 +163,11 @@ def time_to_map(browser, url: str, in_frame: bool, timeout_ms: int) -> tuple[flo
         context.close()
 
 
-def browser_times(cases: list[dict], runs: int, work: Path) -> None:
-    """Fill each case with median browser times, ours and bare, measured alternately."""
+def browser_times(cases: list[dict], runs: tuple[int, int], work: Path) -> None:
+    """Fill each case with median browser times, ours and bare, measured alternately.
+
+    ``runs``: timed loads for the Koper case and for the synthetic one.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -181,7 +187,7 @@ def browser_times(cases: list[dict], runs: int, work: Path) -> None:
                         time_to_map(browser, f"{base}/?lang={LANG}", True, 900_000)
                         time_to_map(browser, f"{files_url}/index.html", False, timeout_ms)
                         ours, frame, bare = [], [], []
-                        for _ in range(runs):
+                        for _ in range(runs[case["synthetic"]]):
                             total, in_frame = time_to_map(browser, f"{base}/?lang={LANG}", True, timeout_ms)
                             ours.append(total)
                             frame.append(in_frame)
@@ -209,8 +215,11 @@ def load_case(name: str, slug: str, folder: Path, is_synthetic: bool, runs: int)
             "located": mapping.map_locations(services), "all": everything, "category": one_category, "app": app}
 
 
-def print_tables(cases: list[dict], runs: int, browser_runs: int) -> bool:
-    """Print the three tables; True when every target is met."""
+def print_tables(cases: list[dict], runs: tuple[int, int], browser_runs: tuple[int, int]) -> bool:
+    """Print the tables (runs: Koper, synthetic); True when every target is met."""
+    def of(counts: tuple[int, int]) -> str:
+        return f"median of {counts[0]} for Koper, {counts[1]} for the synthetic directory"
+
     kb = 1024
     print(f"\nMap payload (the map of every service, lang={LANG})")
     print(f"{'case':<18} {'locations':>9} {'map HTML (KB)':>14} {'st_folium args (KB)':>20} {'bare folium (KB)':>17}")
@@ -219,14 +228,14 @@ def print_tables(cases: list[dict], runs: int, browser_runs: int) -> bool:
         print(f"{c['name']:<18} {len(c['located']):>9,} {c['all']['html_bytes'] / kb:>14,.0f} "
               f"{c['app']['payload_bytes'] / kb:>20,.0f} {bare}")
 
-    print(f"\nServer-side rerun for a filter change (median of {runs}; ms unless marked)")
+    print(f"\nServer-side rerun for a filter change ({of(runs)}; ms)")
     print(f"{'case':<18} {'shown':<15} {'locations':>9} {'apply':>7} {'build_map':>10} {'render':>8} {'total':>8}")
     for c in cases:
         for label, r in (("all services", c["all"]), (f"cat={CATEGORY}", c["category"])):
             total = r["apply"] + r["build"] + r["render"]
             print(f"{c['name']:<18} {label:<15} {r['locations']:>9,} {r['apply'] * 1e3:>7.0f} {r['build'] * 1e3:>10.0f} "
                   f"{r['render'] * 1e3:>8.0f} {total * 1e3:>8.0f}")
-    print(f"\nWhole page through AppTest (seconds; rerun = median of {runs})")
+    print(f"\nWhole page through AppTest (seconds; reruns: {of(runs)})")
     print(f"{'case':<18} {'directory load':>15} {'first run':>10} {'tick category':>14} {'untick category':>16}")
     for c in cases:
         a = c["app"]
@@ -234,7 +243,7 @@ def print_tables(cases: list[dict], runs: int, browser_runs: int) -> bool:
 
     ok = True
     if all("ours_s" in c for c in cases):
-        print(f"\nBrowser: navigation to a drawn map, headless Chromium (median of {browser_runs}; seconds)")
+        print(f"\nBrowser: navigation to a drawn map, headless Chromium ({of(browser_runs)}; seconds)")
         print(f"{'case':<18} {'locations':>9} {'ours':>7} {'(in map frame)':>15} {'bare folium':>12} {'ours/bare':>10}  verdict")
         for c in cases:
             ratio = c["ours_s"] / c["bare_s"]
@@ -256,8 +265,10 @@ def print_tables(cases: list[dict], runs: int, browser_runs: int) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Run both cases and print the tables (exit status 0 even when a target is missed: it is reported)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=3, help="timed repetitions of each server-side step")
-    parser.add_argument("--browser-runs", type=int, default=3, help="timed page loads of each map")
+    parser.add_argument("--runs", type=int, default=3, help="timed repetitions of each step for the Koper data")
+    parser.add_argument("--browser-runs", type=int, default=3, help="timed page loads of each Koper map")
+    parser.add_argument("--large-runs", type=int, default=1,
+                        help="timed repetitions for the synthetic directory (one 10,000-address rerun takes about a minute)")
     parser.add_argument("--size", type=int, default=SYNTHETIC_SIZE, help="addresses in the synthetic directory")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
     args = parser.parse_args(argv)
@@ -269,13 +280,13 @@ def main(argv: list[str] | None = None) -> int:
         cases = [load_case("Koper", "koper", koper, False, args.runs)]
         synthetic.speed_up_synthetic_loading()
         big = synthetic.write_data_dir(work / "synthetic", args.size)
-        cases.append(load_case(f"synthetic {args.size:,}", "synthetic", big, True, args.runs))
+        cases.append(load_case(f"synthetic {args.size:,}", "synthetic", big, True, args.large_runs))
         if not args.no_browser:
             if not CHROMIUM.exists():
                 print(f"{CHROMIUM} is missing (apt-get install chromium): browser times skipped", file=sys.stderr)
             else:
-                browser_times(cases, args.browser_runs, work)
-        print_tables(cases, args.runs, args.browser_runs)
+                browser_times(cases, (args.browser_runs, args.large_runs), work)
+        print_tables(cases, (args.runs, args.large_runs), (args.browser_runs, args.large_runs))
     print(f"\nMachine: {os.cpu_count()} cores.")
     return 0
 

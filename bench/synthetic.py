@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from anywhere without installing
-sys.path.insert(1, str(ROOT / "tests"))  # browser_support: Chromium's path and arguments
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run from anywhere without installing
 
-from geo import geocode, model, settings  # noqa: E402
+from geo import geocode, model, settings
 
 #: Geography files copied from data/ (everything but the directory itself and its coordinates).
 GEOGRAPHY_FILES = ("areas.csv", "areas.geojson", "municipality.geojson", "settlements.csv", "streets.csv",
