@@ -1,0 +1,213 @@
+"""Area measures as colours: the measures a planner can map, their classes, and the folium choropleth.
+
+One colour scale serves the interactive map (folium, here) and the static maps of the PDF
+(geo.report, matplotlib), so the two always agree. Darker always means worse served, whichever
+way the measure runs (a long distance is worse, a low share is worse). No Streamlit here.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import folium
+import numpy as np
+import pandas as pd
+
+from geo import assets, i18n, mapping, safe, settings
+
+#: Five classes, light (well served) to dark (badly served): ColorBrewer YlOrRd, readable in greyscale.
+PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+#: An area whose value is unknown (no matching service anywhere, so no distance).
+NO_VALUE = "#bdbdbd"
+SELECTED_OUTLINE = "#08306b"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A column of geo.coverage's table as it is shown: unit, scale and which way is worse."""
+
+    key: str
+    #: "km", "pct" (a share 0–1 shown as %), "per1000", "count".
+    unit: str
+    #: True when a larger value means worse service (distances).
+    higher_is_worse: bool
+    decimals: int = 1
+
+    def display(self, value: float) -> float:
+        """The value in the unit shown (shares as percentages)."""
+        return value * 100 if self.unit == "pct" else value
+
+    def format(self, value: float, lang: str) -> str:
+        """The value with its unit in ``lang`` ("4,2 km", "67 %", "0,46 / 1.000"); "–" when unknown."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        number = i18n.format_number(self.display(float(value)), lang, self.decimals)
+        return i18n.t(f"unit.{self.unit}", lang, value=number)
+
+
+MEASURES: dict[str, Measure] = {m.key: m for m in (
+    Measure("mean_distance_km", "km", True),
+    Measure("max_distance_km", "km", True),
+    Measure("mean_road_distance_km", "km", True),
+    Measure("share_within_1km", "pct", False, 0),
+    Measure("share_within_5km", "pct", False, 0),
+    Measure("share_within_10km", "pct", False, 0),
+    Measure("services_per_1000", "per1000", False, 2),
+    Measure("access_2sfca", "per1000", False, 2),
+    Measure("services_in_area", "count", False, 0),
+)}
+DEFAULT_MEASURE = "mean_distance_km"
+
+
+def measure(key: str | None) -> Measure:
+    """The measure named ``key``; the default one for anything else (e.g. a mistyped link)."""
+    return MEASURES.get(key or "", MEASURES[DEFAULT_MEASURE])
+
+
+def area_name(row: dict | pd.Series, lang: str) -> str:
+    """The area's name in ``lang``: Italian where the area has one, else the official Slovene."""
+    italian = str(row.get("name_it") or "")
+    return italian if lang == "it" and italian else str(row.get("name_sl") or "")
+
+
+def ranked(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The areas worst first for the measure (unknown values first: nothing to reach), ties by name."""
+    m = measure(key)
+    values = table[m.key].astype(float)
+    # Unknown (NaN) distances mean no service at all: the worst case, so they lead.
+    badness = (values if m.higher_is_worse else -values).fillna(np.inf)
+    out = table.assign(_bad=badness).sort_values(["_bad", "name_sl"], ascending=[False, True], kind="stable")
+    out = out.drop(columns="_bad")
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Class breaks (in the table's units) and the colour of each class, for one measure."""
+
+    measure: Measure
+    breaks: tuple[float, ...]  # len(PALETTE) + 1 edges, ascending
+
+    def colour(self, value: float) -> str:
+        """The fill colour of a value (NO_VALUE when unknown)."""
+        if value is None or not math.isfinite(float(value)):
+            return NO_VALUE
+        position = int(np.searchsorted(self.breaks[1:-1], float(value), side="right"))
+        return PALETTE[-1 - position] if not self.measure.higher_is_worse else PALETTE[position]
+
+    def legend(self, lang: str) -> list[tuple[str, str]]:
+        """(colour, "from – to unit") per class, best class first, then the unknown entry."""
+        rows = []
+        for low, high in zip(self.breaks[:-1], self.breaks[1:]):
+            label = f"{self.measure.format(low, lang)} – {self.measure.format(high, lang)}"
+            rows.append((self.colour((low + high) / 2), label))
+        if not self.measure.higher_is_worse:
+            rows.reverse()
+        return rows + [(NO_VALUE, i18n.t("coverage.no_value", lang))]
+
+
+def scale(table: pd.DataFrame, key: str) -> Scale:
+    """Equal-interval classes over the values shown (shares over 0–100 %, so maps compare)."""
+    m = measure(key)
+    values = table[m.key].astype(float).to_numpy()
+    finite = values[np.isfinite(values)]
+    if m.unit == "pct":
+        low, high = 0.0, 1.0
+    else:
+        low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+        low = min(low, 0.0) if m.unit in ("count", "per1000") else low
+    if high <= low:
+        high = low + 1.0
+    return Scale(m, tuple(float(x) for x in np.linspace(low, high, len(PALETTE) + 1)))
+
+
+def _legend_html(title: str, entries: list[tuple[str, str]], note: str) -> str:
+    rows = "".join(
+        f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0;">'
+        f'<span style="display:inline-block;width:18px;height:12px;background:{colour};border:1px solid #666;"></span>'
+        f"<span>{safe.html_text(label)}</span></div>"
+        for colour, label in entries
+    )
+    return (f'<div class="koper-legend" style="background:rgba(255,255,255,.94);padding:6px 8px;'
+            f'border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.3 Arial,sans-serif;max-width:240px;">'
+            f'<details open><summary style="font-weight:bold;cursor:pointer;margin-bottom:4px;">{safe.html_text(title)}</summary>'
+            f'{rows}<div style="margin-top:4px;color:#444;">{safe.html_text(note)}</div></details></div>')
+
+
+def build_choropleth(
+    table: pd.DataFrame,
+    boundaries: dict,
+    key: str,
+    lang: str,
+    *,
+    title: str,
+    outline: dict | None = None,
+    selected: str | None = None,
+) -> folium.Map:
+    """The areas of ``table`` coloured by measure ``key``, each with a tooltip naming area and value.
+
+    Areas not in ``table`` (e.g. Ankaran when only the 22 KS are chosen) are left out. Offline
+    like the service map: local code, no tiles unless the user switches them on.
+    """
+    lang = i18n.language(lang)
+    m_scale = scale(table, key)
+    m = measure(key)
+    rows = {str(r["area_id"]): r for r in table.to_dict("records")}
+    features = []
+    for feature in (boundaries or {}).get("features") or []:
+        area_id = str((feature.get("properties") or {}).get("area_id") or "")
+        row = rows.get(area_id)
+        if row is None:
+            continue
+        value = row[m.key]
+        label = f"{area_name(row, lang)}: {m.format(value, lang)}"
+        features.append({"type": "Feature", "geometry": feature.get("geometry"), "properties": {
+            "area_id": safe.html_text(area_id),
+            "label": safe.html_text(label),
+            "fill": m_scale.colour(value),
+            "selected": area_id == selected,
+        }})
+    fmap = folium.Map(location=list(settings.MAP_CENTER), zoom_start=settings.MAP_ZOOM, tiles=None, control_scale=True)
+    fmap.options["min_zoom"], fmap.options["max_zoom"] = mapping.MIN_ZOOM, mapping.MAX_ZOOM
+    fmap.add_child(mapping.MapLook())
+    folium.TileLayer(
+        tiles=mapping.OSM_TILES, attr=mapping.OSM_ATTRIBUTION, name=i18n.t("map.layer_osm", lang),
+        overlay=True, show=False, control=True, max_zoom=19, max_native_zoom=19,
+    ).add_to(fmap)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=title,
+        style_function=lambda f: {
+            "color": SELECTED_OUTLINE if f["properties"]["selected"] else "#555555",
+            "weight": 4 if f["properties"]["selected"] else 1,
+            "fillColor": f["properties"]["fill"], "fillOpacity": 0.8,
+        },
+        highlight_function=lambda _f: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True),
+        attribution=mapping.AREAS_ATTRIBUTION,
+    ).add_to(fmap)
+    if outline:
+        mapping._add_outline(fmap, outline)  # noqa: SLF001 - the same outline as the service map
+    fmap.add_child(mapping.Legend(_legend_html(title, m_scale.legend(lang), i18n.t("coverage.map_note", lang))))
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    if features:
+        bounds = _bounds(features)
+        fmap.fit_bounds(bounds, padding=(10, 10))
+    assets.use_local_resources(fmap)
+    return fmap
+
+
+def _bounds(features: list[dict]) -> list[list[float]]:
+    xs, ys = [], []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    for f in features:
+        walk((f.get("geometry") or {}).get("coordinates") or [])
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
