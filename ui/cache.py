@@ -5,12 +5,14 @@ on the next rerun and a broken edit is reported while the last good data stays o
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from geo import areas, assets, directory, geocode, mapping, nearest, settings
+from geo import areas, assets, coverage, directory, geocode, mapping, nearest, settings
 from geo.errors import KoperMapError
 
 
@@ -114,3 +116,32 @@ def _geocode_sources(folder: str, _stamp_value: tuple) -> geocode.GeocodeSources
 def geocode_sources() -> geocode.GeocodeSources:
     """The manual points, geocode cache and register tables the address search reads."""
     return _geocode_sources(*_folder_and_stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _coverage(folder: str, stamp: tuple, target_group: str | None, at: dt.datetime | None,
+              include_unknown_hours: bool, thresholds: tuple) -> pd.DataFrame | None:
+    # ``stamp`` has no leading underscore on purpose: Streamlit does not hash such arguments,
+    # and the table must be recomputed when a data file changes.
+    services, _error = _directory(folder, stamp)
+    if services is None:
+        return None
+    return coverage.coverage_by_category(
+        services, _areas(folder, stamp), areas.load_demand_points(Path(folder)),
+        target_group=target_group, at=at, include_unknown_hours=include_unknown_hours,
+        thresholds=coverage.GapThresholds(*thresholds), data_dir=folder,
+    )
+
+
+def coverage_table(target_group: str | None, at: dt.datetime | None, include_unknown_hours: bool,
+                   thresholds: coverage.GapThresholds) -> pd.DataFrame | None:
+    """geo.coverage's area × category table for every area (cached per data stamp and choice; None without data)."""
+    return _coverage(*_folder_and_stamp(), target_group, at, include_unknown_hours, dataclasses.astuple(thresholds))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_png(table: pd.DataFrame, boundaries: dict, key: str, lang: str, highlight: str | None = None) -> bytes:
+    """The static choropleth as PNG (geo.report.map_png), cached per table and choice."""
+    from geo import report  # here: matplotlib is loaded only by the pages that draw with it
+
+    return report.map_png(table, boundaries, key, lang, highlight=highlight)

@@ -1,0 +1,101 @@
+"""Area profile: one local area's population, services in and near it, distances, gaps, area-wide services."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo import choropleth, coverage, i18n, report, safe
+from ui import cache, common, coverage_panel, urlstate
+
+lang = common.language()
+services, error = cache.load_directory()
+common.data_status(error, services is not None, lang)
+if services is None:
+    st.title(i18n.t("page.area_profile", lang))
+    st.stop()
+
+area_rows = cache.load_areas()
+area_ids = list(area_rows["area_id"])
+names = {r["area_id"]: choropleth.area_name(r, lang) for r in area_rows.to_dict("records")}
+wanted = st.query_params.get("area")
+st.session_state.setdefault("profile_area", wanted if wanted in names else area_ids[0])
+area_id = st.sidebar.selectbox(i18n.t("profile.choose", lang), area_ids, key="profile_area", format_func=names.get)
+view = coverage_panel.controls(lang, with_measure=False, with_category=False)
+urlstate.write({"area": area_id}, ("area",))
+
+long = coverage_panel.long_table(view)
+everything = long[(long["area_id"] == area_id) & (long["category"] == coverage.ALL)].iloc[0].to_dict()
+info = area_rows[area_rows["area_id"] == area_id].iloc[0].to_dict()
+
+st.title(names[area_id])
+if info["name_it"] and info["name_it"] != info["name_sl"]:
+    st.caption(f"{info['name_sl']} / {info['name_it']}")
+st.markdown(i18n.t("profile.population", lang, n=i18n.format_number(info["population"], lang),
+                   date=info["population_date"], kind=i18n.t(f"areas.kind.{info['kind']}", lang)))
+st.caption(report.selection_text(lang, None, view.target_group, view.at, view.include_unknown_hours))
+
+# --- distances and nearest services per category ------------------------------------------------
+available = None
+if view.at is not None:
+    available = pd.Series(coverage.open_at(services, view.at, view.include_unknown_hours), index=services.index)
+index = cache.location_index()
+nearest_rows = report.nearest_by_category(index, float(info["centroid_lat"]), float(info["centroid_lon"]), lang, available) if index else {}
+per_category = report.area_by_category(long, area_id, lang, view.thresholds, nearest_rows)
+st.subheader(i18n.t("profile.by_category", lang))
+columns = {
+    "category": st.column_config.TextColumn(i18n.t("report.col.category", lang)),
+    "services_in_area": st.column_config.NumberColumn(i18n.t("report.col.services_in_area", lang), format="%d"),
+    "area_wide_services": st.column_config.NumberColumn(i18n.t("report.col.area_wide_services", lang), format="%d"),
+    "nearest": st.column_config.TextColumn(i18n.t("report.col.nearest", lang), width="medium"),
+    "nearest_km": st.column_config.NumberColumn(i18n.t("report.col.nearest_km", lang), format="%.1f km"),
+    "mean_distance_km": st.column_config.NumberColumn(i18n.t("report.col.mean_distance_km", lang), format="%.1f km"),
+    "max_distance_km": st.column_config.NumberColumn(i18n.t("report.col.max_distance_km", lang), format="%.1f km"),
+    "mean_road_distance_km": st.column_config.NumberColumn(i18n.t("report.col.mean_road_distance_km", lang), format="%.1f km"),
+    "share_within_5km": st.column_config.NumberColumn(i18n.t("report.col.share_within_5km", lang), format="%.0f %%"),
+    "gap_text": st.column_config.TextColumn(i18n.t("report.col.gap_text", lang), width="large"),
+}
+st.dataframe(per_category[list(columns)], column_config=columns, hide_index=True, width="stretch", key="profile_table")
+st.caption(i18n.t("profile.nearest_note", lang))
+for note in report.approximation_notes(lang)[:3]:
+    st.caption(note)
+
+# --- gaps ---------------------------------------------------------------------------------------
+st.subheader(i18n.t("coverage.gaps", lang))
+gap_rows = per_category[per_category["gap_text"] != ""]
+if gap_rows.empty:
+    st.info(i18n.t("profile.no_gaps", lang))
+for row in gap_rows.to_dict("records"):
+    st.markdown(f"- **{safe.md_text(row['category'])}**: {safe.md_text(row['gap_text'])}")
+
+# --- services in the area and area-wide services --------------------------------------------------
+st.subheader(i18n.t("profile.in_area", lang, n=int(everything["services_in_area"])))
+here = services[(services["area_id"] == area_id) & services["location_type"].isin(("site", "office"))]
+if here.empty:
+    st.info(i18n.t("profile.none_in_area", lang))
+for record in here.to_dict("records"):
+    category = i18n.t("category." + record["category"], lang)
+    st.markdown(f"- **{safe.md_text(i18n.field(record, 'name', lang))}** · {safe.md_text(category)}"
+                f" · {safe.md_text(record.get('address') or '')}")
+wide_ids = set(everything["area_wide_ids"])
+st.subheader(i18n.t("profile.area_wide", lang, n=len(wide_ids)))
+st.caption(i18n.t("note.area_wide", lang))
+for record in services[services["id"].isin(wide_ids)].to_dict("records"):
+    category = i18n.t("category." + record["category"], lang)
+    st.markdown(f"- **{safe.md_text(i18n.field(record, 'name', lang))}** · {safe.md_text(category)}")
+
+# --- downloads and the way back -----------------------------------------------------------------
+st.subheader(i18n.t("coverage.downloads", lang))
+download = per_category.rename(columns={c: i18n.t(f"report.col.{c}", lang) for c in per_category.columns})
+left, right = st.columns(2)
+left.download_button(i18n.t("coverage.download_csv", lang), report.csv_bytes(download), file_name=f"koper-{area_id}.csv",
+                     mime="text/csv", key="profile_csv", icon=":material/download:")
+right.download_button(
+    i18n.t("coverage.download_xlsx", lang),
+    lambda: report.excel_bytes({names[area_id]: download, i18n.t("report.notes", lang): report.notes_table(
+        lang, report.selection_text(lang, None, view.target_group, view.at, view.include_unknown_hours))}),
+    file_name=f"koper-{area_id}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="profile_xlsx", icon=":material/table:",
+)
+st.page_link("pages/coverage.py", label=i18n.t("profile.back", lang), icon=":material/arrow_back:",
+             query_params={"lang": lang, **coverage_panel.to_params(view)})
+common.attribution(lang)

@@ -1,0 +1,24 @@
+"""The coverage page in a real browser with the network cut off: the choropleth draws from this server only."""
+from __future__ import annotations
+
+import pytest
+
+from geo import i18n
+from test_browser import PHONE, PROJECTOR, browser, server, visit  # noqa: F401 - shared fixtures
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("lang, viewport", [("sl", PROJECTOR), ("it", PHONE)])
+def test_coverage_choropleth_renders_offline(visit, server, lang, viewport):  # noqa: F811
+    v = visit(viewport)
+    page = v.open(f"{server}/coverage?lang={lang}&cat=day_activities")
+    assert page.get_by_role("heading", level=1).first.inner_text() == i18n.t("page.coverage", lang)
+    frame = v.map_frame()
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    assert frame.locator("path.leaflet-interactive").count() >= 23  # one filled path per area
+    legend = frame.locator(".koper-legend").text_content()  # folded on a phone, still there
+    assert "km" in legend
+    assert v.blocked == [], f"requests left localhost: {v.blocked[:5]}"
+    assert v.errors == []
+    v.screenshot(f"coverage-{lang}-{viewport['width']}")

@@ -1,0 +1,140 @@
+"""The coverage overview, area profile and council pages through AppTest, in every language."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from apptest_support import run_page, texts
+from geo import i18n, settings
+
+DAY_CENTRES = "day_activities"
+SATURDAY = "2026-11-28T10:00"
+
+
+def open_page(page: str, lang: str, **params: str) -> AppTest:
+    """Like run_page, but the link's parameters reach the page itself (the start page would rewrite them)."""
+    app = AppTest.from_file(str(settings.PROJECT_DIR / "app.py"), default_timeout=60)
+    app.query_params["lang"] = lang
+    app.run()
+    for key, value in params.items():
+        app.query_params[key] = value
+    return app.switch_page(page).run()
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_day_centres_ranking_map_and_headline(lang, data_dir):
+    app = open_page("pages/coverage.py", lang, cat=DAY_CENTRES)
+    assert not app.exception, app.exception
+    assert app.title[0].value == i18n.t("page.coverage", lang)
+    ranking = app.dataframe[0].value
+    # Rakitovec, the far east of Koper, is furthest from any day centre: 19.3 km, 104 residents.
+    assert ranking.iloc[0]["area"] == "Rakitovec"
+    assert ranking.iloc[0]["value"] == pytest.approx(19.31, abs=0.01)
+    assert ranking.iloc[-1]["area"] == "Koper - Center"
+    assert len(ranking) == 23
+    said = texts(app)
+    assert "**Rakitovec**" in said and "**104**" in said
+    assert i18n.t("note.boundary", lang) in said and i18n.t("note.population", lang) in said
+    # the choropleth is drawn with its legend in real units
+    maps = [e for e in app.get("component_instance") if e.proto.component_name.endswith("st_folium")]
+    assert len(maps) == 1
+    assert i18n.t("unit.km", lang, value=i18n.format_number(19.3, lang, 1)) in maps[0].proto.json_args
+
+
+def test_saturday_morning_changes_the_ranking(data_dir):
+    any_time = open_page("pages/coverage.py", "en", cat=DAY_CENTRES).dataframe[0].value
+    saturday = open_page("pages/coverage.py", "en", cat=DAY_CENTRES, at=SATURDAY)
+    ranked = saturday.dataframe[0].value
+    assert "open on Sat 28 Nov at 10:00" in texts(saturday)
+    # Dnevni center Oljka in Semedela is open Mo–Fr only: on Saturday Semedela has none of its own.
+    semedela = ranked.set_index("area").loc["Semedela"]
+    assert semedela["services_in_area"] == 0
+    assert semedela["value"] == pytest.approx(0.671, abs=0.001)
+    assert any_time.set_index("area").loc["Semedela", "value"] == pytest.approx(0.356, abs=0.001)
+    assert list(ranked["area"]) != list(any_time["area"])
+
+
+def test_saturday_without_unknown_hours_says_there_is_nothing(data_dir):
+    app = open_page("pages/coverage.py", "en", cat=DAY_CENTRES, at=SATURDAY, unk="0")
+    assert not app.exception
+    assert i18n.t("coverage.headline_none", "en") in texts(app)
+
+
+def test_only_the_22_local_communities_and_thresholds_from_the_link(data_dir):
+    app = open_page("pages/coverage.py", "sl", cat=DAY_CENTRES, ks="1", far="15")
+    ranking = app.dataframe[0].value
+    assert len(ranking) == 22 and "Ankaran" not in set(ranking["area"])
+    # at 15 km only Rakitovec, Podgorje and Zazid are "far"
+    far = ranking[ranking["gap_text"].str.contains("daleč")]
+    assert list(far["area"]) == ["Rakitovec", "Podgorje", "Zazid"]
+    assert app.number_input(key="cov_far").value == 15
+
+
+def test_measure_change_is_written_to_the_link(data_dir):
+    app = open_page("pages/coverage.py", "it", cat=DAY_CENTRES)
+    app.selectbox(key="cov_measure").set_value("share_within_5km").run()
+    assert app.query_params["m"] == "share_within_5km"
+    ranking = app.dataframe[0].value
+    assert ranking.iloc[0]["value"] == 0 and ranking.iloc[-1]["value"] == 100
+
+
+def test_csv_download_holds_the_table(data_dir):
+    from geo import areas, coverage, directory, report
+
+    app = open_page("pages/coverage.py", "sl", cat=DAY_CENTRES)
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert labels == [i18n.t(k, "sl") for k in ("coverage.download_csv", "coverage.download_xlsx",
+                                                  "coverage.download_html", "coverage.download_pdf")]
+    # The page hands report.csv_bytes the ranked figures; rebuild them the same way and read them back.
+    table = coverage.area_coverage(directory.directory_table(data_dir), areas.load_areas(data_dir),
+                                   areas.load_demand_points(data_dir), category=DAY_CENTRES)
+    from geo import choropleth
+
+    body = report.csv_bytes(report.figures(choropleth.ranked(table, "mean_distance_km"), "sl", coverage.GapThresholds()))
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Območje,Šifra območja,Prebivalci")
+    assert lines[1].startswith("Rakitovec,ks-50623,104,2024-01-01,0")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_area_profile_of_dekani(lang, data_dir):
+    app = open_page("pages/area_profile.py", lang, area="ks-50605")
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Dekani"
+    said = texts(app)
+    assert i18n.t("profile.population", lang, n=i18n.format_number(1733, lang), date="2024-01-01",
+                  kind=i18n.t("areas.kind.ks", lang)) in said
+    table = app.dataframe[0].value.set_index("category")
+    day = table.loc[i18n.t("category.day_activities", lang)]
+    assert day["services_in_area"] == 0 and day["mean_distance_km"] == pytest.approx(5.3, abs=0.01)
+    assert day["nearest_km"] > 0 and day["nearest"]
+    # area-wide services reach Dekani: home help among them; confidential services never appear
+    assert i18n.t("profile.area_wide", lang, n=10) in said
+    assert i18n.t("note.road", lang, factor=i18n.format_number(1.3, lang, 1)) in said
+
+
+def test_area_profile_keeps_the_area_in_the_link(data_dir):
+    app = open_page("pages/area_profile.py", "en", area="ob-213")
+    assert app.title[0].value == "Ankaran"
+    app.selectbox(key="profile_area").set_value("ks-50623").run()
+    assert app.title[0].value == "Rakitovec" and app.query_params["area"] == "ks-50623"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_council_steps_through_overview_gaps_and_areas(lang, data_dir):
+    app = open_page("pages/council.py", lang, cat=DAY_CENTRES)
+    assert not app.exception, app.exception
+    assert app.title[0].value == i18n.t("council.overview_title", lang)
+    assert i18n.t("council.step", lang, step=1, total=25) in texts(app)
+    app.button(key="council_next").click().run()
+    assert app.title[0].value == i18n.t("council.gaps_title", lang, n=19)
+    assert app.query_params["step"] == "2"
+    app.button(key="council_next").click().run()
+    assert app.title[0].value == "Rakitovec"
+    app.button(key="council_prev").click().run()
+    assert app.query_params["step"] == "2"
+
+
+def test_council_opens_at_the_step_in_the_link(data_dir):
+    app = open_page("pages/council.py", "it", cat=DAY_CENTRES, step="4")
+    assert app.title[0].value == "Podgorje"  # screen 4 = the second area, second least served

@@ -1,0 +1,190 @@
+"""The coverage pages' shared choices (measure, category, target group, time, gap thresholds) and their URL.
+
+The coverage, area-profile and council pages read the same query parameters, so a link from one
+to another keeps what the planner chose. Widgets start from the link the first time they show.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from geo import areas, choropleth, coverage, hours, i18n, model
+from ui import cache, urlstate
+
+PREFIX = "cov"
+#: Query keys the coverage pages own (written when set, removed when back at the default).
+PARAMS = ("m", "cat", "grp", "at", "unk", "ks", "far", "r", "share", "min")
+AT_FORMAT = "%Y-%m-%dT%H:%M"
+TIME_STEP = dt.timedelta(minutes=15)
+DEFAULTS = coverage.GapThresholds()
+
+
+@dataclass(frozen=True)
+class View:
+    """What the planner is looking at."""
+
+    measure: str = choropleth.DEFAULT_MEASURE
+    category: str | None = None
+    target_group: str | None = None
+    at: dt.datetime | None = None
+    include_unknown_hours: bool = True
+    only_ks: bool = False
+    thresholds: coverage.GapThresholds = DEFAULTS
+
+
+def _float(text: str | None, low: float, high: float, default: float) -> float:
+    try:
+        value = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return value if low <= value <= high else default
+
+
+def from_params(params: dict) -> View:
+    """The view a link describes; anything unreadable falls back to its default."""
+    at = None
+    try:
+        at = dt.datetime.strptime(params.get("at", ""), AT_FORMAT)
+    except ValueError:
+        pass
+    return View(
+        measure=choropleth.measure(params.get("m")).key,
+        category=params.get("cat") if params.get("cat") in model.CATEGORIES else None,
+        target_group=params.get("grp") if params.get("grp") in model.TARGET_GROUPS else None,
+        at=at,
+        include_unknown_hours=params.get("unk") != "0",
+        only_ks=params.get("ks") == "1",
+        thresholds=coverage.GapThresholds(
+            max_mean_distance_km=_float(params.get("far"), 0.5, 50, DEFAULTS.max_mean_distance_km),
+            share_radius_km=float(int(_float(params.get("r"), 1, 10, DEFAULTS.share_radius_km))),
+            min_share=_float(params.get("share"), 0, 100, DEFAULTS.min_share * 100) / 100,
+            min_services_in_area=int(_float(params.get("min"), 0, 20, DEFAULTS.min_services_in_area)),
+        ),
+    )
+
+
+def to_params(view: View) -> dict[str, str]:
+    """The query parameters of a view (defaults left out, so links stay short)."""
+    params: dict[str, str] = {}
+    if view.measure != choropleth.DEFAULT_MEASURE:
+        params["m"] = view.measure
+    if view.category:
+        params["cat"] = view.category
+    if view.target_group:
+        params["grp"] = view.target_group
+    if view.at is not None:
+        params["at"] = view.at.strftime(AT_FORMAT)
+        if not view.include_unknown_hours:
+            params["unk"] = "0"
+    if view.only_ks:
+        params["ks"] = "1"
+    th = view.thresholds
+    if th.max_mean_distance_km != DEFAULTS.max_mean_distance_km:
+        params["far"] = f"{th.max_mean_distance_km:g}"
+    if th.share_radius_km != DEFAULTS.share_radius_km:
+        params["r"] = f"{th.share_radius_km:g}"
+    if th.min_share != DEFAULTS.min_share:
+        params["share"] = f"{th.min_share * 100:g}"
+    if th.min_services_in_area != DEFAULTS.min_services_in_area:
+        params["min"] = str(th.min_services_in_area)
+    return params
+
+
+def _key(name: str) -> str:
+    return f"{PREFIX}_{name}"
+
+
+def _seed(start: View) -> None:
+    now = hours.local_now().replace(second=0, microsecond=0)
+    at = start.at or now
+    values = {
+        "measure": start.measure, "category": start.category or coverage.ALL,
+        "target_group": start.target_group or coverage.ALL, "open_at": start.at is not None,
+        "day": at.date(), "time": at.time(), "unknown": start.include_unknown_hours, "only_ks": start.only_ks,
+        "far": float(start.thresholds.max_mean_distance_km), "radius": int(start.thresholds.share_radius_km),
+        "share": int(round(start.thresholds.min_share * 100)), "min": int(start.thresholds.min_services_in_area),
+    }
+    for name, value in values.items():
+        st.session_state.setdefault(_key(name), value)
+
+
+def controls(lang: str, *, with_measure: bool = True, with_category: bool = True) -> View:
+    """The choices in the sidebar; returns the View they describe."""
+    _seed(from_params(st.query_params.to_dict()))
+    box = st.sidebar
+    state = st.session_state
+    box.header(i18n.t("coverage.choices", lang))
+    if with_measure:
+        box.selectbox(i18n.t("coverage.measure", lang), tuple(choropleth.MEASURES), key=_key("measure"),
+                      format_func=lambda k: i18n.t(f"measure.{k}", lang))
+    if with_category:
+        box.selectbox(i18n.t("filters.category", lang), (coverage.ALL, *model.CATEGORIES), key=_key("category"),
+                      format_func=lambda c: i18n.t("coverage.all_categories", lang) if c == coverage.ALL else i18n.t(f"category.{c}", lang))
+    box.selectbox(i18n.t("filters.target_group", lang), (coverage.ALL, *model.TARGET_GROUPS), key=_key("target_group"),
+                  format_func=lambda g: i18n.t("coverage.all_groups", lang) if g == coverage.ALL else i18n.t(f"group.{g}", lang))
+    box.toggle(i18n.t("coverage.open_at", lang), key=_key("open_at"))
+    if state[_key("open_at")]:
+        box.date_input(i18n.t("filters.day", lang), key=_key("day"), format="DD.MM.YYYY")
+        box.time_input(i18n.t("filters.time", lang), key=_key("time"), step=TIME_STEP)
+        day = state[_key("day")]
+        if isinstance(day, dt.date):
+            box.caption(i18n.format_weekday_date(day, lang))
+            if hours.is_public_holiday(day):
+                box.caption(i18n.t("filters.holiday", lang, day=i18n.format_day(day, lang)))
+        box.checkbox(i18n.t("filters.include_unknown", lang), key=_key("unknown"))
+    box.toggle(i18n.t("coverage.only_ks", lang), key=_key("only_ks"))
+    with box.expander(i18n.t("coverage.thresholds", lang), expanded=False):
+        st.number_input(i18n.t("coverage.th_far", lang), min_value=0.5, max_value=50.0, step=0.5, key=_key("far"))
+        st.number_input(i18n.t("coverage.th_radius", lang), min_value=1, max_value=10, step=1, key=_key("radius"),
+                        help=i18n.t("coverage.th_radius_help", lang))
+        st.number_input(i18n.t("coverage.th_share", lang), min_value=0, max_value=100, step=5, key=_key("share"))
+        st.number_input(i18n.t("coverage.th_min", lang), min_value=0, max_value=20, step=1, key=_key("min"))
+    view = _from_widgets()
+    urlstate.write(to_params(view), PARAMS)
+    return view
+
+
+def _from_widgets() -> View:
+    get = st.session_state.get
+    at = None
+    if get(_key("open_at")):
+        day, time = get(_key("day")), get(_key("time"))
+        if isinstance(day, dt.date) and isinstance(time, dt.time):
+            at = dt.datetime.combine(day, time)
+    category, group = get(_key("category")), get(_key("target_group"))
+    return View(
+        measure=choropleth.measure(get(_key("measure"))).key,
+        category=None if category in (None, coverage.ALL) else category,
+        target_group=None if group in (None, coverage.ALL) else group,
+        at=at,
+        include_unknown_hours=bool(get(_key("unknown"), True)),
+        only_ks=bool(get(_key("only_ks"), False)),
+        thresholds=coverage.GapThresholds(
+            max_mean_distance_km=float(get(_key("far")) or DEFAULTS.max_mean_distance_km),
+            share_radius_km=float(get(_key("radius")) or DEFAULTS.share_radius_km),
+            min_share=float(get(_key("share")) if get(_key("share")) is not None else 50) / 100,
+            min_services_in_area=int(get(_key("min")) if get(_key("min")) is not None else 1),
+        ),
+    )
+
+
+def long_table(view: View) -> pd.DataFrame | None:
+    """Area × category coverage for the view's target group, time and thresholds (cached)."""
+    return cache.coverage_table(view.target_group, view.at, view.include_unknown_hours, view.thresholds)
+
+
+def area_table(long: pd.DataFrame, view: View, category: str | None = ...) -> pd.DataFrame:  # type: ignore[assignment]
+    """One row per area for the view's category (or ``category``), limited to the 22 KS when chosen."""
+    wanted = view.category if category is ... else category
+    rows = long[long["category"] == (wanted or coverage.ALL)].drop(columns="category")
+    rows = areas.filter_areas(rows, not view.only_ks).reset_index(drop=True)
+    rows.attrs = dict(long.attrs)
+    return rows
+
+
+def profile_params(view: View, area_id: str, lang: str) -> dict[str, str]:
+    """The query parameters of an area's profile with this view."""
+    return {"lang": lang, **to_params(view), "area": area_id}
