@@ -60,3 +60,13 @@ def test_areas_page_shows_23_areas_with_population_and_can_drop_ankaran(data_dir
     app.toggle(key="areas_include_ankaran").set_value(False).run()
     assert len(app.dataframe[0].value) == 22
     assert "54,252" in app.markdown[0].value
+
+
+def test_an_edited_data_file_is_read_again_in_the_same_server(data_dir):
+    app = _run("pages/directory.py", "en")
+    assert app.subheader[0].value == "36 services"
+    path = data_dir / "services.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")  # drop the last service
+    app.run()
+    assert app.subheader[0].value == "35 services"

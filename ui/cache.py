@@ -1,6 +1,7 @@
 """Cached loaders: the one place where the geo package is wrapped in Streamlit's caches.
 
-Cache keys include the data files' modification times, so an edited file is read again
+Cache keys include the data files' modification times (the ``stamp`` argument: it must not start
+with an underscore, or Streamlit would leave it out of the key), so an edited file is read again
 on the next rerun and a broken edit is reported while the last good data stays on screen.
 """
 from __future__ import annotations
@@ -29,7 +30,7 @@ def _folder_and_stamp() -> tuple[str, tuple]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _directory(folder: str, _stamp_value: tuple) -> tuple[pd.DataFrame | None, str | None]:
+def _directory(folder: str, stamp: tuple) -> tuple[pd.DataFrame | None, str | None]:
     # Errors are cached as their message: exception objects do not survive pickling intact.
     built = directory.build_directory(Path(folder))
     return built.services, (str(built.error) if built.error else None)
@@ -44,7 +45,7 @@ def load_directory() -> tuple[pd.DataFrame | None, str | None]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _areas(folder: str, _stamp_value: tuple) -> pd.DataFrame:
+def _areas(folder: str, stamp: tuple) -> pd.DataFrame:
     return areas.load_areas(Path(folder))
 
 
@@ -54,7 +55,7 @@ def load_areas() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _boundaries(folder: str, _stamp_value: tuple) -> dict:
+def _boundaries(folder: str, stamp: tuple) -> dict:
     return areas.load_boundaries(Path(folder))
 
 
@@ -64,7 +65,7 @@ def load_boundaries() -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _outline(folder: str, _stamp_value: tuple) -> dict:
+def _outline(folder: str, stamp: tuple) -> dict:
     return areas.load_outline(Path(folder))
 
 
@@ -74,7 +75,7 @@ def load_outline() -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _settlements(folder: str, _stamp_value: tuple) -> pd.DataFrame:
+def _settlements(folder: str, stamp: tuple) -> pd.DataFrame:
     return mapping.settlements_with_population(areas.load_settlements(Path(folder)), areas.load_demand_points(Path(folder)))
 
 
@@ -84,8 +85,8 @@ def load_settlements() -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _index(folder: str, _stamp_value: tuple) -> nearest.LocationIndex | None:
-    services, _error = _directory(folder, _stamp_value)
+def _index(folder: str, stamp: tuple) -> nearest.LocationIndex | None:
+    services, _error = _directory(folder, stamp)
     return nearest.build_index(services) if services is not None else None
 
 
@@ -109,7 +110,7 @@ def static_assets_error() -> str | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _geocode_sources(folder: str, _stamp_value: tuple) -> geocode.GeocodeSources:
+def _geocode_sources(folder: str, stamp: tuple) -> geocode.GeocodeSources:
     return geocode.load_sources(Path(folder))
 
 
