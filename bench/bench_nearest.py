@@ -17,7 +17,7 @@ from geopy.distance import geodesic
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere without installing
 
-from geo import nearest, settings  # noqa: E402
+from geo import nearest, settings
 
 SIZES = (50, 10_000)
 K = 3

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import re
 import sys
 import tempfile
@@ -139,10 +141,9 @@ async def one_visit(browser, base: str, expected: int, results: Results, label: 
     except Exception as error:  # noqa: BLE001 - any failed step is an error of the run, not a crash
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         results.failures.append(f"{label}, {step}: {first_line}")
-        try:  # an exception Streamlit shows is often why a step never finished
+        # An exception Streamlit shows is often why a step never finished; the page may be gone.
+        with contextlib.suppress(Exception):
             results.exceptions_shown += await exceptions_shown(page)
-        except Exception:  # noqa: BLE001 - the page may be gone; the failure is already counted
-            pass
     finally:
         await context.close()
 
@@ -172,7 +173,7 @@ async def run(base: str, pid: int, sessions: int, rounds: int, expected: int) ->
                 results.failures += warm.failures
                 results.js_errors += warm.js_errors
                 results.exceptions_shown += warm.exceptions_shown
-            memory = {"before": synthetic.rss_kib(pid)}
+            memory = {"before": synthetic.rss_kib(pid), "cpu_before": synthetic.cpu_seconds(pid)}
             peak, stop = [memory["before"]], asyncio.Event()
             sampler = asyncio.create_task(sample_rss(pid, peak, stop))
             started = time.perf_counter()
@@ -183,6 +184,7 @@ async def run(base: str, pid: int, sessions: int, rounds: int, expected: int) ->
             stop.set()
             await sampler
             memory["after"], memory["peak"] = synthetic.rss_kib(pid), peak[0]
+            memory["cpu_s"] = synthetic.cpu_seconds(pid) - memory["cpu_before"]
         finally:
             await browser.close()
     return results, memory
@@ -203,6 +205,8 @@ def report(results: Results, memory: dict, sessions: int, rounds: int) -> None:
     growth = (memory["after"] - memory["before"]) / visits
     print(f"Server memory (VmRSS): {memory['before'] / mib:.0f} MiB after warm-up, peak {memory['peak'] / mib:.0f} MiB, "
           f"{memory['after'] / mib:.0f} MiB after; growth {growth / mib:.2f} MiB per session")
+    print(f"Server CPU: {memory['cpu_s']:.1f} s in all ({memory['cpu_s'] / visits:.2f} s per visit of three steps); "
+          f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end")
     print(f"Errors: {results.errors} (failed steps {len(results.failures)}, exceptions shown by Streamlit "
           f"{results.exceptions_shown}, JavaScript errors {len(results.js_errors)}); "
           f"requests off localhost aborted: {len(results.blocked)}")
