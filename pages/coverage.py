@@ -11,17 +11,8 @@ from ui import cache, common, coverage_panel
 PROFILE_PAGE = "pages/area_profile.py"
 MAP_HEIGHT = 520
 
-lang = common.language()
-st.title(i18n.t("page.coverage", lang))
-st.caption(i18n.t("coverage.intro", lang))
-
-services, error = cache.load_directory()
-common.data_status(error, services is not None, lang)
-assets_error = cache.static_assets_error()
-if assets_error:
-    st.error(i18n.t("map.assets_error", lang, error=assets_error))
-if services is None:
-    st.stop()
+lang = common.page_start("page.coverage", "coverage.intro")
+services = common.services_or_stop(lang, needs_map=True)
 
 view = coverage_panel.controls(lang)
 long = coverage_panel.long_table(view)
