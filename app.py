@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo import i18n
+from geo import i18n, settings
 from ui import routing
 
 # A local icon: a material or emoji icon would make the browser fetch it from a CDN.
@@ -21,4 +21,7 @@ pages = [
     st.Page("pages/area_profile.py", title=i18n.t("page.area_profile", lang), icon=":material/location_city:", url_path="area"),
     st.Page("pages/council.py", title=i18n.t("page.council", lang), icon=":material/co_present:", url_path="council"),
 ]
+# Staff tools; left out of a public deployment with KOPER_MAP_UPKEEP=0.
+if settings.upkeep_enabled():
+    pages.append(st.Page("pages/upkeep.py", title=i18n.t("page.upkeep", lang), icon=":material/edit_note:", url_path="upkeep"))
 st.navigation(pages).run()
