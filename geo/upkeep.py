@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import os
@@ -44,8 +45,9 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LOST_LETTER = re.compile(r"[^\W\d_]\?(?:[^\W\d_]| [^\W\d_A-ZČŠŽĆĐ])")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
-# One save at a time within the process: two staff saving at once must not interleave a backup.
-_save_lock = threading.Lock()
+# One read-modify-write at a time within the process: two staff saving at once must neither
+# interleave a backup nor lose one another's change (re-entrant: mark_verified calls save_directory).
+_save_lock = threading.RLock()
 
 
 class UpkeepDisabled(KoperMapError):
@@ -430,7 +432,11 @@ def comparable(field: str, value: object) -> object:
     Whitespace runs, phone formatting (``05 663 45 50`` = ``+38656634550``), spaces around ``;``,
     e-mail case, true/TRUE/da and date spelling do not count as changes.
     """
-    text = " ".join(_cell(value).split())
+    return _comparable_text(field, " ".join(_cell(value).split()))
+
+
+@functools.lru_cache(maxsize=65536)
+def _comparable_text(field: str, text: str) -> object:
     kind = _FIELDS[field].kind if field in _FIELDS else "text"
     if kind == "phones":
         numbers = []
@@ -734,14 +740,15 @@ def mark_verified(
     require_enabled()
     wanted = [record_ids] if isinstance(record_ids, str) else list(record_ids)
     path = load.services_path(_folder(data_dir))
-    table = load.read_csv_text(path)
-    known = set(table["id"]) if "id" in table.columns else set()
-    unknown = [i for i in wanted if i not in known]
-    if unknown:
-        raise DataValidationError([Problem(path.name, None, "id", i, "no record has this id") for i in unknown])
-    day = (today or _now(now).date()).isoformat()
-    table.loc[table["id"].isin(wanted), "last_verified"] = day
-    return save_directory(table, data_dir, now=now)
+    with _save_lock:
+        table = load.read_csv_text(path)
+        known = set(table["id"]) if "id" in table.columns else set()
+        unknown = [i for i in wanted if i not in known]
+        if unknown:
+            raise DataValidationError([Problem(path.name, None, "id", i, "no record has this id") for i in unknown])
+        day = (today or _now(now).date()).isoformat()
+        table.loc[table["id"].isin(wanted), "last_verified"] = day
+        return save_directory(table, data_dir, now=now)
 
 
 def record_manual_location(

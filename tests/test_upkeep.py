@@ -771,3 +771,21 @@ def test_the_shipped_directory_is_not_stale_within_a_year(data_dir):
     services = load.load_services(data_dir)
     assert upkeep.stale_records(services, dt.date(2027, 11, 23)).empty
     assert len(upkeep.stale_records(services, dt.date(2027, 11, 24))) == 36
+
+
+def test_concurrent_marks_do_not_lose_each_other(data_dir):
+    import threading
+
+    ids = list(current(data_dir)["id"][:8])
+    days = {record_id: dt.date(2026, 12, 1 + i) for i, record_id in enumerate(ids)}
+    threads = [
+        threading.Thread(target=upkeep.mark_verified, args=(record_id,), kwargs={"data_dir": data_dir, "today": day})
+        for record_id, day in days.items()
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    services = load.load_services(data_dir).set_index("id")
+    assert {i: services.loc[i, "last_verified"] for i in ids} == {i: d.isoformat() for i, d in days.items()}
+    assert len(list((data_dir / "backups").iterdir())) == 8
