@@ -52,3 +52,27 @@ def test_mailto_and_tel():
 def test_directions_links_are_encoded():
     assert safe.osm_directions_href(45.5, 13.7).startswith("https://www.openstreetmap.org/directions?to=45.500000%2C13.700000")
     assert "%3Cscript%3E" in safe.google_directions_href("<script>")
+
+
+def test_template_syntax_from_data_is_escaped_so_it_never_runs_on_the_server():
+    assert safe.html_text("{{ 7*7 }} {% raw %}") == "&#123;&#123; 7*7 &#125;&#125; &#123;% raw %&#125;"
+
+
+def test_a_service_named_with_template_syntax_is_shown_not_evaluated(tmp_path):
+    import datetime as dt
+    import json
+
+    from geo import areas, directory, mapping, settings
+
+    data = settings.PROJECT_DIR / "data"
+    table = directory.build_directory(data).services
+    row = table.index[table["id"] == "care-home-odu"][0]
+    table.loc[row, "name_sl"] = "{{ 7*7 }} {{ cycler.__init__.__globals__.os.getpid() }} {% if 1 %}x{% endif %}"
+    outline = json.loads((data / settings.MUNICIPALITY_OUTLINE_FILE).read_text("utf-8"))
+    m = mapping.build_map(table, "sl", boundaries=areas.load_boundaries(data), outline=outline, settlements=None,
+                          when=dt.datetime(2026, 11, 23, 10, 0))
+    rendered = m.get_root().render()
+    # inside the popup's JSON string "&" is written \u0026: the braces arrive as entities
+    assert "\\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;" in rendered
+    assert "os.getpid() \\u0026#125;\\u0026#125;" in rendered  # shown as text, never run
+    assert " 49 " not in rendered
