@@ -3,7 +3,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo import i18n, settings
+from geo import i18n, safe, settings
+from geo.errors import KoperMapError
 from ui import routing
 
 # A local icon: a material or emoji icon would make the browser fetch it from a CDN.
@@ -24,4 +25,8 @@ pages = [
 # Staff tools; left out of a public deployment with KOPER_MAP_UPKEEP=0.
 if settings.upkeep_enabled():
     pages.append(st.Page("pages/upkeep.py", title=i18n.t("page.upkeep", lang), icon=":material/edit_note:", url_path="upkeep"))
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except KoperMapError as error:
+    # A missing or broken data or asset file: say which and how to fix it, never a stack trace.
+    st.error(i18n.t("app.broken_files", lang, error=safe.md_text(error)))

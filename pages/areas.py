@@ -5,6 +5,7 @@ from geo import areas, i18n, present
 from ui import cache, common
 
 lang = common.page_start("page.areas", "areas.intro")
+common.geography_or_stop(lang)
 
 include_ankaran = st.toggle(i18n.t("areas.include_ankaran", lang), value=True, key="areas_include_ankaran")
 table = areas.filter_areas(cache.load_areas(), include_ankaran)

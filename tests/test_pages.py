@@ -70,3 +70,17 @@ def test_an_edited_data_file_is_read_again_in_the_same_server(data_dir):
     path.write_text("".join(lines[:-1]), encoding="utf-8")  # drop the last service
     app.run()
     assert app.subheader[0].value == "35 services"
+
+
+@pytest.mark.parametrize("page,missing", [
+    ("pages/map.py", "areas.geojson"), ("pages/map.py", "municipality.geojson"), ("pages/map.py", "settlements.csv"),
+    ("pages/nearest.py", "areas.csv"), ("pages/nearest.py", "settlements.csv"),
+    ("pages/areas.py", "areas.csv"), ("pages/coverage.py", "municipality.geojson"),
+    ("pages/coverage.py", "demand_points.csv"), ("pages/area_profile.py", "areas.csv"), ("pages/council.py", "areas.geojson"),
+])
+def test_a_missing_geography_file_gives_a_plain_message_naming_it(page, missing, data_dir):
+    (data_dir / missing).unlink()
+    app = _run(page, "en")
+    assert not app.exception, app.exception
+    errors = " ".join(e.value for e in app.error).replace("\\", "")  # Markdown escapes
+    assert missing in errors and "make data" in errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import i18n, safe
+from geo.errors import KoperMapError
 from ui import routing
 
 LANG_PARAM = "lang"
@@ -64,6 +65,8 @@ def services_or_stop(lang: str, *, needs_map: bool = False):
 
     services, error = cache.load_directory()
     data_status(error, services is not None, lang)
+    if services is not None:
+        geography_or_stop(lang)
     if needs_map:
         assets_error = cache.static_assets_error()
         if assets_error:
@@ -71,3 +74,18 @@ def services_or_stop(lang: str, *, needs_map: bool = False):
     if services is None:
         st.stop()
     return services
+
+
+def geography_or_stop(lang: str) -> None:
+    """Read (and cache) every geography file once; a missing or broken one stops the page with
+    a message naming it and how to rebuild it, never a stack trace."""
+    from ui import cache
+
+    try:
+        cache.load_areas()
+        cache.load_boundaries()
+        cache.load_outline()
+        cache.load_settlements()
+    except KoperMapError as error:
+        st.error(i18n.t("app.broken_files", lang, error=safe.md_text(error)))
+        st.stop()

@@ -340,4 +340,5 @@ TEXT: dict[str, str] = {
     "upkeep.col.change": "Change",
     "upkeep.col.old": "Before",
     "upkeep.col.new": "After",
+    "app.broken_files": "The app cannot read its data: {error}",
 }

@@ -340,4 +340,5 @@ TEXT: dict[str, str] = {
     "upkeep.col.change": "Modifica",
     "upkeep.col.old": "Prima",
     "upkeep.col.new": "Dopo",
+    "app.broken_files": "L'applicazione non riesce a leggere i suoi dati: {error}",
 }

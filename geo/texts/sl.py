@@ -340,4 +340,5 @@ TEXT: dict[str, str] = {
     "upkeep.col.change": "Sprememba",
     "upkeep.col.old": "Prej",
     "upkeep.col.new": "Potem",
+    "app.broken_files": "Aplikacija ne more prebrati svojih podatkov: {error}",
 }
