@@ -16,6 +16,8 @@ links come only from the ``geo.safe`` href helpers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
 import re
 import unicodedata
@@ -149,6 +151,7 @@ def map_locations(services: pd.DataFrame) -> list[Location]:
 
 
 def _symbol_html(category: str, size: int = MARKER_SIZE) -> str:
+    """A category symbol with its look inline (the legend: shown once, readable without map_css)."""
     colour = CATEGORY_COLOURS.get(category, "#777777")
     shape = CATEGORY_SHAPES.get(category)
     clip = f"clip-path:{shape};" if shape else "border-radius:50%;"
@@ -158,6 +161,16 @@ def _symbol_html(category: str, size: int = MARKER_SIZE) -> str:
              f"font:bold {max(9, size // 2)}px Arial,sans-serif;text-align:center;box-sizing:border-box;{pad}")
     return (f'<span class="koper-symbol koper-cat-{safe.html_text(category)}" aria-hidden="true" '
             f'style="display:inline-block;{style}">{safe.html_text(CATEGORY_SYMBOLS.get(category, "?"))}</span>')
+
+
+#: Symbol sizes that have a CSS class in ``map_css`` (markers and popups repeat them thousands of times).
+SYMBOL_CLASS_SIZES = (MARKER_SIZE, 16)
+
+
+def _symbol_class_html(category: str, size: int = MARKER_SIZE) -> str:
+    """A category symbol styled by the classes of ``map_css`` (no inline style: it is repeated per marker)."""
+    return (f'<span class="koper-symbol koper-s{size} koper-cat-{safe.html_text(category)}" aria-hidden="true">'
+            f'{safe.html_text(CATEGORY_SYMBOLS.get(category, "?"))}</span>')
 
 
 def _text_colour(background: str) -> str:
@@ -174,17 +187,11 @@ def _text_colour(background: str) -> str:
 def marker_html(location: Location, selected: bool = False) -> str:
     """The DivIcon markup: category symbol, a count badge for several services, the location id."""
     count = len(location.services)
-    badge = (f'<span class="koper-count" style="position:absolute;right:-7px;top:-7px;min-width:16px;'
-             f'height:16px;padding:0 3px;border-radius:8px;background:#222;color:#fff;'
-             f'font:bold 11px/16px Arial,sans-serif;text-align:center;box-sizing:border-box;">{count}</span>'
-             if count > 1 else "")
-    ring = "outline:3px solid #000;outline-offset:2px;border-radius:50%;" if selected else ""
+    badge = f'<span class="koper-count">{count}</span>' if count > 1 else ""
     return (f'<div class="koper-marker{" koper-selected" if selected else ""}" '
             f'data-location-id="{safe.html_text(location.location_id)}" '
-            f'role="img" aria-label="{safe.html_text(location.address)}" '
-            f'style="position:relative;width:{MARKER_SIZE}px;height:{MARKER_SIZE}px;'
-            f'filter:drop-shadow(0 0 1px #000) drop-shadow(0 1px 2px rgba(0,0,0,.5));{ring}">'
-            f"{_symbol_html(location.category)}{badge}</div>")
+            f'role="img" aria-label="{safe.html_text(location.address)}">'
+            f"{_symbol_class_html(location.category)}{badge}</div>")
 
 
 def _link(label: str, href: str | None, new_tab: bool = False) -> str:
@@ -209,11 +216,22 @@ def _state_text(record: dict, lang: str, when: dt.datetime) -> str:
 
 
 def _verified_text(record: dict, lang: str) -> str:
+    return _verified_on(str(record.get("last_verified") or ""), lang)
+
+
+# Cached: thousands of popups share a few dates and numbers, and Babel/phonenumbers are slow.
+@functools.lru_cache(maxsize=1024)
+def _verified_on(day_text: str, lang: str) -> str:
     try:
-        day = dt.date.fromisoformat(str(record.get("last_verified") or ""))
+        day = dt.date.fromisoformat(day_text)
     except ValueError:
         return ""
     return i18n.t("map.verified", lang, date=i18n.format_day(day, lang))
+
+
+@functools.lru_cache(maxsize=4096)
+def _phone_link(phone: str) -> str:
+    return _link(present.display_phone(phone), safe.tel_href(phone))
 
 
 def service_html(record: dict, lang: str, when: dt.datetime, lat: float, lon: float) -> str:
@@ -223,15 +241,14 @@ def service_html(record: dict, lang: str, when: dt.datetime, lat: float, lon: fl
     category = str(record.get("category") or "")
     category_label = i18n.t(f"category.{category}", lang) if category in model.CATEGORIES else category
     parts = [
-        f'<div class="koper-service" data-service-id="{safe.html_text(record.get("id"))}" '
-        f'style="margin:0 0 8px 0;padding:0 0 6px 0;border-bottom:1px solid #ddd;">',
-        f'<div style="display:flex;gap:6px;align-items:center;">{_symbol_html(category, 16)}'
-        f'<b class="koper-service-name" style="font-size:1.05em;">{safe.html_text(name)}</b></div>',
-        f'<div style="color:#555;">{safe.html_text(category_label)}</div>',
+        f'<div class="koper-service" data-service-id="{safe.html_text(record.get("id"))}">',
+        f'<div class="koper-service-head">{_symbol_class_html(category, 16)}'
+        f'<b class="koper-service-name">{safe.html_text(name)}</b></div>',
+        f'<div class="koper-service-category">{safe.html_text(category_label)}</div>',
         _line("field.provider", safe.html_text(record.get("provider")), lang),
         _line("field.address", safe.html_text(present.address_text(record, lang)), lang),
     ]
-    phones = [_link(present.display_phone(p), safe.tel_href(p)) for p in record.get("phones") or []]
+    phones = [_phone_link(str(p)) for p in record.get("phones") or []]
     parts.append(_line("field.phones", ", ".join(phones), lang))
     emails = [_link(e, safe.mailto_href(e)) for e in record.get("emails") or []]
     parts.append(_line("field.emails", ", ".join(emails), lang))
@@ -253,21 +270,20 @@ def service_html(record: dict, lang: str, when: dt.datetime, lat: float, lon: fl
     parts.append(_line("map.directions", directions, lang))
     verified = _verified_text(record, lang)
     if verified:
-        parts.append(f'<div style="color:#666;font-size:.9em;">{safe.html_text(verified)}</div>')
+        parts.append(f'<div class="koper-verified">{safe.html_text(verified)}</div>')
     parts.append("</div>")
     return "".join(p for p in parts if p)
 
 
 def popup_html(location: Location, lang: str, when: dt.datetime) -> str:
     """The popup of one address: a heading, then every service there."""
-    head = (f'<div class="koper-popup-address" style="font-weight:bold;margin-bottom:4px;">'
+    head = (f'<div class="koper-popup-address">'
             f'{safe.html_text(present.address_text(location.services[0], lang))}</div>')
     if len(location.services) > 1:
-        head += (f'<div style="margin-bottom:6px;">'
+        head += (f'<div class="koper-popup-count">'
                  f'{safe.html_text(i18n.t("map.services_here", lang, n=len(location.services)))}</div>')
     body = "".join(service_html(s, lang, when, location.lat, location.lon) for s in location.services)
-    return (f'<div class="koper-popup" data-location-id="{safe.html_text(location.location_id)}" '
-            f'style="max-height:320px;overflow-y:auto;min-width:220px;">{head}{body}</div>')
+    return f'<div class="koper-popup" data-location-id="{safe.html_text(location.location_id)}">{head}{body}</div>'
 
 
 def tooltip_html(location: Location, lang: str) -> str:
@@ -290,6 +306,45 @@ def legend_html(lang: str) -> str:
             f'{safe.html_text(i18n.t("map.legend", lang))}</summary>'
             f'{rows}<div style="margin-top:4px;color:#444;">{safe.html_text(i18n.t("map.legend_count", lang))}</div>'
             f"</details></div>")
+
+
+def map_css() -> str:
+    """The map's style sheet: marker, symbol and popup classes written once, not inline per marker.
+
+    Built from the constants of this module only (no data).
+    """
+    rules = [
+        ".koper-marker{position:relative;width:%dpx;height:%dpx;"
+        "filter:drop-shadow(0 0 1px #000) drop-shadow(0 1px 2px rgba(0,0,0,.5))}" % (MARKER_SIZE, MARKER_SIZE),
+        ".koper-marker.koper-selected{outline:3px solid #000;outline-offset:2px;border-radius:50%}",
+        ".koper-count{position:absolute;right:-7px;top:-7px;min-width:16px;height:16px;padding:0 3px;"
+        "border-radius:8px;background:#222;color:#fff;font:bold 11px/16px Arial,sans-serif;text-align:center;"
+        "box-sizing:border-box}",
+        ".koper-symbol{display:inline-block;text-align:center;box-sizing:border-box;background:#777777;"
+        "color:%s;border-radius:50%%}" % _text_colour("#777777"),
+    ]
+    for size in SYMBOL_CLASS_SIZES:
+        rules.append(f".koper-s{size}{{width:{size}px;height:{size}px;line-height:{size}px;"
+                     f"font:bold {max(9, size // 2)}px/{size}px Arial,sans-serif}}")
+        # The triangle's symbol sits lower, inside the shape (as in _symbol_html).
+        rules.append(f".koper-s{size}.koper-cat-crisis{{padding-top:{size // 4}px;height:{size - size // 4}px;"
+                     f"line-height:normal;font-size:{max(9, size // 2)}px}}")
+    for category, colour in CATEGORY_COLOURS.items():
+        shape = CATEGORY_SHAPES.get(category)
+        clip = f"clip-path:{shape};border-radius:0" if shape else "border-radius:50%"
+        rules.append(f".koper-symbol.koper-cat-{category}{{background:{colour};color:{_text_colour(colour)};{clip}}}")
+    rules += [
+        ".koper-popup{max-height:320px;overflow-y:auto;min-width:220px}",
+        ".koper-popup-address{font-weight:bold;margin-bottom:4px}",
+        ".koper-popup-count{margin-bottom:6px}",
+        ".koper-service{margin:0 0 8px 0;padding:0 0 6px 0;border-bottom:1px solid #ddd}",
+        ".koper-service-head{display:flex;gap:6px;align-items:center}",
+        ".koper-service-name{font-size:1.05em}",
+        ".koper-service-category{color:#555}",
+        ".koper-verified{color:#666;font-size:.9em}",
+        ".koper-popup a{word-break:break-all}",
+    ]
+    return "\n".join(rules)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -383,7 +438,7 @@ class MapLook(MacroElement):
                 .koper-label.koper-major { font-weight: bold; font-size: 12px; }
                 .koper-map .koper-label.koper-minor { display: none; }
                 .koper-map.koper-zoom-detail .koper-label.koper-minor { display: inline-block; }
-                .koper-popup a { word-break: break-all; }
+                {{ this.css }}
             </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -403,30 +458,115 @@ class MapLook(MacroElement):
     def __init__(self, background: str = BACKGROUND, detail_zoom: int = DETAIL_ZOOM):
         super().__init__()
         self._name = "MapLook"
+        self.css = map_css()
         self.background = background
         self.detail_zoom = int(detail_zoom)
 
 
+#: Characters written as \uXXXX in the locations' JSON: "<" and ">" so it can never close the
+#: <script> element, "&" for XHTML, braces so it can never form a Jinja delimiter when branca
+#: renders the element's output again as a template.
+_SCRIPT_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("{", "\\u007b"), ("}", "\\u007d"))
+
+
+def script_json(rows: list[list]) -> str:
+    """Lists of strings and numbers as JSON safe to put in a script and in a Jinja template's output.
+
+    Only lists (no objects), so every brace in the result is inside a string and can be escaped.
+    """
+    text = json.dumps(rows, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    for char, escaped in _SCRIPT_JSON_ESCAPES:  # str.replace: far faster than translate on megabytes
+        text = text.replace(char, escaped)
+    return text
+
+
+class LocationLayer(MacroElement):
+    """Every service marker as one element: the data as one JSON array, the markers made in the browser.
+
+    One folium Marker, DivIcon, popup and tooltip per address made ~5 Jinja renders per address
+    (a minute and 40 MB for 10,000 addresses). Here the rows are computed in Python, already
+    escaped, and reach the template only as ``data_json`` (see ``script_json``); a short script
+    makes the markers and adds them to the parent MarkerCluster with ``addLayers``. Clicks reach
+    streamlit-folium through the cluster group, a layer of the map it listens to.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function (cluster) {
+                // Rows: [lat, lon, location id, icon HTML, popup HTML, tooltip HTML], all HTML escaped.
+                var rows = {{ this.data_json }};
+                var iconSize = [{{ this.size }}, {{ this.size }}], iconAnchor = [{{ this.anchor }}, {{ this.anchor }}];
+                var popupOptions = {{ this.popup_options|tojavascript }};
+                var tooltipOptions = {{ this.tooltip_options|tojavascript }};
+                var markers = new Array(rows.length), byId = Object.create(null);
+                // The popup's DOM is made when it first opens, not for every marker at start.
+                function popupContent(html) {
+                    return function () {
+                        var box = document.createElement("div");
+                        box.innerHTML = html;
+                        return box.firstChild;
+                    };
+                }
+                for (var i = 0; i < rows.length; i++) {
+                    var row = rows[i];
+                    var marker = L.marker([row[0], row[1]], {
+                        icon: L.divIcon({html: row[3], className: "koper-marker-icon",
+                                         iconSize: iconSize, iconAnchor: iconAnchor})
+                    });
+                    marker.bindPopup(popupContent(row[4]), popupOptions);
+                    marker.bindTooltip(row[5], tooltipOptions);
+                    markers[i] = byId[row[2]] = marker;
+                }
+                cluster.addLayers(markers);
+                return {cluster: cluster, markers: byId};
+            })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list], size: int = MARKER_SIZE, max_width: int = 360):
+        super().__init__()
+        self._name = "LocationLayer"
+        self.count = len(rows)
+        self.data_json = script_json(rows)
+        self.size, self.anchor = int(size), int(size) // 2
+        self.popup_options = {"max_width": int(max_width), "min_width": 220}
+        self.tooltip_options = {"direction": "top", "offset": [0, -(int(size) // 2)]}
+
+
+def location_rows(located: list[Location], lang: str, when: dt.datetime, selected_id: str | None = None) -> list[list]:
+    """One row per address for ``LocationLayer``: [lat, lon, id, icon HTML, popup HTML, tooltip HTML]."""
+    return [[loc.lat, loc.lon, loc.location_id, marker_html(loc, loc.location_id == selected_id),
+             popup_html(loc, lang, when), tooltip_html(loc, lang)] for loc in located]
+
+
 class OpenSelected(MacroElement):
-    """Open the popup of one marker inside a cluster once the map is ready."""
+    """Open the popup of one marker of a LocationLayer (inside its cluster) once the map is ready."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             // Wait until the frame has its final size, or the popup's auto-pan works on the wrong box.
             setTimeout(function () {
-                var cluster = {{ this.cluster.get_name() }}, marker = {{ this.marker.get_name() }};
-                cluster.zoomToShowLayer(marker, function () { marker.openPopup(); });
+                var layer = {{ this.layer.get_name() }}, marker = layer.markers[{{ this.location_id|tojavascript }}];
+                var tries = 0;
+                (function show() {
+                    if (!marker) { return; }
+                    // chunked loading may not have reached this marker yet
+                    if (!marker.__parent && tries++ < 100) { setTimeout(show, 100); return; }
+                    layer.cluster.zoomToShowLayer(marker, function () { marker.openPopup(); });
+                })();
             }, 300);
         {% endmacro %}
         """
     )
 
-    def __init__(self, cluster: MarkerCluster, marker: folium.Marker):
+    def __init__(self, layer: LocationLayer, location_id: str):
         super().__init__()
         self._name = "OpenSelected"
-        self.cluster = cluster
-        self.marker = marker
+        self.layer = layer
+        self.location_id = str(location_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -569,27 +709,17 @@ def build_map(
     cluster = MarkerCluster(
         name=i18n.t("map.layer_services", lang),
         max_cluster_radius=40, show_coverage_on_hover=False, spiderfy_on_max_zoom=True,
+        chunked_loading=True,  # thousands of markers are clustered in slices; the page stays responsive
     )
     cluster.add_to(m)
-    chosen_marker = None
-    for location in located:
-        is_chosen = chosen is not None and location.location_id == chosen.location_id
-        marker = folium.Marker(
-            [location.lat, location.lon],
-            icon=folium.DivIcon(html=marker_html(location, is_chosen), icon_size=(MARKER_SIZE, MARKER_SIZE),
-                                icon_anchor=(MARKER_SIZE // 2, MARKER_SIZE // 2), class_name="koper-marker-icon"),
-        )
-        marker.add_child(SafePopup(popup_html(location, lang, when)))
-        marker.add_child(SafeTooltip(tooltip_html(location, lang), direction="top", offset=[0, -MARKER_SIZE // 2]))
-        marker.add_to(cluster)
-        if is_chosen:
-            chosen_marker = marker
+    layer = LocationLayer(location_rows(located, lang, when, chosen.location_id if chosen else None))
+    cluster.add_child(layer)
 
     m.add_child(Legend(legend_html(lang)))
     # Collapsed: open, it would cover popups on a small map; the layers icon is a local image.
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    if chosen_marker is not None:
-        m.add_child(OpenSelected(cluster, chosen_marker))
+    if chosen is not None:
+        m.add_child(OpenSelected(layer, chosen.location_id))
     if fit:
         lats, lons = [p[0] for p in fit], [p[1] for p in fit]
         m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30), max_zoom=SELECTED_ZOOM)

@@ -44,6 +44,13 @@ def page(table, geography) -> str:
     return build(table, geography).get_root().render()
 
 
+def location_rows(html: str) -> list[list]:
+    """The rows of the page's LocationLayer ([lat, lon, id, icon, popup, tooltip]), as the browser reads them."""
+    found = re.findall(r"var rows = (.*);\n", html)
+    assert len(found) == 1, "one LocationLayer per map"
+    return json.loads(found[0])
+
+
 def placed(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["location_type"].isin(["site", "office"]) & table["lat"].notna()]
 
@@ -56,7 +63,34 @@ def test_one_marker_per_distinct_address(table, page):
     assert len(addresses) == 15 and len(placed(table)) == 23
     ids = re.findall(r'class="koper-marker[^"]*" data-location-id="(loc-[a-z0-9-]+)"', decoded(page))
     assert len(ids) == len(set(ids)) == len(addresses)
-    assert page.count("L.marker(") == len(addresses) + len(areas.load_settlements(DATA))
+    rows = location_rows(page)
+    assert [r[2] for r in rows] == ids  # one row (one marker) per address, its icon naming it
+    located = {loc.location_id: loc for loc in mapping.map_locations(table)}
+    for lat, lon, ident, _icon, _popup, _tooltip in rows:
+        assert (lat, lon) == (located[ident].lat, located[ident].lon)
+    # the markers are made by one loop in the layer's script, the settlement labels one by one
+    assert page.count("L.marker(") == 1 + len(areas.load_settlements(DATA))
+    assert page.count("cluster.addLayers(markers)") == 1
+
+
+def test_every_popup_lists_every_service_at_its_address_and_the_tooltip_names_them(table, page):
+    located = {loc.location_id: loc for loc in mapping.map_locations(table)}
+    for _lat, _lon, ident, icon, popup, tooltip in location_rows(page):
+        services = located[ident].services
+        assert popup.startswith(f'<div class="koper-popup" data-location-id="{ident}">')
+        assert [f'data-service-id="{s["id"]}"' in popup for s in services] == [True] * len(services)
+        assert popup.count('class="koper-service"') == len(services)
+        for service in services:
+            assert i18n.field(service, "name", "sl").replace('"', "&quot;") in tooltip.replace('"', "&quot;")
+        assert ('class="koper-count"' in icon) == (len(services) > 1)
+        assert "style=" not in icon + popup  # the look comes from map_css, written once
+
+
+def test_services_layer_is_the_cluster_in_the_layer_control(page):
+    cluster = layer_variable(page, i18n.t("map.layer_services", "sl"))
+    assert cluster.startswith("marker_cluster_")
+    assert f"}})({cluster});" in page  # the LocationLayer fills that cluster
+    assert '"maxClusterRadius": 40' in page and '"chunkedLoading": true' in page
 
 
 def test_locations_group_services_and_keep_stable_ids(table):
@@ -70,9 +104,7 @@ def test_locations_group_services_and_keep_stable_ids(table):
 
 def test_popup_at_krozna_lists_the_care_home_and_the_day_centre(table, page):
     records = table.set_index("id")
-    text = decoded(page)
-    start = text.index('class="koper-popup" data-location-id="loc-krozna-cesta-5-6000-koper"')
-    popup = text[start:].split("return box.firstChild", 1)[0]
+    popup = next(r[4] for r in location_rows(page) if r[2] == "loc-krozna-cesta-5-6000-koper")
     for service_id in ("care-home-odu", "day-care-oljka"):
         assert records.loc[service_id, "name_sl"] in popup
         assert f'data-service-id="{service_id}"' in popup
@@ -417,3 +449,68 @@ def test_hostile_map_runs_no_script_in_a_browser(tmp_path, hostile_table, hostil
         finally:
             browser.close()
     assert dialogs == [] and errors == []
+
+
+# --- template syntax and size --------------------------------------------------------------------
+
+TEMPLATE_NAME = "{{ 7*7 }} {% raw %}"
+
+
+def test_template_syntax_in_a_name_reaches_the_browser_as_text_on_both_render_paths(table, geography, monkeypatch):
+    import streamlit_folium
+
+    table = table.copy()
+    table.loc[table["id"] == "day-care-oljka", "name_sl"] = TEMPLATE_NAME
+    page = build(table, geography).get_root().render()
+    captured = {}
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: captured.update(kwargs))
+    streamlit_folium.st_folium(build(table, geography), key="map", returned_objects=[])
+    for html in (page, captured["script"]):
+        assert "{{ 7*7" not in html and "{% raw" not in html
+        popup, tooltip = next(r[4:] for r in location_rows(html) if r[2] == "loc-krozna-cesta-5-6000-koper")
+        assert "&#123;&#123; 7*7 &#125;&#125; &#123;% raw %&#125;" in popup  # entities, shown as the name
+        assert TEMPLATE_NAME in "".join(parsed(popup).text) and TEMPLATE_NAME in "".join(parsed(tooltip).text)
+        assert "49 " not in "".join(parsed(popup).text)
+
+
+def test_script_json_never_closes_a_script_nor_forms_a_template_delimiter():
+    text = mapping.script_json([[1.5, "</script><!-- {{ x }} {% y %} {# z #} & é \u2028", ["a"]]])
+    assert not set("<>&{}") & set(text) and text.isascii()
+    assert json.loads(text) == [[1.5, "</script><!-- {{ x }} {% y %} {# z #} & é \u2028", ["a"]]]
+
+
+def synthetic_table(n: int, seed: int = 7) -> pd.DataFrame:
+    """n services, each at its own address in the Koper box, like bench/synthetic.py (seeded)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    south, west, north, east = settings.KOPER_BBOX
+    rows = []
+    for i, (lat, lon, category) in enumerate(zip(rng.uniform(south, north, n), rng.uniform(west, east, n),
+                                                 rng.choice(model.CATEGORIES, n))):
+        record = {name: "" for name in model.FIELD_NAMES}
+        record.update(id=f"synthetic-{i + 1}", name_sl=f"Sintetična storitev {i + 1}", category=str(category),
+                      name_en=f"Synthetic service {i + 1}", target_groups=["general"],
+                      location_type="site" if i % 5 else "office", provider=f"Ponudnik {i % 97 + 1}",
+                      address=f"Sintetična ulica {i + 1}, 6000 Koper", phones=["+38656634593"], emails=[],
+                      opening_hours=("Mo-Fr 08:00-15:00; PH off", "")[i % 2], price_type="free",
+                      source="synthetic", last_verified="2026-11-23", lat=round(float(lat), 6),
+                      lon=round(float(lon), 6), location_precision="manual", location_accuracy_m=10)
+        rows.append(record)
+    return pd.DataFrame(rows)
+
+
+#: Average bytes of rendered map HTML per address (one service each) that the map must stay under.
+BYTES_PER_LOCATION = 2_500
+
+
+def test_ten_thousand_addresses_build_and_render_in_one_layer_within_the_byte_budget(geography):
+    big = synthetic_table(10_000)
+    m = mapping.build_map(big, "en", when=WHEN, **geography)
+    html = m.get_root().render()
+    rows = location_rows(html)
+    assert len(rows) == 10_000 and len({r[2] for r in rows}) == 10_000
+    assert html.count("L.marker(") == 1 + len(geography["settlements"])
+    empty = mapping.build_map(big.iloc[:0], "en", when=WHEN, **geography).get_root().render()
+    per_location = (len(html.encode()) - len(empty.encode())) / 10_000
+    assert per_location < BYTES_PER_LOCATION, per_location
