@@ -12,14 +12,15 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 _BARE_HOST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[^\s]*)?$")
 
 
-#: Braces become entities too: folium/branca render an element's output again as a Jinja
-#: template, so a literal "{{ … }}" or "{% … %}" from the data would run on the server.
-_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
-
-
 def html_text(value: object) -> str:
-    """Escape any value for use as HTML text or a quoted attribute (braces included, see _BRACES)."""
-    return html.escape("" if value is None else str(value), quote=True).translate(_BRACES)
+    """Escape any value for use as HTML text or a quoted attribute, braces included.
+
+    Braces become entities because folium/branca render an element's output again as a Jinja
+    template: a literal "{{ … }}" or "{% … %}" from the data would otherwise run on the server.
+    (Two str.replace calls: several times faster than str.translate on the map's many strings.)
+    """
+    text = html.escape("" if value is None else str(value), quote=True)
+    return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def md_text(value: object) -> str:

@@ -135,3 +135,16 @@ def test_no_match_says_so(data_dir):
     app = run_page(lang="en", q="zzzz-no-such-service")
     assert app.info[0].value == i18n.t("map.none", "en")
     assert map_location_ids(app) == []
+
+
+def test_a_long_list_is_shown_a_page_at_a_time(data_dir, monkeypatch):
+    from ui import listing
+
+    monkeypatch.setattr(listing, "PAGE_SIZE", 10)
+    app = run_page(lang="en")
+    assert len(app.expander) == 10 + 10 + 3  # at an address (23), anywhere (10), by phone (3)
+    assert "Showing 10 of 23." in texts(app)
+    app.button(key="list_shown_site_more").click().run()
+    assert len(app.expander) == 20 + 10 + 3
+    app.button(key="list_shown_site_more").click().run()
+    assert len(app.expander) == 23 + 10 + 3

@@ -8,6 +8,10 @@ import streamlit as st
 
 from geo import i18n, present, safe
 
+#: Services listed per section before a "show more" button (a national-size directory would
+#: otherwise draw thousands of expanders on every rerun).
+PAGE_SIZE = 100
+
 #: Sections of the list, in order, with the location types each holds.
 SECTIONS = (
     ("list.at_address", ("site", "office")),
@@ -44,4 +48,10 @@ def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expa
             st.caption(i18n.t("list.anywhere_note", lang))
         if kinds == ("confidential",):
             st.caption(i18n.t("list.confidential_note", lang))
-        service_expanders(part.to_dict("records"), lang, when, expanded_ids=expanded_ids)
+        key = f"list_shown_{kinds[0]}"
+        shown = st.session_state.get(key, PAGE_SIZE)
+        service_expanders(part.head(shown).to_dict("records"), lang, when, expanded_ids=expanded_ids)
+        if len(part) > shown:
+            st.caption(i18n.t("list.showing", lang, shown=shown, n=len(part)))
+            st.button(i18n.t("list.more", lang, n=min(PAGE_SIZE, len(part) - shown)), key=f"{key}_more",
+                      on_click=lambda k=key, s=shown: st.session_state.update({k: s + PAGE_SIZE}))

@@ -341,4 +341,6 @@ TEXT: dict[str, str] = {
     "upkeep.col.old": "Before",
     "upkeep.col.new": "After",
     "app.broken_files": "The app cannot read its data: {error}",
+    "list.showing": "Showing {shown} of {n}.",
+    "list.more": "Show {n} more",
 }

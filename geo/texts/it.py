@@ -341,4 +341,6 @@ TEXT: dict[str, str] = {
     "upkeep.col.old": "Prima",
     "upkeep.col.new": "Dopo",
     "app.broken_files": "L'applicazione non riesce a leggere i suoi dati: {error}",
+    "list.showing": "Mostrati {shown} su {n}.",
+    "list.more": "Mostra altri {n}",
 }

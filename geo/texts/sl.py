@@ -341,4 +341,6 @@ TEXT: dict[str, str] = {
     "upkeep.col.old": "Prej",
     "upkeep.col.new": "Potem",
     "app.broken_files": "Aplikacija ne more prebrati svojih podatkov: {error}",
+    "list.showing": "Prikazanih {shown} od {n}.",
+    "list.more": "Pokaži še {n}",
 }
