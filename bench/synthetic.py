@@ -11,10 +11,7 @@ import csv
 import math
 import os
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,6 +22,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from anywhere without installing
 
 from geo import geocode, model, settings
+
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))
+import browser_support  # noqa: E402  (the one server launcher, shared with the browser tests)
 
 #: Geography files copied from data/ (everything but the directory itself and its coordinates).
 GEOGRAPHY_FILES = ("areas.csv", "areas.geojson", "municipality.geojson", "settlements.csv", "streets.csv",
@@ -160,52 +161,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    """A free TCP port on localhost."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def streamlit_server(data_dir: Path, log: Path, timeout_s: float = 120.0, indexed_lookup: bool = False):
     """Run the app on a free port with KOPER_MAP_ONLINE=0; yields (base URL, server pid).
 
-    The same approach as tests/browser_support.streamlit_server (poll /_stcore/health, no
-    sleeps), but it also gives the pid for memory readings and never asks Nominatim. ``indexed_lookup`` starts the
-    server through bench/serve.py, which applies ``speed_up_synthetic_loading`` first.
+    tests/browser_support.running_server does the work; ``indexed_lookup`` starts the server
+    through bench/serve.py, which applies ``speed_up_synthetic_loading`` first.
     """
-    port = free_port()
-    env = {**os.environ, settings.DATA_DIR_ENV: str(data_dir), settings.ONLINE_GEOCODING_ENV: "0",
-           "PYTHONUNBUFFERED": "1"}
-    launcher = [str(Path(__file__).with_name("serve.py"))] if indexed_lookup else ["-m", "streamlit"]
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, *launcher, "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=settings.PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
-                        if reply.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not become healthy; see {log}")
-                time.sleep(0.2)
-            yield base, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    launcher = [str(Path(__file__).with_name("serve.py"))] if indexed_lookup else None
+    with browser_support.running_server(data_dir, log, timeout_s=timeout_s, launcher=launcher,
+                                        extra_args=("--server.fileWatcherType", "none")) as (base, proc):
+        yield base, proc.pid

@@ -48,17 +48,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(data_dir: Path, timeout_s: float = 60.0):
-    """Run ``streamlit run app.py`` on a free port until the block ends; yields the base URL."""
+def running_server(data_dir: Path, log: Path, *, timeout_s: float = 60.0, launcher: list[str] | None = None,
+                   extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None):
+    """Run the app on a free port until the block ends; yields (base URL, server process).
+
+    ``launcher`` replaces ``-m streamlit`` (e.g. a script that patches something first); the
+    server is polled on /_stcore/health, never waited for with fixed sleeps.
+    """
     port = free_port()
-    env = {**os.environ, settings.DATA_DIR_ENV: str(data_dir), "PYTHONUNBUFFERED": "1"}
-    log = (ARTIFACTS / f"streamlit-{port}.log")
-    ARTIFACTS.mkdir(exist_ok=True)
+    environment = {**os.environ, settings.DATA_DIR_ENV: str(data_dir), settings.ONLINE_GEOCODING_ENV: "0",
+                   "PYTHONUNBUFFERED": "1", **(env or {})}
+    log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=settings.PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, *(launcher or ["-m", "streamlit"]), "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", *extra_args],
+            cwd=settings.PROJECT_DIR, env=environment, stdout=out, stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -73,13 +78,20 @@ def streamlit_server(data_dir: Path, timeout_s: float = 60.0):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not become healthy; see {log}")
                 time.sleep(0.2)
-            yield base
+            yield base, proc
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextmanager
+def streamlit_server(data_dir: Path, timeout_s: float = 60.0):
+    """The app on a free port for a test, on ``data_dir``, never asking Nominatim; yields the base URL."""
+    with running_server(data_dir, ARTIFACTS / f"streamlit-{os.getpid()}-{free_port()}.log", timeout_s=timeout_s) as (base, _proc):
+        yield base
 
 
 def is_local(url: str) -> bool:
