@@ -10,13 +10,29 @@ import pandas as pd
 
 from geo import geocode
 
+_NO_STREETS = pd.DataFrame({"name_sl": pd.Series(dtype=object), "name_it": pd.Series(dtype=object),
+                            "municipality": pd.Series(dtype=object)})
+
 #: Post codes of Ankaran (its streets are looked up there first; all others in Koper).
 ANKARAN_POSTCODES = ("6280",)
 
 
 def _by_name(table: pd.DataFrame, name: str) -> pd.DataFrame:
-    wanted = geocode.fold(name)
-    return table[table["name_sl"].map(geocode.fold) == wanted]
+    return table[_folded_names(table) == geocode.fold(name)]
+
+
+_folded_memo: list[tuple[pd.DataFrame, pd.Series]] = []
+
+
+def _folded_names(table: pd.DataFrame) -> pd.Series:
+    """``name_sl`` folded, computed once per (read-only) table instead of once per address."""
+    for memo_table, folded in _folded_memo:
+        if memo_table is table:
+            return folded
+    folded = table["name_sl"].map(geocode.fold)
+    _folded_memo.insert(0, (table, folded))
+    del _folded_memo[4:]
+    return folded
 
 
 def _italian_place(name: str, streets: pd.DataFrame, settlements: pd.DataFrame, municipality: str) -> str | None:
@@ -41,7 +57,7 @@ def italian_address(address: str, streets: pd.DataFrame, settlements: pd.DataFra
     municipality = "Ankaran" if postcode in ANKARAN_POSTCODES else "Koper"
     name, number = geocode.split_house_number(street_part)
     street_it = _italian_place(name, streets, settlements, municipality)
-    town_it = _italian_place(post_name, pd.DataFrame(columns=streets.columns), settlements, municipality)
+    town_it = _italian_place(post_name, _NO_STREETS, settlements, municipality)
     if not street_it or not town_it:
         return ""
     return f"{street_it} {number}, {postcode} {town_it}" if number else f"{street_it}, {postcode} {town_it}"

@@ -746,21 +746,45 @@ def _upsert_cache_row(cache: pd.DataFrame, row: Mapping[str, object]) -> pd.Data
 # Lookup in the manual file and the cache
 
 
+#: (table, column, streets, settlements, records, keys, folded) of the last tables indexed by
+#: ``_row_keys``; holding the tables keeps their ids unique while memoised.
+_row_key_memo: list[tuple] = []
+_ROW_KEY_MEMO_SIZE = 4
+
+
+def _row_keys(table: pd.DataFrame, column: str, streets: pd.DataFrame,
+              settlements: pd.DataFrame) -> tuple[list[dict], list[str], list[str]]:
+    """Records of ``table`` with the address key and folded text of ``column``, computed once per table.
+
+    Normalising every row on every lookup made placing n addresses cost n × rows normalisations.
+    Tables are read-only once loaded, so identity is a safe memo key (as in ``_Register.build``).
+    """
+    for memo in _row_key_memo:
+        if memo[0] is table and memo[1] == column and memo[2] is streets and memo[3] is settlements:
+            return memo[4], memo[5], memo[6]
+    records = table.to_dict("records")
+    keys = [address_key(r[column], streets, settlements) for r in records]
+    folded = [fold(r[column]) for r in records]
+    _row_key_memo.insert(0, (table, column, streets, settlements, records, keys, folded))
+    del _row_key_memo[_ROW_KEY_MEMO_SIZE:]
+    return records, keys, folded
+
+
 def _find_row(table: pd.DataFrame, column: str, query: str, streets: pd.DataFrame, settlements: pd.DataFrame) -> dict | None:
     """The row whose address matches the query after normalisation, or None."""
     if table.empty:
         return None
     wanted = {fold(query), address_key(query, streets, settlements)}
-    keys = [address_key(value, streets, settlements) for value in table[column]]
-    for record, key in zip(table.to_dict("records"), keys):
-        if key in wanted or fold(record[column]) in wanted:
-            return record
+    records, keys, folded = _row_keys(table, column, streets, settlements)
+    for record, key, text in zip(records, keys, folded):
+        if key in wanted or text in wanted:
+            return dict(record)
     if _parse_query(query).postcode is None:
         # "Krožna cesta 5" typed without a postcode: accept a single row for that street address.
         bare = address_key(query, streets, settlements)
-        same = [r for r, k in zip(table.to_dict("records"), keys) if k.split(", ")[0] == bare]
+        same = [r for r, k in zip(records, keys) if k.split(", ")[0] == bare]
         if len(same) == 1:
-            return same[0]
+            return dict(same[0])
     return None
 
 
