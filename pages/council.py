@@ -33,7 +33,11 @@ measure = choropleth.measure(view.measure)
 measure_name = i18n.t(f"measure.{measure.key}", lang)
 ranking = choropleth.ranked(table, measure.key)
 names = {r["area_id"]: choropleth.area_name(r, lang) for r in ranking.to_dict("records")}
-chosen = st.sidebar.multiselect(i18n.t("council.areas", lang), list(ranking["area_id"]), default=list(ranking["area_id"]),
+# The chosen areas live in the link too (?areas=ks-50605,ks-50617); none in the link means all.
+if "council_areas" not in st.session_state:
+    linked = [a for a in str(st.query_params.get("areas", "")).split(",") if a in names]
+    st.session_state.council_areas = linked or list(ranking["area_id"])
+chosen = st.sidebar.multiselect(i18n.t("council.areas", lang), list(ranking["area_id"]),
                                 format_func=names.get, key="council_areas")
 steps = ["overview", "gaps", *[a for a in ranking["area_id"] if a in set(chosen)]]
 
@@ -50,7 +54,8 @@ def move(by: int) -> None:
 
 
 step = st.session_state.council_step
-urlstate.write({"step": str(step)}, ("step",))
+every_area = set(chosen) == set(ranking["area_id"])
+urlstate.write({"step": str(step), **({} if every_area else {"areas": ",".join(chosen)})}, ("step", "areas"))
 selection = report.selection_text(lang, view.category, view.target_group, view.at, view.include_unknown_hours)
 boundaries = cache.load_boundaries()
 current = steps[step - 1]

@@ -138,3 +138,11 @@ def test_council_steps_through_overview_gaps_and_areas(lang, data_dir):
 def test_council_opens_at_the_step_in_the_link(data_dir):
     app = open_page("pages/council.py", "it", cat=DAY_CENTRES, step="4")
     assert app.title[0].value == "Podgorje"  # screen 4 = the second area, second least served
+
+
+def test_council_areas_chosen_in_a_link_are_the_only_area_screens(data_dir):
+    app = open_page("pages/council.py", "en", cat=DAY_CENTRES, areas="ks-50605,ks-50617,nonsense", step="3")
+    assert not app.exception, app.exception
+    assert app.multiselect(key="council_areas").value == ["ks-50605", "ks-50617"]
+    assert i18n.t("council.step", "en", step=3, total=4) in texts(app)
+    assert app.query_params["areas"] == "ks-50605,ks-50617"
