@@ -1,7 +1,6 @@
 """Area profile: one local area's population, services in and near it, distances, gaps, area-wide services."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from geo import choropleth, coverage, i18n, report, safe
@@ -35,9 +34,7 @@ st.markdown(i18n.t("profile.population", lang, n=i18n.format_number(info["popula
 st.caption(report.selection_text(lang, None, view.target_group, view.at, view.include_unknown_hours))
 
 # --- distances and nearest services per category ------------------------------------------------
-available = None
-if view.at is not None:
-    available = pd.Series(coverage.open_at(services, view.at, view.include_unknown_hours), index=services.index)
+available = coverage_panel.open_services(services, view)
 index = cache.location_index()
 nearest_rows = report.nearest_by_category(index, float(info["centroid_lat"]), float(info["centroid_lon"]), lang, available) if index else {}
 per_category = report.area_by_category(long, area_id, lang, view.thresholds, nearest_rows)

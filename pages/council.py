@@ -105,7 +105,8 @@ st.sidebar.download_button(
     i18n.t("coverage.download_pdf", lang),
     lambda: report.build_pdf(table, boundaries, lang, hours.local_now(), key=measure.key, selection=selection,
                              thresholds=view.thresholds, area_ids=list(chosen), by_category=long,
-                             nearest_rows=report.nearest_for_areas(cache.location_index(), cache.load_areas(), lang)),
+                             nearest_rows=report.nearest_for_areas(cache.location_index(), cache.load_areas(), lang,
+                                                                   coverage_panel.open_services(services, view))),
     file_name=f"koper-council-report-{lang}.pdf", mime="application/pdf", key="council_pdf", icon=":material/picture_as_pdf:",
 )
 common.attribution(lang)

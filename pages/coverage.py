@@ -138,7 +138,8 @@ last.download_button(
     i18n.t("coverage.download_pdf", lang),
     lambda: report.build_pdf(table, boundaries, lang, hours.local_now(), key=measure.key, selection=selection,
                              thresholds=view.thresholds, by_category=long,
-                             nearest_rows=report.nearest_for_areas(cache.location_index(), cache.load_areas(), lang)),
+                             nearest_rows=report.nearest_for_areas(cache.location_index(), cache.load_areas(), lang,
+                                                                   coverage_panel.open_services(services, view))),
     file_name=f"{stem}-report.pdf", mime="application/pdf", key="coverage_pdf", icon=":material/picture_as_pdf:",
 )
 common.attribution(lang)

@@ -188,3 +188,10 @@ def area_table(long: pd.DataFrame, view: View, category: str | None = ...) -> pd
 def profile_params(view: View, area_id: str, lang: str) -> dict[str, str]:
     """The query parameters of an area's profile with this view."""
     return {"lang": lang, **to_params(view), "area": area_id}
+
+
+def open_services(services: pd.DataFrame, view) -> pd.Series | None:
+    """Which services count at the view's time (open then; unknown hours as the view says); None = any time."""
+    if view.at is None:
+        return None
+    return pd.Series(coverage.open_at(services, view.at, view.include_unknown_hours), index=services.index)
