@@ -7,11 +7,7 @@ from geo import choropleth, coverage, i18n, report, safe
 from ui import cache, common, coverage_panel, urlstate
 
 lang = common.language()
-services, error = cache.load_directory()
-common.data_status(error, services is not None, lang)
-if services is None:
-    st.title(i18n.t("page.area_profile", lang))
-    st.stop()
+services = common.services_or_stop(lang)
 
 area_rows = cache.load_areas()
 area_ids = list(area_rows["area_id"])

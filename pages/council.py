@@ -20,11 +20,7 @@ BIG_TYPE = """
 
 lang = common.language()
 st.markdown(BIG_TYPE, unsafe_allow_html=True)
-services, error = cache.load_directory()
-common.data_status(error, services is not None, lang)
-if services is None:
-    st.title(i18n.t("page.council", lang))
-    st.stop()
+services = common.services_or_stop(lang)
 
 view = coverage_panel.controls(lang)
 long = coverage_panel.long_table(view)
