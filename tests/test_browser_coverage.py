@@ -22,3 +22,20 @@ def test_coverage_choropleth_renders_offline(visit, server, lang, viewport):  # 
     assert v.blocked == [], f"requests left localhost: {v.blocked[:5]}"
     assert v.errors == []
     v.screenshot(f"coverage-{lang}-{viewport['width']}")
+
+
+def test_clicking_an_area_opens_its_profile(visit, server):  # noqa: F811
+    import re
+
+    v = visit()
+    page = v.open(f"{server}/coverage?lang=en&cat=day_activities")
+    frame = v.map_frame()
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    box = page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)  # the middle of the municipality
+    page.wait_for_url(re.compile(r"/area\?.*area=(ks-\d+|ob-213)"), timeout=30_000)
+    heading = page.get_by_role("heading", level=1).first
+    heading.wait_for(timeout=30_000)
+    assert heading.inner_text() != i18n.t("page.coverage", "en")
+    assert "cat=day_activities" in page.url  # the choices travel with the click
+    assert v.blocked == []
