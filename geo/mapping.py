@@ -480,42 +480,178 @@ def script_json(rows: list[list]) -> str:
     return text
 
 
+#: Popup field labels, shipped once per map (in this order) rather than in every popup.
+POPUP_LABEL_KEYS = ("field.provider", "field.address", "field.phones", "field.emails", "field.website",
+                    "field.hours", "field.price", "field.how_to_apply", "directory.location", "map.directions")
+
+
+def popup_labels(lang: str) -> dict:
+    """What every popup shares, in ``lang``, escaped: field labels and each category's label and symbol."""
+    return {
+        "fields": [safe.html_text(i18n.t(key, lang)) for key in POPUP_LABEL_KEYS],
+        "categories": [[c, safe.html_text(i18n.t(f"category.{c}", lang)), safe.html_text(CATEGORY_SYMBOLS[c])]
+                       for c in model.CATEGORIES],
+    }
+
+
+def _links(pairs: list[tuple[str, str | None]]) -> list[list[str]]:
+    """[href or "", escaped label] per link (the href straight from a geo.safe helper, or none)."""
+    return [[href or "", safe.html_text(label)] for label, href in pairs]
+
+
+@functools.lru_cache(maxsize=4096)
+def _phone_row(phone: str) -> tuple[str, str]:
+    return safe.tel_href(phone) or "", safe.html_text(present.display_phone(phone))
+
+
+def service_row(record: dict, lang: str, when: dt.datetime) -> list:
+    """One service of a popup as a compact row; what ``service_html`` shows, without the markup.
+
+    [id, name, category, provider, address, phones, emails, website, hours lines, price,
+    how to apply, location, Google directions href, verified]: texts escaped with
+    ``geo.safe.html_text``; links as [href, escaped label] with the href from a geo.safe helper
+    ("" when the value is not a safe link: then the label is shown as text).
+    """
+    record = _clean(record)
+    if record.get("opening_hours"):
+        hours_lines = [i18n.field(record, "hours_note", lang), present.today_text(record, lang, when),
+                       _state_text(record, lang, when)]
+    else:  # no machine-readable hours: the note as written, or 'unknown'
+        hours_lines = [present.hours_text(record, lang)]
+    website = record.get("website")
+    return [
+        safe.html_text(record.get("id")),
+        safe.html_text(i18n.field(record, "name", lang)),
+        safe.html_text(record.get("category") or ""),
+        safe.html_text(record.get("provider")),
+        safe.html_text(present.address_text(record, lang)),
+        [list(_phone_row(str(p))) for p in record.get("phones") or []],
+        _links([(str(e), safe.mailto_href(str(e))) for e in record.get("emails") or []]),
+        _links([(str(website), safe.web_href(str(website)))])[0] if website else [],
+        [safe.html_text(h) for h in hours_lines if h],
+        safe.html_text(present.price_text(record, lang)),
+        safe.html_text(i18n.field(record, "how_to_apply", lang)),
+        safe.html_text(present.location_text(record, lang)),
+        safe.google_directions_href(str(record.get("address") or "")),
+        safe.html_text(_verified_text(record, lang)),
+    ]
+
+
 class LocationLayer(MacroElement):
-    """Every service marker as one element: the data as one JSON array, the markers made in the browser.
+    """Every service marker as one element: the data as one JSON array, markers and popups made in the browser.
 
     One folium Marker, DivIcon, popup and tooltip per address made ~5 Jinja renders per address
-    (a minute and 40 MB for 10,000 addresses). Here the rows are computed in Python, already
-    escaped, and reach the template only as ``data_json`` (see ``script_json``); a short script
-    makes the markers and adds them to the parent MarkerCluster with ``addLayers``. Clicks reach
-    streamlit-folium through the cluster group, a layer of the map it listens to.
+    (a minute and 40 MB for 10,000 addresses); full popup HTML per address still made ~2.4 KB
+    each. Here each address is a compact row of short texts, escaped in Python (see
+    ``location_rows``), reaching the template only as ``data_json`` (see ``script_json``); the
+    labels every popup shares come once. The script makes the markers, adds them to the parent
+    MarkerCluster with ``addLayers`` and builds a popup's DOM only when it opens: elements by
+    ``createElement``, text by ``innerHTML`` of the escaped strings only, links by
+    ``setAttribute`` after checking the scheme. Clicks reach streamlit-folium through the
+    cluster group, a layer of the map it listens to.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = (function (cluster) {
-                // Rows: [lat, lon, location id, icon HTML, popup HTML, tooltip HTML], all HTML escaped.
+                // Rows: see mapping.location_rows; every text already HTML-escaped in Python.
                 var rows = {{ this.data_json }};
+                var labels = {{ this.labels|tojavascript }}, selectedId = {{ this.selected_id|tojavascript }};
                 var iconSize = [{{ this.size }}, {{ this.size }}], iconAnchor = [{{ this.anchor }}, {{ this.anchor }}];
                 var popupOptions = {{ this.popup_options|tojavascript }};
                 var tooltipOptions = {{ this.tooltip_options|tojavascript }};
-                var markers = new Array(rows.length), byId = Object.create(null);
-                // The popup's DOM is made when it first opens, not for every marker at start.
-                function popupContent(html) {
+                var F = labels.fields, categoryLabel = Object.create(null), symbol = Object.create(null);
+                labels.categories.forEach(function (c) { categoryLabel[c[0]] = c[1]; symbol[c[0]] = c[2]; });
+                var SAFE_HREF = /^(https:[/][/]|http:[/][/]|mailto:|tel:)/;
+
+                function symbolHtml(category, size) {
+                    return '<span class="koper-symbol koper-s' + size + ' koper-cat-' + category +
+                        '" aria-hidden="true">' + (symbol[category] || "?") + "</span>";
+                }
+                // ``html`` is always a string escaped in Python (or fixed markup made here from such strings).
+                function el(tag, className, html) {
+                    var node = document.createElement(tag);
+                    if (className) { node.className = className; }
+                    if (html) { node.innerHTML = html; }
+                    return node;
+                }
+                function text(html) {
+                    var t = document.createElement("template");
+                    t.innerHTML = html;
+                    return t.content;
+                }
+                function link(href, labelHtml, newTab) {
+                    if (!href || !SAFE_HREF.test(href)) { return text(labelHtml); }
+                    var a = el("a", "", labelHtml);
+                    a.setAttribute("href", href);
+                    if (newTab) { a.setAttribute("target", "_blank"); a.setAttribute("rel", "noopener noreferrer"); }
+                    return a;
+                }
+                // <div><b>Label:</b> part, part</div>, left out when there is nothing to show.
+                function line(box, label, parts, separator) {
+                    parts = parts.filter(function (p) { return p !== "" && p !== null; });
+                    if (!parts.length) { return; }
+                    var row = el("div");
+                    row.appendChild(el("b", "", label + ":"));
+                    row.appendChild(document.createTextNode(" "));
+                    parts.forEach(function (p, i) {
+                        if (i) { row.appendChild(separator === "<br>" ? el("br") : document.createTextNode(separator)); }
+                        row.appendChild(typeof p === "string" ? text(p) : p);
+                    });
+                    box.appendChild(row);
+                }
+                function serviceBox(s, osmHref) {
+                    var box = el("div", "koper-service");
+                    box.setAttribute("data-service-id", text(s[0]).textContent);
+                    var head = el("div", "koper-service-head", symbolHtml(s[2], 16));
+                    head.appendChild(el("b", "koper-service-name", s[1]));
+                    box.appendChild(head);
+                    box.appendChild(el("div", "koper-service-category", categoryLabel[s[2]] || s[2]));
+                    line(box, F[0], [s[3]]);
+                    line(box, F[1], [s[4]]);
+                    line(box, F[2], s[5].map(function (l) { return link(l[0], l[1]); }), ", ");
+                    line(box, F[3], s[6].map(function (l) { return link(l[0], l[1]); }), ", ");
+                    line(box, F[4], s[7].length ? [link(s[7][0], s[7][1], true)] : []);
+                    line(box, F[5], s[8], "<br>");
+                    line(box, F[6], [s[9]]);
+                    line(box, F[7], [s[10]]);
+                    line(box, F[8], [s[11]]);
+                    line(box, F[9], [link(osmHref, "OpenStreetMap", true), link(s[12], "Google Maps", true)], " \\u00b7 ");
+                    if (s[13]) { box.appendChild(el("div", "koper-verified", s[13])); }
+                    return box;
+                }
+                // The popup's DOM is made when it opens, not for every marker at start.
+                function popupContent(row) {
                     return function () {
-                        var box = document.createElement("div");
-                        box.innerHTML = html;
-                        return box.firstChild;
+                        var box = el("div", "koper-popup");
+                        box.setAttribute("data-location-id", row[2]);
+                        box.appendChild(el("div", "koper-popup-address", row[4]));
+                        if (row[5]) { box.appendChild(el("div", "koper-popup-count", row[5])); }
+                        row[7].forEach(function (s) { box.appendChild(serviceBox(s, row[6])); });
+                        return box;
                     };
                 }
+                function tooltipContent(row) {
+                    return function () {
+                        return "<b>" + row[4] + "</b><br>" + row[7].map(function (s) { return s[1]; }).join("<br>");
+                    };
+                }
+                function iconHtml(row) {
+                    var n = row[7].length;
+                    return '<div class="koper-marker' + (row[2] === selectedId ? " koper-selected" : "") +
+                        '" data-location-id="' + row[2] + '" role="img" aria-label="' + row[4] + '">' +
+                        symbolHtml(row[3], iconSize[0]) + (n > 1 ? '<span class="koper-count">' + n + "</span>" : "") + "</div>";
+                }
+                var markers = new Array(rows.length), byId = Object.create(null);
                 for (var i = 0; i < rows.length; i++) {
                     var row = rows[i];
                     var marker = L.marker([row[0], row[1]], {
-                        icon: L.divIcon({html: row[3], className: "koper-marker-icon",
+                        icon: L.divIcon({html: iconHtml(row), className: "koper-marker-icon",
                                          iconSize: iconSize, iconAnchor: iconAnchor})
                     });
-                    marker.bindPopup(popupContent(row[4]), popupOptions);
-                    marker.bindTooltip(row[5], tooltipOptions);
+                    marker.bindPopup(popupContent(row), popupOptions);
+                    marker.bindTooltip(tooltipContent(row), tooltipOptions);
                     markers[i] = byId[row[2]] = marker;
                 }
                 cluster.addLayers(markers);
@@ -525,20 +661,39 @@ class LocationLayer(MacroElement):
         """
     )
 
-    def __init__(self, rows: list[list], size: int = MARKER_SIZE, max_width: int = 360):
+    def __init__(self, rows: list[list] | str, lang: str, selected_id: str | None = None,
+                 size: int = MARKER_SIZE, max_width: int = 360):
         super().__init__()
         self._name = "LocationLayer"
-        self.count = len(rows)
-        self.data_json = script_json(rows)
+        self.data_json = rows if isinstance(rows, str) else script_json(rows)
+        self.labels = popup_labels(lang)
+        self.selected_id = safe.html_text(selected_id) if selected_id else None
         self.size, self.anchor = int(size), int(size) // 2
         self.popup_options = {"max_width": int(max_width), "min_width": 220}
         self.tooltip_options = {"direction": "top", "offset": [0, -(int(size) // 2)]}
 
 
-def location_rows(located: list[Location], lang: str, when: dt.datetime, selected_id: str | None = None) -> list[list]:
-    """One row per address for ``LocationLayer``: [lat, lon, id, icon HTML, popup HTML, tooltip HTML]."""
-    return [[loc.lat, loc.lon, loc.location_id, marker_html(loc, loc.location_id == selected_id),
-             popup_html(loc, lang, when), tooltip_html(loc, lang)] for loc in located]
+def location_row(location: Location, lang: str, when: dt.datetime) -> list:
+    """One address for ``LocationLayer``: [lat, lon, id, marker category, address, "n services here"
+    (only for several), OpenStreetMap directions href, service rows (see ``service_row``)]."""
+    count = len(location.services)
+    return [
+        location.lat, location.lon, safe.html_text(location.location_id), safe.html_text(location.category),
+        safe.html_text(present.address_text(location.services[0], lang)),
+        safe.html_text(i18n.t("map.services_here", lang, n=count)) if count > 1 else "",
+        safe.osm_directions_href(location.lat, location.lon),
+        [service_row(s, lang, when) for s in location.services],
+    ]
+
+
+def location_rows(located: list[Location], lang: str, when: dt.datetime) -> list[list]:
+    """One row per address for ``LocationLayer`` (the same for every selection and view of the map)."""
+    return [location_row(loc, lang, when) for loc in located]
+
+
+def location_json(located: list[Location], lang: str, when: dt.datetime) -> str:
+    """``location_rows`` as the script-safe JSON the layer embeds (what ``ui.cache`` keeps per view)."""
+    return script_json(location_rows(located, lang, when))
 
 
 class OpenSelected(MacroElement):
@@ -677,15 +832,20 @@ def build_map(
     zoom: int | None = None,
     selected: str | None = None,
     fit: list[tuple[float, float]] | None = None,
+    located: list[Location] | None = None,
+    rows_json: str | None = None,
 ) -> folium.Map:
     """The service map in ``lang``, offline-ready (local code, no tiles until the user asks).
 
     ``selected`` is a location id (``loc-…``) or a service id; that marker is ringed, the map
     centres on it (unless ``center`` is given) and its popup opens. ``fit`` is a list of
     (lat, lon) points the map opens to show, all of them (it wins over ``center``/``zoom``).
+    ``located`` and ``rows_json`` are ``map_locations(services)`` and ``location_json(located,
+    lang, when)`` when the caller has them already (``ui.cache`` keeps them per view).
     """
     lang = i18n.language(lang)
-    located = map_locations(services)
+    if located is None:
+        located = map_locations(services)
     chosen = next((loc for loc in located if selected and (
         loc.location_id == selected or any(s.get("id") == selected for s in loc.services))), None)
     if center is None:
@@ -712,7 +872,9 @@ def build_map(
         chunked_loading=True,  # thousands of markers are clustered in slices; the page stays responsive
     )
     cluster.add_to(m)
-    layer = LocationLayer(location_rows(located, lang, when, chosen.location_id if chosen else None))
+    if rows_json is None:
+        rows_json = location_json(located, lang, when)
+    layer = LocationLayer(rows_json, lang, chosen.location_id if chosen else None)
     cluster.add_child(layer)
 
     m.add_child(Legend(legend_html(lang)))

@@ -34,8 +34,10 @@ def map_args(app: AppTest, index: int = 0) -> dict:
 
 def map_location_ids(app: AppTest, index: int = 0) -> list[str]:
     """The location ids of the markers drawn on a page's map, in drawing order."""
-    found = re.findall(r'data-location-id=\\*"(loc-[a-z0-9-]+)', map_args(app, index)["script"])
-    return list(dict.fromkeys(found))  # each marker names its location twice (icon and popup)
+    # The markers are made in the browser from one JSON array (geo.mapping.LocationLayer):
+    # each row's third item is the location id.
+    found = re.findall(r"var rows = (.*);\n", map_args(app, index)["script"])
+    return [row[2] for row in json.loads(found[0])] if found else []
 
 
 def texts(app: AppTest) -> str:

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from geo import areas, assets, directory, hours, i18n, mapping, model, present, settings
+from geo import areas, assets, directory, hours, i18n, mapping, model, present, safe, settings
 
 DATA = settings.PROJECT_DIR / "data"
 WHEN = dt.datetime(2026, 11, 23, 10, 0)  # a Monday morning
@@ -45,7 +45,7 @@ def page(table, geography) -> str:
 
 
 def location_rows(html: str) -> list[list]:
-    """The rows of the page's LocationLayer ([lat, lon, id, icon, popup, tooltip]), as the browser reads them."""
+    """The rows of the page's LocationLayer (see mapping.location_row), as the browser reads them."""
     found = re.findall(r"var rows = (.*);\n", html)
     assert len(found) == 1, "one LocationLayer per map"
     return json.loads(found[0])
@@ -61,29 +61,44 @@ def placed(table: pd.DataFrame) -> pd.DataFrame:
 def test_one_marker_per_distinct_address(table, page):
     addresses = placed(table)["address"].unique()
     assert len(addresses) == 15 and len(placed(table)) == 23
-    ids = re.findall(r'class="koper-marker[^"]*" data-location-id="(loc-[a-z0-9-]+)"', decoded(page))
-    assert len(ids) == len(set(ids)) == len(addresses)
     rows = location_rows(page)
-    assert [r[2] for r in rows] == ids  # one row (one marker) per address, its icon naming it
+    ids = [r[2] for r in rows]  # one row (one marker) per address
+    assert len(ids) == len(set(ids)) == len(addresses)
     located = {loc.location_id: loc for loc in mapping.map_locations(table)}
-    for lat, lon, ident, _icon, _popup, _tooltip in rows:
+    for lat, lon, ident, category, *_rest in rows:
         assert (lat, lon) == (located[ident].lat, located[ident].lon)
+        assert category == located[ident].category
     # the markers are made by one loop in the layer's script, the settlement labels one by one
     assert page.count("L.marker(") == 1 + len(areas.load_settlements(DATA))
     assert page.count("cluster.addLayers(markers)") == 1
 
 
-def test_every_popup_lists_every_service_at_its_address_and_the_tooltip_names_them(table, page):
+def strings(value) -> list[str]:
+    """Every string in nested lists."""
+    if isinstance(value, str):
+        return [value]
+    return [s for item in value for s in strings(item)] if isinstance(value, list) else []
+
+
+def test_every_popup_row_carries_every_service_at_its_address_as_escaped_text(table, page):
     located = {loc.location_id: loc for loc in mapping.map_locations(table)}
-    for _lat, _lon, ident, icon, popup, tooltip in location_rows(page):
-        services = located[ident].services
-        assert popup.startswith(f'<div class="koper-popup" data-location-id="{ident}">')
-        assert [f'data-service-id="{s["id"]}"' in popup for s in services] == [True] * len(services)
-        assert popup.count('class="koper-service"') == len(services)
-        for service in services:
-            assert i18n.field(service, "name", "sl").replace('"', "&quot;") in tooltip.replace('"', "&quot;")
-        assert ('class="koper-count"' in icon) == (len(services) > 1)
-        assert "style=" not in icon + popup  # the look comes from map_css, written once
+    for row in location_rows(page):
+        ident, address, count_text, osm_href, services = row[2], row[4], row[5], row[6], row[7]
+        records = located[ident].services
+        assert [s[0] for s in services] == [r["id"] for r in records]  # every service, in table order
+        assert [s[1] for s in services] == [safe.html_text(i18n.field(r, "name", "sl")) for r in records]
+        assert address == safe.html_text(present.address_text(records[0], "sl"))
+        assert bool(count_text) == (len(records) > 1)
+        assert osm_href == safe.osm_directions_href(located[ident].lat, located[ident].lon)
+        # rows are data, not markup: no tag, no style (the look comes from map_css, written once)
+        assert not any("<" in text or ">" in text for text in strings(row))
+
+
+def test_popup_labels_are_shipped_once_per_map(page):
+    text = decoded(page)
+    for key in mapping.POPUP_LABEL_KEYS:
+        assert text.count(json.dumps(i18n.t(key, "sl"), ensure_ascii=False)) == 1, key
+    assert text.count('"Cena"') <= 1 and "Cena:" not in text
 
 
 def test_services_layer_is_the_cluster_in_the_layer_control(page):
@@ -104,11 +119,9 @@ def test_locations_group_services_and_keep_stable_ids(table):
 
 def test_popup_at_krozna_lists_the_care_home_and_the_day_centre(table, page):
     records = table.set_index("id")
-    popup = next(r[4] for r in location_rows(page) if r[2] == "loc-krozna-cesta-5-6000-koper")
-    for service_id in ("care-home-odu", "day-care-oljka"):
-        assert records.loc[service_id, "name_sl"] in popup
-        assert f'data-service-id="{service_id}"' in popup
-    assert "Storitve na tem naslovu: 2" in popup
+    row = next(r for r in location_rows(page) if r[2] == "loc-krozna-cesta-5-6000-koper")
+    assert [(s[0], s[1]) for s in row[7]] == [(i, records.loc[i, "name_sl"]) for i in ("care-home-odu", "day-care-oljka")]
+    assert row[5] == "Storitve na tem naslovu: 2"
 
 
 def test_popup_has_contacts_hours_price_precision_verification_and_directions(table):
@@ -124,6 +137,14 @@ def test_popup_has_contacts_hours_price_precision_verification_and_directions(ta
     assert "https://www.openstreetmap.org/directions?to=45.538500%2C13.722500" in html
     assert "https://www.google.com/maps/dir/?api=1&amp;destination=Kro%C5%BEna%20cesta%205" in html
     assert "Price" in html and "Opening hours" in html
+    # the row the browser builds that popup from carries the same
+    row = mapping.location_row(krozna, "en", WHEN)
+    service = row[7][0]
+    assert service[5] == [[f"tel:{p}", model.display_phone(p)] for p in odu["phones"]]
+    assert service[7] == ["https://www.odu-koper.si", "www.odu-koper.si"]
+    assert service[11] == "placed by hand, about ±500 m" and service[13].startswith("Verified ")
+    assert row[6].startswith("https://www.openstreetmap.org/directions?to=45.538500%2C13.722500")
+    assert service[12] == "https://www.google.com/maps/dir/?api=1&destination=Kro%C5%BEna%20cesta%205%2C%206000%20Koper"
 
 
 def test_popup_shows_todays_hours_and_open_state(table):
@@ -134,6 +155,7 @@ def test_popup_shows_todays_hours_and_open_state(table):
     html = mapping.service_html(service, "sl", WHEN, loc.lat, loc.lon)
     state = present.state_text(service, "sl", WHEN)
     assert state in html
+    assert safe.html_text(state) in mapping.service_row(service, "sl", WHEN)[8]
     sunday = dt.datetime(2026, 11, 22, 10, 0)  # not today: the popup names the day it speaks of
     assert any(t in mapping.service_html(service, "sl", sunday, loc.lat, loc.lon)
                for t in ("ned., 22. nov.: zaprto", "ned., 22. nov.:", i18n.t("state.unknown", "sl")))
@@ -239,7 +261,7 @@ def test_selected_service_is_centred_ringed_and_opened(table, geography):
     m = build(table, geography, selected="day-care-oljka")
     assert m.location == [45.5385, 13.7225] and m.options["zoom"] == mapping.SELECTED_ZOOM
     text = decoded(m.get_root().render())
-    assert 'class="koper-marker koper-selected" data-location-id="loc-krozna-cesta-5-6000-koper"' in text
+    assert 'selectedId = "loc-krozna-cesta-5-6000-koper"' in text  # its marker is drawn ringed
     assert "zoomToShowLayer" in text and "openPopup" in text
     by_location = build(table, geography, selected="loc-krozna-cesta-5-6000-koper")
     assert by_location.location == [45.5385, 13.7225]
@@ -263,7 +285,7 @@ def test_size_helper_and_module_is_pure(page, table, geography):
 def test_empty_or_unlocated_tables_give_a_map_without_markers(geography):
     empty = mapping.build_map(pd.DataFrame(columns=["id", "location_type", "address"]), "en",
                               when=WHEN, **geography)
-    assert "data-location-id" not in decoded(empty.get_root().render())
+    assert location_rows(empty.get_root().render()) == []
     assert mapping.map_locations(pd.DataFrame({"location_type": ["site"], "address": ["X"],
                                                "lat": [float("nan")], "lon": [13.7]})) == []
 
@@ -383,6 +405,21 @@ def test_hostile_fragments_are_inert_and_shown_as_text(hostile_table):
     assert not any("example.si/a" in h for h in hrefs)  # a web address with a quote gets no link
 
 
+def test_hostile_rows_are_escaped_text_and_safe_links(hostile_table):
+    located = mapping.map_locations(hostile_table)
+    for lang in i18n.LANGUAGES:
+        row = mapping.location_row(located[0], lang, WHEN)
+        services = row[7]
+        hrefs = [row[6]] + [s[12] for s in services] + [link[0] for s in services for link in s[5] + s[6]]
+        hrefs += [s[7][0] for s in services if s[7]]
+        assert all(h == "" or re.match(r"^(https?://|mailto:|tel:\+)", h) for h in hrefs), hrefs
+        texts = [t for t in strings(row) if t not in hrefs]
+        assert not any(c in t for t in texts for c in "<>\"'"), texts  # escaped: no markup, no quote
+        assert safe.html_text(IMG) in texts and safe.html_text("javascript:alert(1)") in texts
+        if lang == "sl":
+            assert safe.html_text(SCRIPT) == services[0][1]
+
+
 def test_hostile_map_html_has_nothing_live(hostile_page):
     text = decoded(hostile_page)
     assert "<script>alert" not in hostile_page and "<script>alert" not in text
@@ -446,6 +483,12 @@ def test_hostile_map_runs_no_script_in_a_browser(tmp_path, hostile_table, hostil
             page.wait_for_timeout(300)
             assert opened >= 1
             assert page.locator(".koper-popup").count() >= 1
+            # the popup built in the browser shows what the Python reference (popup_html) shows
+            shown = page.locator(".koper-popup").first.evaluate("e => e.textContent")
+            located = mapping.map_locations(hostile_table)[0]
+            assert shown == "".join(parsed(mapping.popup_html(located, "sl", WHEN)).text)
+            assert page.locator(".koper-popup").first.evaluate(
+                "e => [...e.querySelectorAll('[data-service-id]')].map(s => s.dataset.serviceId)") == ["evil", "evil-2"]
         finally:
             browser.close()
     assert dialogs == [] and errors == []
@@ -467,10 +510,10 @@ def test_template_syntax_in_a_name_reaches_the_browser_as_text_on_both_render_pa
     streamlit_folium.st_folium(build(table, geography), key="map", returned_objects=[])
     for html in (page, captured["script"]):
         assert "{{ 7*7" not in html and "{% raw" not in html
-        popup, tooltip = next(r[4:] for r in location_rows(html) if r[2] == "loc-krozna-cesta-5-6000-koper")
-        assert "&#123;&#123; 7*7 &#125;&#125; &#123;% raw %&#125;" in popup  # entities, shown as the name
-        assert TEMPLATE_NAME in "".join(parsed(popup).text) and TEMPLATE_NAME in "".join(parsed(tooltip).text)
-        assert "49 " not in "".join(parsed(popup).text)
+        row = next(r for r in location_rows(html) if r[2] == "loc-krozna-cesta-5-6000-koper")
+        name = next(s[1] for s in row[7] if s[0] == "day-care-oljka")
+        assert name == "&#123;&#123; 7*7 &#125;&#125; &#123;% raw %&#125;"  # entities, shown as the name
+        assert "".join(parsed(name).text) == TEMPLATE_NAME
 
 
 def test_script_json_never_closes_a_script_nor_forms_a_template_delimiter():
@@ -500,8 +543,9 @@ def synthetic_table(n: int, seed: int = 7) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: Average bytes of rendered map HTML per address (one service each) that the map must stay under.
-BYTES_PER_LOCATION = 2_500
+#: Average bytes of rendered map HTML per address (one service each) that the map must stay under:
+#: measured 581 with compact popup rows (2,200 with full popup HTML per address), ~20 % headroom.
+BYTES_PER_LOCATION = 700
 
 
 def test_ten_thousand_addresses_build_and_render_in_one_layer_within_the_byte_budget(geography):
