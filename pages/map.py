@@ -53,7 +53,7 @@ if st.session_state.get("map_signature") != signature:
     st.session_state.map_render_view = dict(st.session_state.map_view)
 render_view = st.session_state.map_render_view
 
-located = mapping.map_locations(shown)
+located, rows_json = cache.map_layer(chosen, lang, when)  # shared by every session with this view
 on_map = sum(len(loc.services) for loc in located)
 counts = shown["location_type"].value_counts()
 st.markdown(i18n.t(
@@ -67,7 +67,7 @@ folium_map = mapping.build_map(
     boundaries=cache.load_boundaries(), outline=cache.load_outline(), settlements=cache.load_settlements(),
     when=when, show_areas=show_areas,
     center=render_view["center"], zoom=render_view["zoom"],
-    selected=st.session_state.map_first_selected,
+    selected=st.session_state.map_first_selected, located=list(located), rows_json=rows_json,
 )
 returned = st_folium(
     folium_map, key="service_map", height=MAP_HEIGHT, use_container_width=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import areas, assets, coverage, directory, geocode, mapping, nearest, settings
+from geo import areas, assets, coverage, directory, filters, geocode, mapping, nearest, settings
 from geo.errors import KoperMapError
 
 
@@ -138,6 +138,29 @@ def coverage_table(target_group: str | None, at: dt.datetime | None, include_unk
                    thresholds: coverage.GapThresholds) -> pd.DataFrame | None:
     """geo.coverage's area × category table for every area (cached per data stamp and choice; None without data)."""
     return _coverage(*_folder_and_stamp(), target_group, at, include_unknown_hours, dataclasses.astuple(thresholds))
+
+
+# A resource, not cache_data: the rows are read only, and copying megabytes of JSON per hit is
+# what the cache is meant to save. Not the folium Map itself: st_folium rewrites the ids of the
+# map's elements (``_generate_leaflet_string`` sets ``m._id``), so one Map object must not be
+# rendered by two sessions; building the Map around cached rows is cheap.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _map_layer(folder: str, stamp: tuple, chosen: filters.Filters, lang: str,
+               when: dt.datetime) -> tuple[tuple[mapping.Location, ...], str]:
+    services, _error = _directory(folder, stamp)
+    if services is None:
+        return (), mapping.script_json([])
+    located = mapping.map_locations(filters.apply(services, chosen, lang))
+    return tuple(located), mapping.location_json(located, lang, when)
+
+
+def map_layer(chosen: filters.Filters, lang: str, when: dt.datetime) -> tuple[tuple[mapping.Location, ...], str]:
+    """The service map's addresses and marker rows for a view (``mapping.map_locations`` and
+    ``mapping.location_json``), shared by every session: keyed by the data stamp, the filters,
+    the language and the time (to the minute). Centre, zoom, selection and the areas layer are
+    not part of the rows, so they do not split the cache. Read only: do not modify the records.
+    """
+    return _map_layer(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
