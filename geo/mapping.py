@@ -276,7 +276,11 @@ def service_html(record: dict, lang: str, when: dt.datetime, lat: float, lon: fl
 
 
 def popup_html(location: Location, lang: str, when: dt.datetime) -> str:
-    """The popup of one address: a heading, then every service there."""
+    """The popup of one address: a heading, then every service there.
+
+    The map itself ships ``location_row`` and builds this DOM in the browser; this HTML is the
+    reference it must match (tests/test_mapping.py compares the text shown) and the escaping check.
+    """
     head = (f'<div class="koper-popup-address">'
             f'{safe.html_text(present.address_text(location.services[0], lang))}</div>')
     if len(location.services) > 1:
