@@ -148,3 +148,21 @@ def test_a_long_list_is_shown_a_page_at_a_time(data_dir, monkeypatch):
     assert len(app.expander) == 20 + 10 + 3
     app.button(key="list_shown_site_more").click().run()
     assert len(app.expander) == 23 + 10 + 3
+
+
+def test_two_sessions_with_the_same_view_share_one_built_marker_layer(data_dir, monkeypatch):
+    import datetime as dt
+
+    from geo import hours, mapping
+
+    # a fixed clock: the layer is keyed by the minute, and a minute may tick between two page loads
+    monkeypatch.setattr(hours, "local_now", lambda: dt.datetime(2026, 11, 23, 10, 0))
+    built = []
+    original = mapping.location_json
+    monkeypatch.setattr(mapping, "location_json", lambda *a, **k: built.append(1) or original(*a, **k))
+    first = run_page(lang="en", cat="residential")
+    second = run_page(lang="en", cat="residential")  # another browser, same link
+    assert map_location_ids(first) == map_location_ids(second)
+    assert len(built) == 1
+    run_page(lang="it", cat="residential")  # another language is another view
+    assert len(built) == 2
