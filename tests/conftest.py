@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,14 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _no_online_geocoding(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reaches the network: the app's address search stays on the offline register."""
     monkeypatch.setenv(settings.ONLINE_GEOCODING_ENV, "0")
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail loudly if the test opens a connection or resolves a name (not for tests that run servers)."""
+    def refuse(*args, **kwargs):
+        raise RuntimeError("a test tried to use the network")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import socket
 import tempfile
 from pathlib import Path
 
@@ -55,14 +54,8 @@ HOSTILE = [
 text_cells = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=60))
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise RuntimeError("a test tried to use the network")
-
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
+# Fail loudly if anything here tries to open a connection or resolve a name (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def record_with(**values: str) -> pd.DataFrame:

@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
 import types
@@ -88,15 +87,8 @@ GAZON = (45.515894, 13.699291)
 # Fixtures and fakes
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Fail loudly if anything in these tests tries to open a connection or resolve a name."""
-    def refuse(*args, **kwargs):
-        raise RuntimeError("a test tried to use the network")
-
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
+# Fail loudly if anything here tries to open a connection or resolve a name (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import zipfile
@@ -28,14 +27,8 @@ NOW = dt.datetime(2026, 12, 1, 9, 30, 0)
 SHIPPED = (settings.PROJECT_DIR / "data" / settings.SERVICES_FILE).read_bytes()
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise RuntimeError("a test tried to use the network")
-
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
+# Fail loudly if anything here tries to open a connection or resolve a name (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture(autouse=True)
