@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 import time
 
 import folium
@@ -13,6 +11,7 @@ import folium.plugins
 import pytest
 import streamlit_folium
 
+import browser_support
 from geo import areas, assets, directory, mapping, settings
 
 WHEN = dt.datetime(2026, 11, 23, 10, 0)
@@ -142,23 +141,16 @@ def test_standalone_html_refuses_foreign_scripts():
         assets.standalone_html(m)
 
 
-def _chromium() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return None
-    return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
-
-
-@pytest.mark.skipif(_chromium() is None, reason="needs the playwright package and a chromium binary")
+@pytest.mark.browser
 def test_standalone_map_draws_offline_in_a_browser(tmp_path, shipped_map):
+    browser_support.require_browser()
     from playwright.sync_api import sync_playwright
 
     page_file = tmp_path / "map.html"
     page_file.write_text(assets.standalone_html(shipped_map), encoding="utf-8")
     outside, errors = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=str(browser_support.CHROMIUM), args=browser_support.CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 900, "height": 650})
             page.on("request", lambda r: r.url.startswith(("file:", "data:")) or outside.append(r.url))

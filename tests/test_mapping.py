@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
 
+import browser_support
 from geo import areas, assets, directory, hours, i18n, mapping, model, present, safe, settings
 
 DATA = settings.PROJECT_DIR / "data"
@@ -441,17 +440,10 @@ def test_hostile_confidential_and_area_rows_leave_no_trace(hostile_page):
         assert coordinate not in hostile_page, coordinate
 
 
-def _chromium() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return None
-    return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
-
-
-@pytest.mark.skipif(_chromium() is None, reason="needs the playwright package and a chromium binary")
+@pytest.mark.browser
 def test_hostile_map_runs_no_script_in_a_browser(tmp_path, hostile_table, hostile_geography):
     """Open every popup and tooltip of the hostile map: no alert ever fires."""
+    browser_support.require_browser()
     from playwright.sync_api import sync_playwright
 
     m = build(hostile_table, hostile_geography)
@@ -459,7 +451,7 @@ def test_hostile_map_runs_no_script_in_a_browser(tmp_path, hostile_table, hostil
     page_file.write_text(assets.standalone_html(m), encoding="utf-8")
     dialogs, errors = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=str(browser_support.CHROMIUM), args=browser_support.CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
