@@ -35,18 +35,9 @@ index = cache.location_index()
 nearest_rows = report.nearest_by_category(index, float(info["centroid_lat"]), float(info["centroid_lon"]), lang, available) if index else {}
 per_category = report.area_by_category(long, area_id, lang, view.thresholds, nearest_rows)
 st.subheader(i18n.t("profile.by_category", lang))
-columns = {
-    "category": st.column_config.TextColumn(i18n.t("report.col.category", lang)),
-    "services_in_area": st.column_config.NumberColumn(i18n.t("report.col.services_in_area", lang), format="%d"),
-    "area_wide_services": st.column_config.NumberColumn(i18n.t("report.col.area_wide_services", lang), format="%d"),
-    "nearest": st.column_config.TextColumn(i18n.t("report.col.nearest", lang), width="medium"),
-    "nearest_km": st.column_config.NumberColumn(i18n.t("report.col.nearest_km", lang), format="%.1f km"),
-    "mean_distance_km": st.column_config.NumberColumn(i18n.t("report.col.mean_distance_km", lang), format="%.1f km"),
-    "max_distance_km": st.column_config.NumberColumn(i18n.t("report.col.max_distance_km", lang), format="%.1f km"),
-    "mean_road_distance_km": st.column_config.NumberColumn(i18n.t("report.col.mean_road_distance_km", lang), format="%.1f km"),
-    "share_within_5km": st.column_config.NumberColumn(i18n.t("report.col.share_within_5km", lang), format="%.0f %%"),
-    "gap_text": st.column_config.TextColumn(i18n.t("report.col.gap_text", lang), width="large"),
-}
+columns = coverage_panel.column_config(
+    ["category", "services_in_area", "area_wide_services", "nearest", "nearest_km", "mean_distance_km",
+     "max_distance_km", "mean_road_distance_km", "share_within_5km", "gap_text"], lang)
 st.dataframe(per_category[list(columns)], column_config=columns, hide_index=True, width="stretch", key="profile_table")
 st.caption(i18n.t("profile.nearest_note", lang))
 for note in report.approximation_notes(lang)[:3]:

@@ -62,25 +62,16 @@ shown = ranking.assign(
     rank=range(1, len(ranking) + 1),
     area=[choropleth.area_name(r, lang) for r in ranking.to_dict("records")],
     value=[measure.display(v) for v in ranking[measure.key].astype(float)],
-    share5=ranking["share_within_5km"] * 100,
+    share_within_5km=ranking["share_within_5km"] * 100,  # shown in per cent
     gap_text=[report.gap_text(r, view.thresholds, lang) for r in ranking.to_dict("records")],
 )
 unit_format = {"km": "%.1f km", "pct": "%.0f %%", "per1000": "%.2f", "count": "%d"}[measure.unit]
-columns = {
-    "rank": st.column_config.NumberColumn(i18n.t("report.col.rank", lang), format="%d", width="small"),
-    "area": st.column_config.TextColumn(i18n.t("report.col.area", lang)),
-    "value": st.column_config.NumberColumn(f"{measure_name} ({i18n.t(f'unit.label.{measure.unit}', lang)})", format=unit_format),
-    "population": st.column_config.NumberColumn(i18n.t("report.col.population", lang), format="localized"),
-    "population_date": st.column_config.TextColumn(i18n.t("report.col.population_date", lang)),
-    "services_in_area": st.column_config.NumberColumn(i18n.t("report.col.services_in_area", lang), format="%d"),
-    "area_wide_services": st.column_config.NumberColumn(i18n.t("report.col.area_wide_services", lang), format="%d"),
-    "mean_distance_km": st.column_config.NumberColumn(i18n.t("report.col.mean_distance_km", lang), format="%.1f km"),
-    "max_distance_km": st.column_config.NumberColumn(i18n.t("report.col.max_distance_km", lang), format="%.1f km"),
-    "share5": st.column_config.NumberColumn(i18n.t("report.col.share_within_5km", lang), format="%.0f %%"),
-    "services_per_1000": st.column_config.NumberColumn(i18n.t("report.col.services_per_1000", lang), format="%.2f"),
-    "gap": st.column_config.CheckboxColumn(i18n.t("report.col.gap", lang)),
-    "gap_text": st.column_config.TextColumn(i18n.t("report.col.gap_text", lang), width="large"),
-}
+columns = coverage_panel.column_config(
+    ["rank", "area", "value", "population", "population_date", "services_in_area", "area_wide_services",
+     "mean_distance_km", "max_distance_km", "share_within_5km", "services_per_1000", "gap", "gap_text"], lang,
+    value=st.column_config.NumberColumn(f"{measure_name} ({i18n.t(f'unit.label.{measure.unit}', lang)})", format=unit_format),
+    gap=st.column_config.CheckboxColumn(i18n.t("report.col.gap", lang)),
+)
 picked = st.dataframe(
     shown[list(columns)], column_config=columns, hide_index=True, width="stretch", key="coverage_ranking",
     on_select="rerun", selection_mode="single-row",

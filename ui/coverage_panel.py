@@ -195,3 +195,37 @@ def open_services(services: pd.DataFrame, view) -> pd.Series | None:
     if view.at is None:
         return None
     return pd.Series(coverage.open_at(services, view.at, view.include_unknown_hours), index=services.index)
+
+
+#: How each coverage column is shown: (text key of its header, printf format or None for text, width).
+COLUMN_STYLES: dict[str, tuple[str, str | None, str | None]] = {
+    "rank": ("report.col.rank", "%d", "small"),
+    "area": ("report.col.area", None, None),
+    "category": ("report.col.category", None, None),
+    "population": ("report.col.population", "localized", None),
+    "population_date": ("report.col.population_date", None, None),
+    "services_in_area": ("report.col.services_in_area", "%d", None),
+    "area_wide_services": ("report.col.area_wide_services", "%d", None),
+    "nearest": ("report.col.nearest", None, "medium"),
+    "nearest_km": ("report.col.nearest_km", "%.1f km", None),
+    "mean_distance_km": ("report.col.mean_distance_km", "%.1f km", None),
+    "max_distance_km": ("report.col.max_distance_km", "%.1f km", None),
+    "mean_road_distance_km": ("report.col.mean_road_distance_km", "%.1f km", None),
+    "share_within_5km": ("report.col.share_within_5km", "%.0f %%", None),
+    "services_per_1000": ("report.col.services_per_1000", "%.2f", None),
+    "gap_text": ("report.col.gap_text", None, "large"),
+}
+
+
+def column_config(names: list[str], lang: str, **special) -> dict:
+    """st.dataframe column configs for coverage columns, headers in ``lang``; ``special`` adds or overrides."""
+    configs = {}
+    for name in names:
+        if name in special:
+            configs[name] = special[name]
+            continue
+        key, number_format, width = COLUMN_STYLES[name]
+        label = i18n.t(key, lang)
+        configs[name] = (st.column_config.TextColumn(label, width=width) if number_format is None
+                         else st.column_config.NumberColumn(label, format=number_format, width=width))
+    return configs
