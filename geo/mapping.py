@@ -353,29 +353,7 @@ def map_css() -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Small elements. Content goes through ``tojavascript`` (JSON with <, >, &, ' escaped), never
-# into a template literal as folium's Popup and Tooltip do.
-
-
-class SafePopup(MacroElement):
-    """Bind ready-made, escaped HTML as a popup; the content is a DOM element (as streamlit-folium expects)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.bindPopup((function () {
-                var box = document.createElement("div");
-                box.innerHTML = {{ this.html|tojavascript }};
-                return box.firstChild;
-            })(), {{ this.options|tojavascript }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html: str, max_width: int = 360):
-        super().__init__()
-        self._name = "SafePopup"
-        self.html = html
-        self.options = {"max_width": max_width, "min_width": 220}
+# into a template literal as folium's Tooltip does.
 
 
 class SafeTooltip(MacroElement):
