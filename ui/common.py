@@ -5,7 +5,7 @@ import streamlit as st
 
 from geo import i18n, safe
 from geo.errors import KoperMapError
-from ui import routing
+from ui import cache, routing
 
 LANG_PARAM = "lang"
 
@@ -61,8 +61,6 @@ def services_or_stop(lang: str, *, needs_map: bool = False):
 
     ``needs_map`` also makes sure the map's JavaScript and CSS are being served.
     """
-    from ui import cache  # cache imports the geo package; keep this module light for every page
-
     services, error = cache.load_directory()
     data_status(error, services is not None, lang)
     if services is not None:
@@ -79,8 +77,6 @@ def services_or_stop(lang: str, *, needs_map: bool = False):
 def geography_or_stop(lang: str) -> None:
     """Read (and cache) every geography file once; a missing or broken one stops the page with
     a message naming it and how to rebuild it, never a stack trace."""
-    from ui import cache
-
     try:
         cache.load_areas()
         cache.load_boundaries()
