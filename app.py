@@ -13,13 +13,15 @@ st.set_page_config(page_title="Koper – socialne storitve", page_icon=str(ICON)
 
 routing.mark_entrypoint()
 lang = i18n.language(st.query_params.get("lang"))
+# Each url_path is its file's name: a fresh server routes its first request by file name
+# (ui/routing.py), and a mismatch showed "Page not found" first.
 pages = [
     st.Page("pages/map.py", title=i18n.t("page.map", lang), icon=":material/map:", default=True),
     st.Page("pages/nearest.py", title=i18n.t("page.nearest", lang), icon=":material/near_me:", url_path="nearest"),
     st.Page("pages/directory.py", title=i18n.t("page.directory", lang), icon=":material/list:", url_path="directory"),
     st.Page("pages/areas.py", title=i18n.t("page.areas", lang), icon=":material/holiday_village:", url_path="areas"),
     st.Page("pages/coverage.py", title=i18n.t("page.coverage", lang), icon=":material/analytics:", url_path="coverage"),
-    st.Page("pages/area_profile.py", title=i18n.t("page.area_profile", lang), icon=":material/location_city:", url_path="area"),
+    st.Page("pages/area.py", title=i18n.t("page.area_profile", lang), icon=":material/location_city:", url_path="area"),
     st.Page("pages/council.py", title=i18n.t("page.council", lang), icon=":material/co_present:", url_path="council"),
 ]
 # Staff tools; left out of a public deployment with KOPER_MAP_UPKEEP=0.

@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 from geo import assets, choropleth, hours, i18n, report
 from ui import cache, common, coverage_panel
 
-PROFILE_PAGE = "pages/area_profile.py"
+PROFILE_PAGE = "pages/area.py"
 MAP_HEIGHT = 520
 
 lang = common.page_start("page.coverage", "coverage.intro")

@@ -10,7 +10,7 @@ from geo import settings
 
 #: Every page's file, as app.py's navigation knows it.
 PAGES = ["pages/map.py", "pages/nearest.py", "pages/directory.py", "pages/areas.py",
-         "pages/coverage.py", "pages/area_profile.py", "pages/council.py"]
+         "pages/coverage.py", "pages/area.py", "pages/council.py"]
 DEFAULT_PAGE = "pages/map.py"
 
 

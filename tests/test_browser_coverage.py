@@ -39,3 +39,19 @@ def test_clicking_an_area_opens_its_profile(visit, server):  # noqa: F811
     assert heading.inner_text() != i18n.t("page.coverage", "en")
     assert "cat=day_activities" in page.url  # the choices travel with the click
     assert v.blocked == []
+
+
+def test_a_fresh_server_opens_an_area_profile_link_without_a_page_not_found(visit, tmp_path):  # noqa: F811
+    """A fresh server's first request is routed by file name: each url_path must match its file."""
+    import shutil
+
+    from browser_support import streamlit_server
+    from geo import settings
+
+    data = tmp_path / "data"
+    shutil.copytree(settings.PROJECT_DIR / "data", data)
+    with streamlit_server(data) as base:
+        v = visit()
+        page = v.open(f"{base}/area?lang=en&area=ks-50605")
+        page.get_by_role("heading", name="Dekani").first.wait_for(timeout=30_000)
+        assert page.get_by_text("Page not found").count() == 0

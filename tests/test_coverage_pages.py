@@ -98,7 +98,7 @@ def test_csv_download_holds_the_table(data_dir):
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_area_profile_of_dekani(lang, data_dir):
-    app = open_page("pages/area_profile.py", lang, area="ks-50605")
+    app = open_page("pages/area.py", lang, area="ks-50605")
     assert not app.exception, app.exception
     assert app.title[0].value == "Dekani"
     said = texts(app)
@@ -114,7 +114,7 @@ def test_area_profile_of_dekani(lang, data_dir):
 
 
 def test_area_profile_keeps_the_area_in_the_link(data_dir):
-    app = open_page("pages/area_profile.py", "en", area="ob-213")
+    app = open_page("pages/area.py", "en", area="ob-213")
     assert app.title[0].value == "Ankaran"
     app.selectbox(key="profile_area").set_value("ks-50623").run()
     assert app.title[0].value == "Rakitovec" and app.query_params["area"] == "ks-50623"

@@ -22,7 +22,7 @@ def _run(page: str, lang: str = "sl"):
 def test_page_runs_without_exception(page, lang, data_dir):
     app = _run(page, lang)
     assert not app.exception, app.exception
-    expected = FIRST_AREA[lang] if page == "pages/area_profile.py" else i18n.t(TITLE_KEYS[page], lang)
+    expected = FIRST_AREA[lang] if page == "pages/area.py" else i18n.t(TITLE_KEYS[page], lang)
     assert app.title[0].value == expected
 
 
@@ -76,7 +76,7 @@ def test_an_edited_data_file_is_read_again_in_the_same_server(data_dir):
     ("pages/map.py", "areas.geojson"), ("pages/map.py", "municipality.geojson"), ("pages/map.py", "settlements.csv"),
     ("pages/nearest.py", "areas.csv"), ("pages/nearest.py", "settlements.csv"),
     ("pages/areas.py", "areas.csv"), ("pages/coverage.py", "municipality.geojson"),
-    ("pages/coverage.py", "demand_points.csv"), ("pages/area_profile.py", "areas.csv"), ("pages/council.py", "areas.geojson"),
+    ("pages/coverage.py", "demand_points.csv"), ("pages/area.py", "areas.csv"), ("pages/council.py", "areas.geojson"),
 ])
 def test_a_missing_geography_file_gives_a_plain_message_naming_it(page, missing, data_dir):
     (data_dir / missing).unlink()
