@@ -38,9 +38,34 @@ TARGET_GROUPS = (
     "social_risk",
     "general",
 )
-#: site: delivered at an address; area: delivered at home / anywhere in the area served;
-#: office: a right you apply for at an office; confidential: phone only, never a location.
-LOCATION_TYPES = ("site", "area", "office", "confidential")
+# The location-type vocabulary lives here and only here (issue 9): every module that asks
+# "does this service have a place on the map?" uses PLACED_TYPES, never a literal tuple.
+#: Delivered at an address.
+SITE = "site"
+#: Delivered at home / anywhere in the area served (``service_area``); never a point.
+AREA = "area"
+#: A right applied for at an office (has an address).
+OFFICE = "office"
+#: Phone only: never an address, a point or a distance, anywhere.
+CONFIDENTIAL = "confidential"
+LOCATION_TYPES = (SITE, AREA, OFFICE, CONFIDENTIAL)
+#: Types with an address that is placed on the map, indexed for "nearest" and counted as
+#: located by coverage.
+PLACED_TYPES = (SITE, OFFICE)
+#: Columns that ``geo.directory.with_locations`` adds to the services table (empty/None for
+#: rows that are not placed): lat/lon in WGS84 degrees, precision (manual/address/street/
+#: settlement), source, label, note, accuracy in metres, and the local area (id, Slovene name).
+LOCATION_COLUMNS = (
+    "lat",
+    "lon",
+    "location_precision",
+    "location_source",
+    "location_label",
+    "location_note",
+    "location_accuracy_m",
+    "area_id",
+    "area_name",
+)
 PRICE_TYPES = ("free", "paid", "not_applicable", "unknown")
 #: Tokens for the area an ``area`` service serves: ``koper`` = the 22 local communities
 #: of Mestna občina Koper, ``ankaran`` = the municipality of Ankaran.
@@ -213,7 +238,7 @@ def _check_record(record: dict, row: int, file: str) -> list[Problem]:
     """Rules that involve more than one field of a record."""
     problems = []
     location_type = str(record.get("location_type") or "")
-    if location_type == "confidential":
+    if location_type == CONFIDENTIAL:
         for name in LOCATION_FIELDS:
             if str(record.get(name) or "").strip():
                 problems.append(
@@ -221,11 +246,11 @@ def _check_record(record: dict, row: int, file: str) -> list[Problem]:
                 )
         if not split_list(record.get("phones", "")):
             problems.append(Problem(file, row, "phones", "", "a confidential service needs a phone number"))
-    if location_type in ("site", "office") and not str(record.get("address") or "").strip():
+    if location_type in PLACED_TYPES and not str(record.get("address") or "").strip():
         problems.append(Problem(file, row, "address", "", f"a {location_type} service needs an address"))
-    if location_type == "area" and not split_list(record.get("service_area", "")):
+    if location_type == AREA and not split_list(record.get("service_area", "")):
         problems.append(Problem(file, row, "service_area", "", "an area service must say which area it serves"))
-    if location_type != "area" and split_list(record.get("service_area", "")):
+    if location_type != AREA and split_list(record.get("service_area", "")):
         problems.append(Problem(file, row, "service_area", record.get("service_area"), "only area services have a service area"))
     return problems
 
