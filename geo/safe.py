@@ -1,4 +1,4 @@
-"""Making data and user text safe for HTML and Markdown, and links safe to follow.
+"""Making data and user text safe for HTML, Markdown and spreadsheets, and links safe to follow.
 
 Only ``http(s):``, ``mailto:`` and ``tel:`` links are ever emitted.
 """
@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
+
+if TYPE_CHECKING:  # pandas only for the signature: the escaping functions need nothing but re
+    import pandas as pd
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 _BARE_HOST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[^\s]*)?$")
@@ -63,3 +67,57 @@ def osm_directions_href(lat: float, lon: float) -> str:
 def google_directions_href(address: str) -> str:
     """A Google Maps directions link to an address (URL-encoded)."""
     return "https://www.google.com/maps/dir/?api=1&destination=" + quote(address, safe="")
+
+
+# --- Spreadsheets (CSV injection) ---------------------------------------------------------
+
+#: First characters that make Excel, LibreOffice Calc or Google Sheets read a cell as a formula
+#: (OWASP "CSV Injection"): = + - @, tab and carriage return.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A run of quotes before a formula start is quoted once more, so that reading back is exact.
+_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
+_QUOTED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A cell value a spreadsheet shows as text, never evaluates: text that starts with a formula
+    character gets a leading apostrophe ``'`` (OWASP's advice for CSV injection).
+
+    Only ``str`` values change; numbers, booleans, None and NaN come back as they are, so numeric
+    columns stay numeric. ``"=HYPERLINK(...)"`` → ``"'=HYPERLINK(...)"``, ``"-2+3"`` → ``"'-2+3"``.
+
+    Phone numbers: the directory stores them in E.164 (``+38656634550``), which a spreadsheet
+    would read as a formula or as the number 38656634550 (the ``+`` lost). With the apostrophe
+    they stay text and keep their ``+``: typed in a cell, Excel and LibreOffice hide the apostrophe
+    as a "this is text" mark; opened from a CSV, Excel and LibreOffice may show it as a character
+    ("'+38656634550"), which a reader or a dialler still understands. This was chosen over a
+    leading space or tab (a space is stripped by some importers, a tab is itself a formula start)
+    and over rewriting the number (E.164 is what the data holds and the upload reads back).
+    Text starting with quotes followed by a formula character gets one more quote, so that
+    :func:`from_spreadsheet_cell` reads every value back exactly.
+    """
+    if isinstance(value, str) and _NEEDS_QUOTE.match(value):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet_cell(value: object) -> object:
+    """The inverse of :func:`spreadsheet_cell`, for files that come back (staff uploads):
+    one leading apostrophe before a formula character is removed; anything else is unchanged."""
+    if isinstance(value, str) and _QUOTED.match(value):
+        return value[1:]
+    return value
+
+
+def spreadsheet_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """A copy of ``frame`` with :func:`spreadsheet_cell` applied to every text cell and header.
+
+    Shape, index and dtypes stay the same (numeric columns are not touched); the input is not
+    changed. Use it on every table written as CSV or XLSX.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if getattr(out[column].dtype, "kind", "O") not in "biufcmM":  # text, object, category: may hold text
+            out[column] = out[column].map(spreadsheet_cell)
+    out.columns = [spreadsheet_cell(c) for c in out.columns]
+    return out

