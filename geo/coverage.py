@@ -48,10 +48,6 @@ PER_RESIDENTS = 1000
 SUPPLY_MODES = ("services", "locations")
 #: Target group that stands for everyone; it matches every target-group choice (as in geo.filters).
 GENERAL_GROUP = "general"
-#: Location types that have a point; "area" services are counted separately, "confidential" never.
-LOCATED_TYPES = nearest.INDEXED_TYPES
-CONFIDENTIAL = "confidential"
-AREA_WIDE = "area"
 GAP_FLAGS = ("gap_far", "gap_low_share", "gap_none")
 #: Columns of area_coverage, in order (coverage_by_category puts "category" first).
 COLUMNS = (
@@ -149,7 +145,7 @@ _SOURCES = {
 
 def without_confidential(services: pd.DataFrame) -> pd.DataFrame:
     """The services minus confidential ones: the one gate every coverage measure goes through."""
-    return services.loc[services["location_type"].astype(str) != CONFIDENTIAL]
+    return services.loc[services["location_type"].astype(str) != model.CONFIDENTIAL]
 
 
 def _items(column: pd.Series) -> pd.Series:
@@ -191,7 +187,7 @@ def _prepare(services: pd.DataFrame, areas_table: pd.DataFrame, demand_points: p
 
     lat = pd.to_numeric(table["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     lon = pd.to_numeric(table["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    located = table["location_type"].isin(LOCATED_TYPES).to_numpy(dtype=bool) & np.isfinite(lat) & np.isfinite(lon)
+    located = table["location_type"].isin(model.PLACED_TYPES).to_numpy(dtype=bool) & np.isfinite(lat) & np.isfinite(lon)
     if "area_id" in table.columns:
         area_ids = table["area_id"].fillna("").astype(str).to_numpy(dtype=object)
     else:
@@ -215,7 +211,7 @@ def _prepare(services: pd.DataFrame, areas_table: pd.DataFrame, demand_points: p
     pair_demand, pair_location, _distance = access.pairs_within(demand_xy, location_xy, radius_km * 1000)
 
     # Area-wide services serving each token, then each area takes its token's list.
-    area_wide = (table["location_type"] == AREA_WIDE).to_numpy(dtype=bool)
+    area_wide = (table["location_type"] == model.AREA).to_numpy(dtype=bool)
     tokens = _items(table["service_area"])
     serving = {None: np.empty(0, dtype=np.intp)}
     for token in model.SERVICE_AREAS:

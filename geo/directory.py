@@ -11,22 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import areas, bilingual, geocode, load
+from geo import areas, bilingual, geocode, load, model
 from geo.errors import KoperMapError
-
-LOCATION_COLUMNS = (
-    "lat",
-    "lon",
-    "location_precision",
-    "location_source",
-    "location_label",
-    "location_note",
-    "location_accuracy_m",
-    "area_id",
-    "area_name",
-)
-#: Location types drawn as points; area services are listed, confidential ones never placed.
-PLACED_TYPES = ("site", "office")
 
 
 @dataclass(frozen=True)
@@ -38,7 +24,7 @@ class Directory:
 
 
 def locate_addresses(addresses: list[str], data_dir: Path | None = None) -> dict[str, dict]:
-    """Resolve each address offline to a location record (see LOCATION_COLUMNS)."""
+    """Resolve each address offline to a location record (see model.LOCATION_COLUMNS)."""
     area_names = areas.load_areas(data_dir).set_index("area_id")["name_sl"].to_dict()
     sources = geocode.load_sources(data_dir)
     located: dict[str, dict] = {}
@@ -63,10 +49,10 @@ def locate_addresses(addresses: list[str], data_dir: Path | None = None) -> dict
 
 def with_locations(services: pd.DataFrame, data_dir: Path | None = None) -> pd.DataFrame:
     """Add the location columns to the services table (empty for area and confidential rows)."""
-    placed = services["location_type"].isin(PLACED_TYPES) & (services["address"] != "")
+    placed = services["location_type"].isin(model.PLACED_TYPES) & (services["address"] != "")
     located = locate_addresses(sorted(set(services.loc[placed, "address"])), data_dir)
     table = services.copy()
-    for column in LOCATION_COLUMNS:
+    for column in model.LOCATION_COLUMNS:
         values = [
             located.get(address, {}).get(column) if is_placed else None
             for address, is_placed in zip(table["address"], placed)

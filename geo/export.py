@@ -24,12 +24,11 @@ import pandas as pd
 import phonenumbers
 
 from geo import i18n, model, safe, settings
-from geo.directory import LOCATION_COLUMNS
 from geo.errors import KoperMapError
 
 FORMATS = ("json", "csv", "hsds")
 #: Everything that can tell where a service is; always blank for confidential services.
-HIDDEN_WHEN_CONFIDENTIAL = ("address", "address_it", "provider_address", *LOCATION_COLUMNS)
+HIDDEN_WHEN_CONFIDENTIAL = ("address", "address_it", "provider_address", *model.LOCATION_COLUMNS)
 _FLOAT_COLUMNS = ("lat", "lon")
 #: Data fields kept in three languages (``name_sl``, ``name_it``, ``name_en``).
 TRANSLATED = ("name", "description", "hours_note", "price", "eligibility", "how_to_apply", "note")
@@ -110,7 +109,7 @@ def record_keys(lang: str | None = None) -> tuple[str, ...]:
         "provider",
         "provider_address",
         "address",
-        *LOCATION_COLUMNS,
+        *model.LOCATION_COLUMNS,
         "phones",
         "phones_display",
         "emails",
@@ -159,7 +158,7 @@ def _record(row: dict, lang: str | None) -> dict:
             record[key] = _as_float(row.get(key))
         else:
             record[key] = _as_text(row.get(key))
-    if record["location_type"] == "confidential":
+    if record["location_type"] == model.CONFIDENTIAL:
         # The safety rule: a wrong row in the input must not put a shelter on the map.
         for key in HIDDEN_WHEN_CONFIDENTIAL:
             record[key] = None if key in _FLOAT_COLUMNS else ""
@@ -260,7 +259,7 @@ def hsds_tables(table: pd.DataFrame, lang: str = "sl") -> dict[str, pd.DataFrame
         rows["contacts"] += _hsds_contacts(r, service_id)
         for index, schedule in enumerate(schedule_rows(r["opening_hours"], i18n.field(r, "hours_note", lang))):
             rows["schedules"].append({"id": hsds_id("schedule", r["id"], str(index)), "service_id": service_id, **schedule})
-        if r["location_type"] == "area":
+        if r["location_type"] == model.AREA:
             for token in r["service_area"]:
                 area = SERVICE_AREA_NAMES.get(token, token)
                 rows["service_areas"].append(
@@ -273,7 +272,7 @@ def hsds_tables(table: pd.DataFrame, lang: str = "sl") -> dict[str, pd.DataFrame
                         "extent_type": "text",
                     }
                 )
-        if r["location_type"] in ("site", "office") and r["address"]:
+        if r["location_type"] in model.PLACED_TYPES and r["address"]:
             placed.setdefault(r["address"], []).append(r)
             rows["service_at_location"].append(
                 {

@@ -73,5 +73,5 @@ def load_services_safe(data_dir: Path | None = None) -> LoadResult:
 def provider_addresses(data_dir: Path | None = None) -> list[str]:
     """Distinct addresses of services that are drawn on the map (sites and offices)."""
     services = load_services(data_dir)
-    placed = services[services["location_type"].isin(["site", "office"])]
+    placed = services[services["location_type"].isin(model.PLACED_TYPES)]
     return sorted(set(placed["address"]) - {""})

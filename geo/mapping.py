@@ -31,7 +31,6 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from geo import assets, i18n, model, present, safe, settings
-from geo.directory import PLACED_TYPES
 
 #: Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), one per
 #: category, each with its own shape and symbol so colour is never the only cue.
@@ -127,7 +126,7 @@ def map_locations(services: pd.DataFrame) -> list[Location]:
         return []
     for record in services.to_dict("records"):
         record = _clean(record)
-        if record.get("location_type") not in PLACED_TYPES:
+        if record.get("location_type") not in model.PLACED_TYPES:
             continue
         address = str(record.get("address") or "").strip()
         lat, lon = _number(record.get("lat")), _number(record.get("lon"))

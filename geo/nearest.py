@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,8 +27,6 @@ from scipy.spatial import cKDTree
 from geo import areas, model, search, settings
 from geo.errors import KoperMapError
 
-#: Location types that have a point to measure to; never "area", never "confidential".
-INDEXED_TYPES = ("site", "office")
 #: Points closer than this (degrees, ~0.1 m) are one location: the geocoder gives one
 #: address one coordinate pair, rounding only absorbs float noise from CSV round trips.
 LOCATION_DECIMALS = 6
@@ -47,15 +43,13 @@ class UnknownPlaceError(KoperMapError, LookupError):
     """A settlement or area named as a starting point is not in the data."""
 
 
-@lru_cache(maxsize=1)
-def _to_d96() -> Transformer:
-    """WGS84 lon/lat → D96/TM metres (built once; creating a Transformer is slow)."""
-    return Transformer.from_crs(settings.CRS_WGS84, settings.CRS_D96TM, always_xy=True)
+#: WGS84 lon/lat → D96/TM metres; built once at import (creating a Transformer is slow), never changed.
+_TO_D96 = Transformer.from_crs(settings.CRS_WGS84, settings.CRS_D96TM, always_xy=True)
 
 
 def project(lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
     """(n, 2) array of D96/TM easting/northing in metres for WGS84 latitudes and longitudes."""
-    x, y = _to_d96().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    x, y = _TO_D96.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
 
 
@@ -99,7 +93,7 @@ def build_index(services: pd.DataFrame) -> LocationIndex:
     """Index the site/office services that have coordinates (area and confidential rows never)."""
     lat, lon = _coordinates(services)
     placed = (
-        services["location_type"].isin(INDEXED_TYPES).to_numpy(dtype=bool)
+        services["location_type"].isin(model.PLACED_TYPES).to_numpy(dtype=bool)
         & np.isfinite(lat)
         & np.isfinite(lon)
     )
@@ -214,9 +208,12 @@ def nearest(
     return result.iloc[np.lexsort((position, ranks))]
 
 
-def area_services_for_point(services: pd.DataFrame, lat: float, lon: float, data_dir: Path | str | None = None) -> pd.DataFrame:
-    """The area-wide services whose service area covers the point (empty outside Koper and Ankaran)."""
-    area_id = areas.area_of_point(lat, lon, data_dir)
+def area_services_for_point(services: pd.DataFrame, lat: float, lon: float, area_index: areas.AreaIndex) -> pd.DataFrame:
+    """The area-wide services whose service area covers the point (empty outside Koper and Ankaran).
+
+    ``area_index`` is :func:`geo.areas.area_index` of the boundaries in use.
+    """
+    area_id = areas.area_of_point(lat, lon, area_index)
     if area_id is None:
         return services.iloc[0:0]
     token = "ankaran" if area_id == areas.ANKARAN_AREA_ID else "koper" if area_id.startswith(areas.KS_PREFIX) else None
@@ -225,15 +222,15 @@ def area_services_for_point(services: pd.DataFrame, lat: float, lon: float, data
     served = services["service_area"].map(
         lambda value: token in (model.split_list(value) if isinstance(value, str) else list(value or ()))
     ).astype(bool)
-    return services.loc[(services["location_type"] == "area") & served]
+    return services.loc[(services["location_type"] == model.AREA) & served]
 
 
-def start_from_settlement(name_or_id: str | int, data_dir: Path | str | None = None) -> tuple[float, float, str, str]:
+def start_from_settlement(name_or_id: str | int, settlements: pd.DataFrame) -> tuple[float, float, str, str]:
     """(lat, lon, label, "settlement") of a settlement's register centroid, by id or name (sl or it).
 
-    Names match without regard to case or accents ("Crni Kal" finds "Črni Kal").
+    ``settlements`` is the settlements table (:func:`geo.areas.load_settlements`). Names match
+    without regard to case or accents ("Crni Kal" finds "Črni Kal"). Raises UnknownPlaceError.
     """
-    settlements = areas.load_settlements(data_dir)
     text = str(name_or_id).strip()
     hits = settlements[settlements["settlement_id"].astype(str) == text]
     if hits.empty:
@@ -249,9 +246,11 @@ def start_from_settlement(name_or_id: str | int, data_dir: Path | str | None = N
     return float(row["lat"]), float(row["lon"]), label, PRECISION_SETTLEMENT
 
 
-def start_from_area(area_id: str, data_dir: Path | str | None = None) -> tuple[float, float, str, str]:
-    """(lat, lon, label, "area_centre") of a local area's centre point (centroid_lat/lon in areas.csv)."""
-    table = areas.load_areas(data_dir)
+def start_from_area(area_id: str, table: pd.DataFrame) -> tuple[float, float, str, str]:
+    """(lat, lon, label, "area_centre") of a local area's centre point (centroid_lat/lon of the areas table).
+
+    ``table`` is the areas table (:func:`geo.areas.load_areas`). Raises UnknownPlaceError.
+    """
     hits = table[table["area_id"] == str(area_id).strip()]
     if hits.empty:
         raise UnknownPlaceError(

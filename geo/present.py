@@ -32,9 +32,9 @@ def address_text(record: dict, lang: str) -> str:
 def location_text(record: dict, lang: str) -> str:
     """Where the service is, said plainly, with how precise the point is."""
     kind = record.get("location_type")
-    if kind == "confidential":
+    if kind == model.CONFIDENTIAL:
         return i18n.t("location.confidential", lang)
-    if kind == "area":
+    if kind == model.AREA:
         return i18n.t("location.area", lang, office=address_text(record, lang) or record.get("provider") or "")
     precision = record.get("location_precision") or ""
     if not precision:
@@ -101,7 +101,7 @@ def today_text(record: dict, lang: str, when: dt.datetime) -> str:
 def directions_markdown(record: dict) -> str:
     """Route links to a placed service (OpenStreetMap, Google Maps); '' for area/confidential ones."""
     lat, lon = record.get("lat"), record.get("lon")
-    if record.get("location_type") not in ("site", "office") or not _finite(lat) or not _finite(lon):
+    if record.get("location_type") not in model.PLACED_TYPES or not _finite(lat) or not _finite(lon):
         return ""
     return " · ".join([
         _link("OpenStreetMap", safe.osm_directions_href(float(lat), float(lon))),
@@ -130,7 +130,7 @@ def details_markdown(record: dict, lang: str, when: dt.datetime) -> str:
         lines.append(safe.md_text(description))
     add("field.target_groups", safe.md_text(groups))
     add("field.provider", safe.md_text(record.get("provider")))
-    if record.get("location_type") != "confidential":
+    if record.get("location_type") != model.CONFIDENTIAL:
         add("field.address", safe.md_text(address_text(record, lang)))
     lines.append(f"**{i18n.t('directory.location', lang)}:** {safe.md_text(location_text(record, lang))}")
     if record.get("area_name"):

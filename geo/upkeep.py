@@ -36,7 +36,7 @@ ENCODINGS = {
 #: Encoding recorded for an Excel workbook, which has no text encoding of its own.
 XLSX = "xlsx"
 #: Location types drawn as points; they are the ones whose addresses need coordinates.
-PLACED_TYPES = ("site", "office")
+PLACED_TYPES = model.PLACED_TYPES
 
 _FIELDS = {f.name: f for f in model.FIELDS}
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

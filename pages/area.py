@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import choropleth, coverage, i18n, report, safe
+from geo import choropleth, coverage, i18n, model, report, safe
 from ui import cache, common, coverage_panel, urlstate
 
 lang = common.language()
@@ -53,7 +53,7 @@ for row in gap_rows.to_dict("records"):
 
 # --- services in the area and area-wide services --------------------------------------------------
 st.subheader(i18n.t("profile.in_area", lang, n=int(everything["services_in_area"])))
-here = services[(services["area_id"] == area_id) & services["location_type"].isin(("site", "office"))]
+here = services[(services["area_id"] == area_id) & services["location_type"].isin(model.PLACED_TYPES)]
 if here.empty:
     st.info(i18n.t("profile.none_in_area", lang))
 for record in here.to_dict("records"):

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import hours, i18n, load, mapping, present, settings, upkeep
+from geo import hours, i18n, load, mapping, model, present, settings, upkeep
 from geo.errors import KoperMapError
 from ui import cache, common
 
@@ -127,7 +127,7 @@ with import_tab:
 
 # --- correct a location -----------------------------------------------------------------------------
 with location_tab:
-    placed = services[services["location_type"].isin(upkeep.PLACED_TYPES) & (services["address"] != "")]
+    placed = services[services["location_type"].isin(model.PLACED_TYPES) & (services["address"] != "")]
     addresses = sorted(set(placed["address"]))
     address = st.selectbox(i18n.t("upkeep.address", lang), addresses, key="upkeep_address")
     row = placed[placed["address"] == address].iloc[0].to_dict()

@@ -272,7 +272,7 @@ def test_confidential_rows_change_nothing_even_with_injected_coordinates():
 
 def test_the_entry_gate_is_what_keeps_confidential_rows_out(monkeypatch):
     # Even if "confidential" were ever counted as a located type, the gate at the entry drops the row first.
-    monkeypatch.setattr(coverage, "LOCATED_TYPES", (*coverage.LOCATED_TYPES, "confidential"))
+    monkeypatch.setattr(model, "PLACED_TYPES", (*model.PLACED_TYPES, "confidential"))
     pd.testing.assert_frame_equal(_cover(_with_leaked_secret()), _cover(_services()))
     assert coverage.without_confidential(_with_leaked_secret())["id"].tolist() == ["s1", "s2", "s3", "w1"]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from geo import i18n, present, safe
+from geo import i18n, model, present, safe
 
 #: Services listed per section before a "show more" button (a national-size directory would
 #: otherwise draw thousands of expanders on every rerun).
@@ -14,9 +14,9 @@ PAGE_SIZE = 100
 
 #: Sections of the list, in order, with the location types each holds.
 SECTIONS = (
-    ("list.at_address", ("site", "office")),
-    ("list.anywhere", ("area",)),
-    ("list.confidential", ("confidential",)),
+    ("list.at_address", model.PLACED_TYPES),
+    ("list.anywhere", (model.AREA,)),
+    ("list.confidential", (model.CONFIDENTIAL,)),
 )
 
 
@@ -44,9 +44,9 @@ def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expa
         if part.empty:
             continue
         st.subheader(i18n.t(title_key, lang, n=len(part)))
-        if kinds == ("area",):
+        if kinds == (model.AREA,):
             st.caption(i18n.t("list.anywhere_note", lang))
-        if kinds == ("confidential",):
+        if kinds == (model.CONFIDENTIAL,):
             st.caption(i18n.t("list.confidential_note", lang))
         key = f"list_shown_{kinds[0]}"
         shown = st.session_state.get(key, PAGE_SIZE)
