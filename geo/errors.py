@@ -47,3 +47,52 @@ class DataFileError(KoperMapError):
 
 class GeocodingError(KoperMapError):
     """The online geocoder failed (network, rate limit, malformed answer, no result)."""
+
+
+class UpkeepDisabled(KoperMapError):
+    """Editing the directory is switched off for this deployment (``KOPER_MAP_UPKEEP``)."""
+
+
+class UploadRefused(DataFileError):
+    """An upload broke a limit or cannot be read; ``key``/``params`` name the translated reason.
+
+    ``key`` is a text key of ``geo.i18n`` (``upkeep.refused.*``) and ``params`` its placeholders,
+    so the staff page can say it in the staff member's language; ``str()`` is the English text.
+    """
+
+    def __init__(self, message: str, key: str, **params: object):
+        super().__init__(message)
+        self.key = key
+        self.params = params
+
+
+class StaleDirectoryError(KoperMapError):
+    """The directory changed since the preview a save was based on (no lost update).
+
+    ``changed_by`` and ``changed_at`` (ISO 8601 with offset) come from the change log; they are
+    empty when the file was changed outside the app.
+    """
+
+    def __init__(self, file: str, changed_by: str, changed_at: str):
+        who = changed_by or "someone outside the app"
+        when = changed_at or "an unknown time"
+        super().__init__(
+            f"{file} was changed by {who} at {when} after this preview was made; nothing was saved. "
+            "Look at the new preview and save again."
+        )
+        self.file = file
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+class StorageError(KoperMapError):
+    """A save could not be written (disk full, read-only folder, no permission); nothing was changed.
+
+    ``reason`` is "full", "read_only" or "other"; ``detail`` is the operating system's message.
+    """
+
+    def __init__(self, file: str, reason: str, detail: str):
+        super().__init__(f"{file} could not be saved ({reason}: {detail}); the data is unchanged.")
+        self.file = file
+        self.reason = reason
+        self.detail = detail
