@@ -96,6 +96,16 @@ UPKEEP_MAX_UPLOAD_BYTES = 2_000_000
 UPKEEP_MAX_ROWS = 2_000
 #: Longest text accepted in one cell (the longest cell of the directory has about 350 characters).
 UPKEEP_MAX_CELL_CHARS = 5_000
+#: Most columns an upload may have (the schema has 39; Excel's empty formatted columns on the
+#: right are dropped first). A wide sheet is refused before any cell is looked at.
+UPKEEP_MAX_COLUMNS = 100
+#: Most cells (rows × columns) an upload may have: 2,000 rows of the schema's width, with room.
+UPKEEP_MAX_CELLS = 150_000
+#: Most seconds of CPU-bound work (reading and checking) one upload may cost before it is refused,
+#: so that a hostile file cannot slow every public page (a 2,000-row directory takes about 2 s).
+UPKEEP_MAX_PARSE_SECONDS = 20.0
+#: The append-only change log beside the data (JSON lines: who, when, what, from what to what).
+CHANGE_LOG_FILE = "changes.jsonl"
 #: Largest total size of the files inside an .xlsx (a zip), to refuse decompression bombs.
 UPKEEP_MAX_UNZIPPED_BYTES = 50_000_000
 #: File types an upload may have.
