@@ -64,12 +64,6 @@ def measure(key: str | None) -> Measure:
     return MEASURES.get(key or "", MEASURES[DEFAULT_MEASURE])
 
 
-def area_name(row: dict | pd.Series, lang: str) -> str:
-    """The area's name in ``lang``: Italian where the area has one, else the official Slovene."""
-    italian = str(row.get("name_it") or "")
-    return italian if lang == "it" and italian else str(row.get("name_sl") or "")
-
-
 def ranked(table: pd.DataFrame, key: str) -> pd.DataFrame:
     """The areas worst first for the measure (unknown values first: nothing to reach), ties by name."""
     m = measure(key)
@@ -160,7 +154,7 @@ def build_choropleth(
         if row is None:
             continue
         value = row[m.key]
-        label = f"{area_name(row, lang)}: {m.format(value, lang)}"
+        label = f"{i18n.name_in(row, lang)}: {m.format(value, lang)}"
         features.append({"type": "Feature", "geometry": feature.get("geometry"), "properties": {
             "area_id": safe.html_text(area_id),
             "label": safe.html_text(label),

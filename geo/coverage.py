@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import access, areas, hours, model, nearest, settings
+from geo import access, areas, hours, i18n, model, nearest, settings
 from geo.errors import KoperMapError
 
 #: The "category" value of the rows that count every category.
@@ -574,8 +574,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cli_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = table.copy()
-    italian = out["name_it"].where(out["name_it"] != "", out["name_sl"])
-    out["name"] = italian if lang == "it" else out["name_sl"]  # no English names exist: Slovene is official
+    out["name"] = [i18n.name_in(r, lang) for r in out.to_dict("records")]  # no English names: Slovene is official
     return out[list(CLI_COLUMNS)].round(_DECIMALS)
 
 

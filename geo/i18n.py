@@ -6,6 +6,7 @@ Every key must exist in every language; tests/test_i18n.py fails otherwise. Data
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
@@ -36,6 +37,38 @@ def t(key: str, lang: str, **values: object) -> str:
 def field(record: dict, base: str, lang: str) -> str:
     """A translated data field (``name_it``…), falling back to Slovene when missing."""
     return str(record.get(f"{base}_{language(lang)}") or record.get(f"{base}_sl") or "")
+
+
+def name_in(record: Mapping, lang: str) -> str:
+    """A place's name in the chosen language (an area, settlement or street of the register).
+
+    ``record`` is any mapping (dict, ``pd.Series``, GeoJSON properties) with ``name_sl`` and
+    optionally ``name_it``. Places have official names in Slovene and, in the bilingual part
+    of the coast, in Italian; none in English. So: the Italian name for ``it`` where there is
+    one, else the Slovene one (else a plain ``name``, else ''). Services are not places: their
+    names are data fields in three languages, read with ``field(record, "name", lang)``.
+    """
+    italian = _text(record.get("name_it"))
+    if language(lang) == "it" and italian:
+        return italian
+    return _text(record.get("name_sl")) or _text(record.get("name"))
+
+
+def bilingual(sl: str, it: str | None) -> str:
+    """The bilingual label "Slovene / Italian" of a place; just the Slovene when the two agree.
+
+    ``bilingual("Koper", "Capodistria") == "Koper / Capodistria"``,
+    ``bilingual("Gažon", "Gažon") == bilingual("Gažon", "") == "Gažon"``.
+    """
+    sl, it = _text(sl), _text(it)
+    return f"{sl} / {it}" if it and it != sl else sl
+
+
+def _text(value: object) -> str:
+    """A cell as stripped text; None and NaN (a missing cell in pandas) are ''."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
 
 
 def format_day(day: dt.date, lang: str) -> str:

@@ -721,17 +721,11 @@ def _feature_collection(collection: dict, label_of) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _name_in(props: dict, lang: str) -> str:
-    if lang == "it" and props.get("name_it"):
-        return str(props["name_it"])
-    return str(props.get("name_sl") or props.get("name") or "")
-
-
 def _add_outline(m: folium.Map, outline: dict) -> None:
     if not outline or not outline.get("features"):
         return
     folium.GeoJson(
-        _feature_collection(outline, lambda p: _name_in(p, "sl")),
+        _feature_collection(outline, lambda p: i18n.name_in(p, "sl")),
         name="outline",
         control=False,
         style_function=lambda _f: {"color": "#222222", "weight": 2.5, "fill": False},
@@ -744,7 +738,7 @@ def _add_areas(m: folium.Map, boundaries: dict, lang: str, show: bool) -> None:
     if not boundaries or not boundaries.get("features"):
         return
     folium.GeoJson(
-        _feature_collection(boundaries, lambda p: _name_in(p, lang)),
+        _feature_collection(boundaries, lambda p: i18n.name_in(p, lang)),
         name=i18n.t("map.layer_areas", lang),
         show=show,
         style_function=lambda _f: {"color": "#5b6b7a", "weight": 1, "dashArray": "4 3",
@@ -765,8 +759,7 @@ def _settlement_rows(settlements: pd.DataFrame, boundaries: dict, lang: str) -> 
         if lat is None or lon is None:
             continue
         name_sl = str(record.get("name_sl") or "")
-        label = str(record.get("name_it") or "") if lang == "it" else ""
-        label = label or name_sl
+        label = i18n.name_in(record, lang)
         if has_population:
             major = (_number(record.get("population")) or 0) >= MAJOR_SETTLEMENT_POPULATION
         else:  # most local communities are named after their main settlement

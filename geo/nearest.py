@@ -24,7 +24,7 @@ import pandas as pd
 from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
-from geo import areas, model, search, settings
+from geo import areas, i18n, model, search, settings
 from geo.errors import KoperMapError
 
 #: Points closer than this (degrees, ~0.1 m) are one location: the geocoder gives one
@@ -242,7 +242,7 @@ def start_from_settlement(name_or_id: str | int, settlements: pd.DataFrame) -> t
             f"no settlement {name_or_id!r} in {settings.SETTLEMENTS_FILE}; use a name such as 'Dekani' or a settlement_id"
         )
     row = hits.iloc[0]
-    label = row["name_sl"] if not row["name_it"] or row["name_it"] == row["name_sl"] else f"{row['name_sl']} / {row['name_it']}"
+    label = i18n.bilingual(row["name_sl"], row["name_it"])
     return float(row["lat"]), float(row["lon"]), label, PRECISION_SETTLEMENT
 
 

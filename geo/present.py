@@ -172,10 +172,9 @@ def details_markdown(record: dict, lang: str, when: dt.datetime) -> str:
 
 def areas_table(table, lang: str):
     """The areas table with translated column names and kinds, for display."""
-    name_column = "name_it" if lang == "it" else "name_sl"
     return table.assign(
         kind=table["kind"].map(lambda k: i18n.t(f"areas.kind.{k}", lang)),
-        name=table[name_column],
+        name=[i18n.name_in(r, lang) for r in table.to_dict("records")],
     )[["name", "kind", "population", "population_date", "official_km2", "computed_km2", "area_error_pct"]].rename(
         columns={
             "name": i18n.t("areas.name", lang),

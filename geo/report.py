@@ -100,7 +100,7 @@ def selection_text(lang: str, category: str | None, target_group: str | None, at
 def figures(table: pd.DataFrame, lang: str, thresholds: coverage.GapThresholds) -> pd.DataFrame:
     """One row per area with every measure, headers in ``lang``; shares as % (0–100), for downloads."""
     out = pd.DataFrame({
-        "area": [choropleth.area_name(r, lang) for r in table.to_dict("records")],
+        "area": [i18n.name_in(r, lang) for r in table.to_dict("records")],
         "area_id": table["area_id"].astype(str),
         "population": table["population"],
         "population_date": table["population_date"].astype(str),
@@ -218,7 +218,7 @@ def draw_map(ax, table: pd.DataFrame, boundaries: dict, key: str, lang: str, *, 
                     linewidth=2.5 if area_id == highlight else 0.6)
         if labels:
             point = geom.representative_point()
-            ax.annotate(choropleth.area_name(row, lang), (point.x, point.y), ha="center", va="center", fontsize=6.5,
+            ax.annotate(i18n.name_in(row, lang), (point.x, point.y), ha="center", va="center", fontsize=6.5,
                         path_effects=_halo())
     ax.set_aspect(1 / math.cos(math.radians(45.5)))  # degrees of longitude are shorter here
     ax.set_axis_off()
@@ -288,7 +288,7 @@ def summary_frame(table: pd.DataFrame, key: str, lang: str) -> pd.DataFrame:
     rows = choropleth.ranked(table, key)
     return pd.DataFrame({
         i18n.t("report.col.rank", lang): range(1, len(rows) + 1),
-        i18n.t("report.col.area", lang): [choropleth.area_name(r, lang) for r in rows.to_dict("records")],
+        i18n.t("report.col.area", lang): [i18n.name_in(r, lang) for r in rows.to_dict("records")],
         i18n.t("report.col.population", lang): [i18n.format_number(p, lang) for p in rows["population"]],
         i18n.t("report.col.services_in_area", lang): rows["services_in_area"].astype(int).to_numpy(),
         i18n.t("report.col.area_wide_services", lang): rows["area_wide_services"].astype(int).to_numpy(),
@@ -303,7 +303,7 @@ def summary_frame(table: pd.DataFrame, key: str, lang: str) -> pd.DataFrame:
 def _area_page(pdf: PdfPages, row: dict, table: pd.DataFrame, boundaries: dict, key: str, lang: str,
                thresholds: coverage.GapThresholds, by_category: pd.DataFrame | None) -> None:
     fig = plt.figure(figsize=A4_LANDSCAPE)
-    name = choropleth.area_name(row, lang)
+    name = i18n.name_in(row, lang)
     fig.text(0.04, 0.95, name, fontsize=22, weight="bold", va="top")
     fig.text(0.04, 0.885, i18n.t("report.area_population", lang, n=i18n.format_number(row["population"], lang),
                                  date=row["population_date"]), fontsize=12, va="top")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import choropleth, coverage, i18n, model, report, safe
+from geo import coverage, i18n, model, report, safe
 from ui import cache, common, coverage_panel, urlstate
 
 lang = common.language()
@@ -11,7 +11,7 @@ services = common.services_or_stop(lang)
 
 area_rows = cache.load_areas()
 area_ids = list(area_rows["area_id"])
-names = {r["area_id"]: choropleth.area_name(r, lang) for r in area_rows.to_dict("records")}
+names = {r["area_id"]: i18n.name_in(r, lang) for r in area_rows.to_dict("records")}
 wanted = st.query_params.get("area")
 st.session_state.setdefault("profile_area", wanted if wanted in names else area_ids[0])
 area_id = st.sidebar.selectbox(i18n.t("profile.choose", lang), area_ids, key="profile_area", format_func=names.get)
@@ -23,8 +23,8 @@ everything = long[(long["area_id"] == area_id) & (long["category"] == coverage.A
 info = area_rows[area_rows["area_id"] == area_id].iloc[0].to_dict()
 
 st.title(names[area_id])
-if info["name_it"] and info["name_it"] != info["name_sl"]:
-    st.caption(f"{info['name_sl']} / {info['name_it']}")
+if i18n.bilingual(info["name_sl"], info["name_it"]) != info["name_sl"]:
+    st.caption(i18n.bilingual(info["name_sl"], info["name_it"]))
 st.markdown(i18n.t("profile.population", lang, n=i18n.format_number(info["population"], lang),
                    date=info["population_date"], kind=i18n.t(f"areas.kind.{info['kind']}", lang)))
 st.caption(report.selection_text(lang, None, view.target_group, view.at, view.include_unknown_hours))

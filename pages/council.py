@@ -28,7 +28,7 @@ table = coverage_panel.area_table(long, view)
 measure = choropleth.measure(view.measure)
 measure_name = i18n.t(f"measure.{measure.key}", lang)
 ranking = choropleth.ranked(table, measure.key)
-names = {r["area_id"]: choropleth.area_name(r, lang) for r in ranking.to_dict("records")}
+names = {r["area_id"]: i18n.name_in(r, lang) for r in ranking.to_dict("records")}
 # The chosen areas live in the link too (?areas=ks-50605,ks-50617); none in the link means all.
 if "council_areas" not in st.session_state:
     linked = [a for a in str(st.query_params.get("areas", "")).split(",") if a in names]

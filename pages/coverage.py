@@ -34,7 +34,7 @@ if ranking[measure.key].isna().all():
     st.markdown(i18n.t("coverage.headline_none", lang))
 else:
     st.markdown(i18n.t(
-        "coverage.headline", lang, area=choropleth.area_name(worst, lang), value=measure.format(worst[measure.key], lang),
+        "coverage.headline", lang, area=i18n.name_in(worst, lang), value=measure.format(worst[measure.key], lang),
         people=i18n.format_number(worst["population"], lang), date=worst["population_date"],
     ))
 gaps = table[table["gap"]]
@@ -60,7 +60,7 @@ for note in report.approximation_notes(lang)[:3]:
 st.subheader(i18n.t("coverage.ranking", lang, measure=measure_name))
 shown = ranking.assign(
     rank=range(1, len(ranking) + 1),
-    area=[choropleth.area_name(r, lang) for r in ranking.to_dict("records")],
+    area=[i18n.name_in(r, lang) for r in ranking.to_dict("records")],
     value=[measure.display(v) for v in ranking[measure.key].astype(float)],
     share_within_5km=ranking["share_within_5km"] * 100,  # shown in per cent
     gap_text=[report.gap_text(r, view.thresholds, lang) for r in ranking.to_dict("records")],
@@ -103,7 +103,7 @@ st.subheader(i18n.t("coverage.gaps", lang))
 if gaps.empty:
     st.info(i18n.t("coverage.no_gaps", lang))
 for row in choropleth.ranked(gaps, measure.key).to_dict("records"):
-    st.markdown(i18n.t("coverage.gap_line", lang, area=choropleth.area_name(row, lang),
+    st.markdown(i18n.t("coverage.gap_line", lang, area=i18n.name_in(row, lang),
                        people=i18n.format_number(row["population"], lang),
                        reasons=report.gap_text(row, view.thresholds, lang)))
 

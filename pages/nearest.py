@@ -35,12 +35,9 @@ if "near_method" not in st.session_state:
         st.session_state.near_k = DEFAULT_K
 
 settlement_ids = settlements.sort_values("name_sl", key=lambda s: s.map(geocode.fold))["settlement_id"].astype(str).tolist()
-settlement_names = {
-    str(r.settlement_id): r.name_sl if not r.name_it or r.name_it == r.name_sl else f"{r.name_sl} / {r.name_it}"
-    for r in settlements.itertuples()
-}
+settlement_names = {str(r.settlement_id): i18n.bilingual(r.name_sl, r.name_it) for r in settlements.itertuples()}
 area_ids = area_table.sort_values("name_sl", key=lambda s: s.map(geocode.fold))["area_id"].tolist()
-area_names = {r.area_id: (r.name_it if lang == "it" and r.name_it else r.name_sl) for r in area_table.itertuples()}
+area_names = {r["area_id"]: i18n.name_in(r, lang) for r in area_table.to_dict("records")}
 # Seeded once from the link (no default place: the user says where they are).
 st.session_state.setdefault("near_settlement", link_value if link_kind == "settlement" and link_value in settlement_names else None)
 st.session_state.setdefault("near_area", link_value if link_kind == "area" and link_value in area_names else None)

@@ -53,3 +53,24 @@ def test_dates_and_numbers_per_language():
     assert i18n.format_number(54252, "sl") == "54.252"
     assert i18n.format_number(54252, "en") == "54,252"
     assert i18n.format_number(2.5, "it", 1) == "2,5"
+
+
+def test_name_in_gives_the_place_name_in_the_chosen_language():
+    import pandas as pd
+
+    koper = {"name_sl": "Koper", "name_it": "Capodistria"}
+    assert i18n.name_in(koper, "it") == "Capodistria"
+    assert i18n.name_in(koper, "sl") == "Koper"
+    assert i18n.name_in(koper, "en") == "Koper"  # places have no English names: Slovene is official
+    assert i18n.name_in({"name_sl": "Marezige", "name_it": ""}, "it") == "Marezige"
+    assert i18n.name_in(pd.Series({"name_sl": "Gračišče", "name_it": float("nan")}), "it") == "Gračišče"
+    assert i18n.name_in({"name": "Koper"}, "it") == "Koper"  # GeoJSON outline properties
+    assert i18n.name_in({}, "sl") == ""
+
+
+def test_bilingual_label_only_when_the_names_differ():
+    assert i18n.bilingual("Koper", "Capodistria") == "Koper / Capodistria"
+    assert i18n.bilingual("Gažon", "Gažon") == "Gažon"
+    assert i18n.bilingual("Gažon", "") == "Gažon"
+    assert i18n.bilingual("Gažon", None) == "Gažon"
+    assert i18n.bilingual(" Ankaran ", "Ancarano ") == "Ankaran / Ancarano"
