@@ -1,6 +1,6 @@
 """Free-text search over service names, providers and descriptions, ignoring accents and case.
 
-Text is folded (NFKD, combining marks dropped, case-folded, ``đ`` → ``d``) on both sides, so
+Text is folded with ``geo.text.fold`` (accents, case, ``đ`` → ``d``, dashes, spaces) on both sides, so
 "cajanke" finds "Čajanke". Every query word must start some word of the service's text (AND
 of prefixes: "dnevn cent" finds "Dnevni center"). Slovene text is always searched too, so a
 Slovene name typed in any UI language still finds its service.
@@ -8,9 +8,10 @@ Slovene name typed in any UI language still finds its service.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import pandas as pd
+
+from geo.text import fold
 
 #: Slovene is the language every service is required to have; it is always searched.
 FALLBACK_LANGUAGE = "sl"
@@ -18,18 +19,7 @@ FALLBACK_LANGUAGE = "sl"
 TRANSLATED_COLUMNS = ("name_{lang}", "description_{lang}")
 PLAIN_COLUMNS = ("provider",)
 
-# Letters NFKD leaves whole (they are not "letter + combining mark"); mapped by hand.
-_NOT_DECOMPOSED = str.maketrans({"đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "ı": "i"})
 _WORD_RE = re.compile(r"\w+")
-
-
-def fold(text: object) -> str:
-    """Lower-case, accent-free form of a text for comparison ("Čajanke" → "cajanke")."""
-    if not isinstance(text, str):
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_NOT_DECOMPOSED))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
 
 
 def query_words(query: str) -> list[str]:
