@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import access, areas, hours, i18n, model, nearest, settings
+from geo import access, areas, hours, i18n, model, nearest, safe, settings
 from geo.errors import KoperMapError
 
 #: The "category" value of the rows that count every category.
@@ -165,11 +165,13 @@ def service_area_token(area_id: str) -> str | None:
     return None
 
 
-def _areas_of_points(lat: np.ndarray, lon: np.ndarray, data_dir: Path | str | None) -> np.ndarray:
+def _areas_of_points(lat: np.ndarray, lon: np.ndarray, area_index: areas.AreaIndex | None) -> np.ndarray:
     """area_id ('' outside) of each point, vectorised over points; ties go to the first id as in area_of_point."""
+    if area_index is None:
+        raise CoverageError("the services table has no area_id column; pass area_index=geo.areas.area_index(boundaries)")
     result = np.full(len(lat), "", dtype=object)
     finite = np.isfinite(lat) & np.isfinite(lon)
-    for area_id, geom in sorted(areas.area_polygons(data_dir).items()):
+    for area_id, geom in sorted(areas.area_polygons(area_index).items()):
         hit = finite & (result == "")
         hit[hit] = shapely.intersects_xy(geom, lon[hit], lat[hit])
         result[hit] = area_id
@@ -177,7 +179,7 @@ def _areas_of_points(lat: np.ndarray, lon: np.ndarray, data_dir: Path | str | No
 
 
 def _prepare(services: pd.DataFrame, areas_table: pd.DataFrame, demand_points: pd.DataFrame,
-             radius_km: float, data_dir: Path | str | None) -> _Prepared:
+             radius_km: float, area_index: areas.AreaIndex | None) -> _Prepared:
     _missing(services, _REQUIRED_SERVICE_COLUMNS, "services")
     _missing(areas_table, _REQUIRED_AREA_COLUMNS, "areas")
     _missing(demand_points, _REQUIRED_DEMAND_COLUMNS, "demand points")
@@ -191,7 +193,7 @@ def _prepare(services: pd.DataFrame, areas_table: pd.DataFrame, demand_points: p
     if "area_id" in table.columns:
         area_ids = table["area_id"].fillna("").astype(str).to_numpy(dtype=object)
     else:
-        area_ids = _areas_of_points(lat, lon, data_dir)
+        area_ids = _areas_of_points(lat, lon, area_index)
     service_area = np.where(located, area_index.get_indexer(area_ids), -1)
 
     # One location per distinct point (as geo.nearest: coordinates rounded to ~0.1 m).
@@ -429,19 +431,19 @@ def area_coverage(
     include_ankaran: bool = True,
     thresholds: GapThresholds | None = None,
     supply: str = "services",
-    data_dir: Path | str | None = None,
+    area_index: areas.AreaIndex | None = None,
 ) -> pd.DataFrame:
     """One row per area (COLUMNS) for the services matching category / target group (None = all).
 
     ``at`` keeps only services open at that local time (``include_unknown_hours`` keeps those whose
     state is unknown too). ``include_ankaran=False`` drops Ankaran's row only; its residents still
     compete for services in the 2SFCA catchments. Without an ``area_id`` column in ``services`` the
-    area of each service is looked up in the boundaries of ``data_dir``. ``attrs`` carries
+    area of each service is looked up in ``area_index`` (geo.areas.area_index). ``attrs`` carries
     ``notes`` (assumptions()) and ``parameters``.
     """
     category = _check_choice(category, model.CATEGORIES, "category")
     target_group, radius, thresholds = _checked(target_group, at, radius_km, supply, thresholds)
-    prepared = _prepare(services, areas_table, demand_points, radius, data_dir)
+    prepared = _prepare(services, areas_table, demand_points, radius, area_index)
     available = _available(prepared, at, include_unknown_hours)
     table = _measure(prepared, _selection(prepared, category, target_group, available), thresholds, supply)
     table = areas.filter_areas(table, include_ankaran).reset_index(drop=True)
@@ -469,7 +471,7 @@ def coverage_by_category(
     include_ankaran: bool = True,
     thresholds: GapThresholds | None = None,
     supply: str = "services",
-    data_dir: Path | str | None = None,
+    area_index: areas.AreaIndex | None = None,
 ) -> pd.DataFrame:
     """Long table area × category: "category" (``all`` first, then model.CATEGORIES) + COLUMNS.
 
@@ -477,7 +479,7 @@ def coverage_by_category(
     meant to be cached by the pages.
     """
     target_group, radius, thresholds = _checked(target_group, at, radius_km, supply, thresholds)
-    prepared = _prepare(services, areas_table, demand_points, radius, data_dir)
+    prepared = _prepare(services, areas_table, demand_points, radius, area_index)
     available = _available(prepared, at, include_unknown_hours)
     tables = []
     for category in (None, *model.CATEGORIES):
@@ -595,7 +597,7 @@ def render(table: pd.DataFrame, fmt: str, lang: str = "sl") -> str:
     out = _cli_table(table, lang)
     if fmt == "csv":
         out["area_wide_ids"] = out["area_wide_ids"].map(model.LIST_SEPARATOR.join)
-        return out.to_csv(index=False, na_rep="", lineterminator="\n")
+        return safe.spreadsheet_frame(out).to_csv(index=False, na_rep="", lineterminator="\n")  # no cell runs as a formula
     records = [{k: _json_value(v) for k, v in row.items()} for row in out.to_dict("records")]
     document = {"parameters": table.attrs.get("parameters", {}), "notes": table.attrs.get("notes", []), "areas": records}
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
@@ -613,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the coverage table; 2 for bad arguments, 1 when the data cannot be read."""
     args = _parser().parse_args(argv)
     try:
-        services, areas_table, demand = _load(None)
+        services, areas_table, demand = _load(settings.data_dir())  # the entry point resolves the folder
         table = area_coverage(
             services, areas_table, demand, category=args.category, target_group=args.target_group, at=args.at,
             include_unknown_hours=args.include_unknown_hours, radius_km=args.radius_km,

@@ -177,7 +177,7 @@ def records_csv(records: list[dict], lang: str | None = None) -> str:
     writer = csv.writer(buffer)
     writer.writerow(keys)
     for record in records:
-        writer.writerow([_csv_cell(record[key]) for key in keys])
+        writer.writerow([safe.spreadsheet_cell(_csv_cell(record[key])) for key in keys])  # no cell runs as a formula
     return buffer.getvalue()
 
 
@@ -475,7 +475,7 @@ def write_hsds(tables: dict[str, pd.DataFrame], directory: Path) -> list[Path]:
     written = []
     for name, frame in tables.items():
         path = directory / f"{name}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n")
+        safe.spreadsheet_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n")  # formula-safe
         written.append(path)
     package = directory / "datapackage.json"
     package.write_text(json.dumps(hsds_datapackage(tables), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -495,7 +495,7 @@ def _directory_table() -> pd.DataFrame:
     # Imported here so that the pure functions above need nothing but pandas.
     from geo import directory
 
-    return directory.directory_table()
+    return directory.directory_table(settings.data_dir())  # the command line resolves the folder
 
 
 def _parser() -> argparse.ArgumentParser:

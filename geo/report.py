@@ -22,7 +22,7 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
 
-from geo import choropleth, coverage, i18n, model, nearest, settings  # noqa: E402
+from geo import choropleth, coverage, i18n, model, nearest, safe, settings  # noqa: E402
 
 FONT = "DejaVu Sans"
 A4_LANDSCAPE = (11.69, 8.27)
@@ -123,17 +123,23 @@ def notes_table(lang: str, selection: str) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so spreadsheet programs read č, š, ž correctly."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    """CSV in UTF-8 with a byte-order mark, so spreadsheet programs read č, š, ž correctly.
+
+    Text cells that a spreadsheet would run as a formula are quoted (safe.spreadsheet_frame)."""
+    return safe.spreadsheet_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook with one sheet per entry (names cut to Excel's 31 characters)."""
+    """An .xlsx workbook with one sheet per entry (names made valid for Excel, see safe.excel_sheet_name).
+
+    Text starting with a formula character is stored as text, never as a formula (safe.spreadsheet_sheet)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
+            title = safe.excel_sheet_name(name)
+            frame.to_excel(writer, sheet_name=title, index=False)
+            sheet = writer.sheets[title]
+            safe.spreadsheet_sheet(sheet)
             for column, header in zip(sheet.columns, frame.columns):
                 width = max([len(str(header)), *(len(str(v)) for v in frame[header].head(200))])
                 sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)

@@ -121,3 +121,28 @@ def spreadsheet_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
             out[column] = out[column].map(spreadsheet_cell)
     out.columns = [spreadsheet_cell(c) for c in out.columns]
     return out
+
+
+def spreadsheet_sheet(sheet: object) -> None:
+    """Make every text cell of an openpyxl worksheet that starts with a formula character inert.
+
+    In a workbook the value can stay exactly as it is: the cell is stored as a string (openpyxl
+    turns text starting with ``=`` into a formula otherwise) with Excel's own "quote prefix" style,
+    which is what Excel stores when one types ``'=1``: shown as ``=1``, never evaluated, no
+    apostrophe in the value. Changes ``sheet`` in place.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def excel_sheet_name(name: object) -> str:
+    """A worksheet title Excel accepts for any text: ``[]:*?/\\`` become ``_``, no leading or
+    trailing apostrophe, at most 31 characters, never empty ("-" then)."""
+    text = _SHEET_NAME_FORBIDDEN.sub("_", "" if name is None else str(name)).strip("'")[:31].strip("'")
+    return text or "-"

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 import geo
-from geo import export, load, settings
+from geo import export, load, safe, settings
 
 REPO_DATA = settings.PROJECT_DIR / "data"
 PLACED = ("site", "office")
@@ -134,7 +134,9 @@ def test_csv_joins_lists_and_writes_plain_values(table):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 36
     alarm = next(row for row in rows if row["id"] == "remote-alarm")
-    assert alarm["phones"] == "+38656634588; +38656634585; +38651357429"
+    # the leading "+" is quoted so that a spreadsheet keeps the numbers as text (geo.safe.spreadsheet_cell)
+    assert alarm["phones"] == "'+38656634588; +38656634585; +38651357429"
+    assert safe.from_spreadsheet_cell(alarm["phones"]) == "+38656634588; +38656634585; +38651357429"
     assert alarm["exemption_possible"] == "true"
     assert alarm["lat"] == ""
     oljka = next(row for row in rows if row["id"] == "day-care-oljka")
