@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere without installing
 
-from geo import areas, coverage, directory, model, nearest  # noqa: E402
+from geo import areas, coverage, directory, model, nearest, settings  # noqa: E402
 
 RUNS = 5
 #: Slovenia's bounding box (south, west, north, east), degrees.
@@ -87,7 +87,8 @@ def timed(function) -> tuple[float, float, object]:
 
 def main() -> None:
     """Print one table row per case."""
-    koper = (directory.build_directory().services, areas.load_areas(), areas.load_demand_points())
+    data = settings.data_dir()
+    koper = (directory.build_directory(data).services, areas.load_areas(data), areas.load_demand_points(data))
     synthetic = national()
     saturday = coverage.parse_when("Sa 10:00")
     cases = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -40,9 +40,11 @@ DEMAND_POINT_COLUMNS = {
 _REBUILD_HINT = "rebuild it with `make data` (python scripts/build_reference.py)"
 
 
-def _folder(data_dir: Path | str | None) -> Path:
-    """The data directory to use (``None`` = settings.data_dir())."""
-    return Path(data_dir) if data_dir is not None else settings.data_dir()
+def _folder(data_dir: Path | str) -> Path:
+    """The data directory the caller resolved (ui.cache or a command-line entry point)."""
+    if data_dir is None:
+        raise TypeError("data_dir is required: resolve it at the entry point (settings.data_dir())")
+    return Path(data_dir)
 
 
 def _read_table(path: Path, columns: dict[str, type]) -> pd.DataFrame:
@@ -63,22 +65,22 @@ def _read_table(path: Path, columns: dict[str, type]) -> pd.DataFrame:
     return table.astype({c: t for c, t in columns.items() if t is not str})
 
 
-def load_areas(data_dir: Path | str | None = None) -> pd.DataFrame:
+def load_areas(data_dir: Path | str) -> pd.DataFrame:
     """areas.csv: one row per area with population, official and computed km² and a label point."""
     return _read_table(_folder(data_dir) / settings.AREAS_FILE, AREA_COLUMNS)
 
 
-def load_settlements(data_dir: Path | str | None = None) -> pd.DataFrame:
+def load_settlements(data_dir: Path | str) -> pd.DataFrame:
     """settlements.csv: settlements of Koper and Ankaran with their area and register centroid."""
     return _read_table(_folder(data_dir) / settings.SETTLEMENTS_FILE, SETTLEMENT_COLUMNS)
 
 
-def load_streets(data_dir: Path | str | None = None) -> pd.DataFrame:
+def load_streets(data_dir: Path | str) -> pd.DataFrame:
     """streets.csv: streets of Koper and Ankaran with Slovene and (where official) Italian names."""
     return _read_table(_folder(data_dir) / settings.STREETS_FILE, STREET_COLUMNS)
 
 
-def load_demand_points(data_dir: Path | str | None = None) -> pd.DataFrame:
+def load_demand_points(data_dir: Path | str) -> pd.DataFrame:
     """demand_points.csv: one point per spatial district, carrying an equal share of its area's population."""
     return _read_table(_folder(data_dir) / settings.DEMAND_POINTS_FILE, DEMAND_POINT_COLUMNS)
 
@@ -91,7 +93,7 @@ def filter_areas(df: pd.DataFrame, include_ankaran: bool) -> pd.DataFrame:
     return df[keep]
 
 
-def boundary_is_official(data_dir: Path | str | None = None) -> bool:
+def boundary_is_official(data_dir: Path | str) -> bool:
     """True when a user-supplied official boundary file replaces the approximation."""
     return (_folder(data_dir) / settings.OFFICIAL_AREA_BOUNDARIES_FILE).is_file()
 
@@ -146,7 +148,7 @@ def _geometry_problem(geometry: object) -> str | None:
     return None
 
 
-def load_boundaries(data_dir: Path | str | None = None) -> dict:
+def load_boundaries(data_dir: Path | str) -> dict:
     """The area boundaries as a GeoJSON FeatureCollection (official file if present), validated."""
     folder = _folder(data_dir)
     path = _boundary_path(folder)
@@ -163,12 +165,22 @@ def load_boundaries(data_dir: Path | str | None = None) -> dict:
     return collection
 
 
-@lru_cache(maxsize=8)
-def _polygons_cached(folder: str, file_name: str, stamp: tuple[int, int]) -> tuple[tuple[str, ...], tuple, shapely.STRtree]:
-    """Polygons per area and their STRtree; keyed by file and its mtime/size so edits are seen."""
-    collection = load_boundaries(Path(folder))
+@dataclass(frozen=True)
+class AreaIndex:
+    """The area polygons (WGS84 lon/lat, prepared) and an STRtree over them, built by :func:`area_index`.
+
+    Read only; ``ui.cache`` keeps one per data stamp.
+    """
+
+    ids: tuple[str, ...]
+    geoms: tuple
+    tree: shapely.STRtree
+
+
+def area_index(boundaries: dict) -> AreaIndex:
+    """Index a validated boundary FeatureCollection (see :func:`load_boundaries`) for point-in-area lookups."""
     parts: dict[str, list] = {}
-    for feature in collection["features"]:
+    for feature in boundaries["features"]:
         parts.setdefault(feature["properties"]["area_id"], []).append(shape(feature["geometry"]))
     ids = tuple(sorted(parts))
     # An official file may split one area over several features; merge them, and repair
@@ -176,20 +188,10 @@ def _polygons_cached(folder: str, file_name: str, stamp: tuple[int, int]) -> tup
     geoms = tuple(shapely.make_valid(shapely.union_all(parts[i])) for i in ids)
     for geom in geoms:
         shapely.prepare(geom)
-    return ids, geoms, shapely.STRtree(geoms)
+    return AreaIndex(ids, geoms, shapely.STRtree(geoms))
 
 
-def _polygons(data_dir: Path | str | None) -> tuple[tuple[str, ...], tuple, shapely.STRtree]:
-    """Cached polygons of the data directory."""
-    folder = _folder(data_dir).resolve()
-    path = _boundary_path(folder)
-    if not path.is_file():
-        raise DataFileError(f"{path} is missing; {_REBUILD_HINT}")
-    stat = path.stat()
-    return _polygons_cached(str(folder), path.name, (stat.st_mtime_ns, stat.st_size))
-
-
-def load_outline(data_dir: Path | str | None = None) -> dict:
+def load_outline(data_dir: Path | str) -> dict:
     """municipality.geojson: the outline of Koper and Ankaran (GeoJSON FeatureCollection)."""
     path = _folder(data_dir) / settings.MUNICIPALITY_OUTLINE_FILE
     if not path.is_file():
@@ -204,23 +206,21 @@ def load_outline(data_dir: Path | str | None = None) -> dict:
     return collection
 
 
-def area_polygons(data_dir: Path | str | None = None) -> dict[str, shapely.Geometry]:
+def area_polygons(index: AreaIndex) -> dict[str, shapely.Geometry]:
     """area_id → shapely (Multi)Polygon in WGS84 (lon, lat)."""
-    ids, geoms, _ = _polygons(data_dir)
-    return dict(zip(ids, geoms))
+    return dict(zip(index.ids, index.geoms))
 
 
-def area_of_point(lat: float, lon: float, data_dir: Path | str | None = None) -> str | None:
+def area_of_point(lat: float, lon: float, index: AreaIndex) -> str | None:
     """The area_id containing the point, or None outside Koper and Ankaran (boundary points count as inside)."""
     if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
         return None
-    ids, geoms, tree = _polygons(data_dir)
     point = shapely.Point(lon, lat)
-    hits = sorted(tree.query(point, predicate="intersects"))
+    hits = sorted(index.tree.query(point, predicate="intersects"))
     # On a shared edge both areas match; the first id wins so the answer is stable.
-    return ids[hits[0]] if hits else None
+    return index.ids[hits[0]] if hits else None
 
 
-def in_municipality(lat: float, lon: float, data_dir: Path | str | None = None) -> bool:
+def in_municipality(lat: float, lon: float, index: AreaIndex) -> bool:
     """True inside Koper or Ankaran (the area the social-work centre serves)."""
-    return area_of_point(lat, lon, data_dir) is not None
+    return area_of_point(lat, lon, index) is not None

@@ -1024,7 +1024,7 @@ def _refresh_addresses(args: argparse.Namespace, data_dir: Path | str | None) ->
             raise KoperMapError(
                 f"cannot list provider addresses ({error}); pass --address or --from-csv instead"
             ) from None
-        addresses = list(load.provider_addresses(Path(data_dir) if data_dir is not None else None))
+        addresses = list(load.provider_addresses(Path(data_dir) if data_dir is not None else settings.data_dir()))
     unique: dict[str, str] = {}
     for address in addresses:
         text = " ".join(str(address).split())

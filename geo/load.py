@@ -1,11 +1,11 @@
 """Reading the directory from disk, validated on every load.
 
-A broken file never takes the app down: :func:`load_services_safe` returns the last
-good table it loaded from the same directory together with the error.
+A broken file never takes the app down: :func:`load_services_safe` returns the error together
+with the last good table the caller kept (``ui.cache`` keeps it per data directory; geo holds no
+state between calls).
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +13,6 @@ import pandas as pd
 
 from geo import model, settings
 from geo.errors import DataFileError, DataValidationError, KoperMapError, Problem
-
-_last_good: dict[Path, pd.DataFrame] = {}
-_last_good_lock = threading.Lock()
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
@@ -32,18 +29,17 @@ def read_csv_text(path: Path) -> pd.DataFrame:
         raise DataValidationError([Problem(path.name, None, None, None, f"cannot be read as CSV: {exc}")]) from None
 
 
-def services_path(data_dir: Path | None = None) -> Path:
-    """Where the services table lives."""
-    return (data_dir or settings.data_dir()) / settings.SERVICES_FILE
+def services_path(data_dir: Path | str) -> Path:
+    """Where the services table lives in the data directory the caller resolved."""
+    if data_dir is None:
+        raise TypeError("data_dir is required: resolve it at the entry point (settings.data_dir())")
+    return Path(data_dir) / settings.SERVICES_FILE
 
 
-def load_services(data_dir: Path | None = None) -> pd.DataFrame:
+def load_services(data_dir: Path | str) -> pd.DataFrame:
     """Load and validate ``services.csv``; raises DataFileError or DataValidationError."""
     path = services_path(data_dir)
-    services = model.parse_services(read_csv_text(path), file=path.name)
-    with _last_good_lock:
-        _last_good[path.resolve()] = services
-    return services
+    return model.parse_services(read_csv_text(path), file=path.name)
 
 
 @dataclass(frozen=True)
@@ -59,18 +55,18 @@ class LoadResult:
         return self.error is not None and self.services is not None
 
 
-def load_services_safe(data_dir: Path | None = None) -> LoadResult:
-    """Load the services; on error, fall back to the last good table from the same file."""
-    path = services_path(data_dir)
+def load_services_safe(data_dir: Path | str, last_good: pd.DataFrame | None = None) -> LoadResult:
+    """Load the services; on error, return ``last_good`` (the caller's last good table, or None) with it.
+
+    Never raises for a missing or invalid file (KoperMapError); a good load has ``error`` None.
+    """
     try:
         return LoadResult(load_services(data_dir))
     except KoperMapError as exc:
-        with _last_good_lock:
-            previous = _last_good.get(path.resolve())
-        return LoadResult(previous, exc)
+        return LoadResult(last_good, exc)
 
 
-def provider_addresses(data_dir: Path | None = None) -> list[str]:
+def provider_addresses(data_dir: Path | str) -> list[str]:
     """Distinct addresses of services that are drawn on the map (sites and offices)."""
     services = load_services(data_dir)
     placed = services[services["location_type"].isin(model.PLACED_TYPES)]

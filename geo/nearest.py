@@ -24,8 +24,9 @@ import pandas as pd
 from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
-from geo import areas, i18n, model, search, settings
+from geo import areas, i18n, model, settings
 from geo.errors import KoperMapError
+from geo.text import fold
 
 #: Points closer than this (degrees, ~0.1 m) are one location: the geocoder gives one
 #: address one coordinate pair, rounding only absorbs float noise from CSV round trips.
@@ -234,8 +235,8 @@ def start_from_settlement(name_or_id: str | int, settlements: pd.DataFrame) -> t
     text = str(name_or_id).strip()
     hits = settlements[settlements["settlement_id"].astype(str) == text]
     if hits.empty:
-        wanted = search.fold(text)
-        names = settlements["name_sl"].map(search.fold), settlements["name_it"].map(search.fold)
+        wanted = fold(text)
+        names = settlements["name_sl"].map(fold), settlements["name_it"].map(fold)
         hits = settlements[(names[0] == wanted) | ((names[1] == wanted) & (names[1] != ""))]
     if hits.empty:
         raise UnknownPlaceError(

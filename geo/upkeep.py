@@ -587,6 +587,10 @@ def geocode_addresses(
     online answers are kept in the geocode cache (these are providers' addresses, not citizens').
     """
     sources = geocode.load_sources(data_dir)
+    try:
+        area_index = areas.area_index(areas.load_boundaries(_folder(data_dir)))
+    except KoperMapError:
+        area_index = None  # no boundaries to check against; the points themselves are still shown
     located = []
     for address in addresses:
         result = geocode.geocode(
@@ -599,11 +603,10 @@ def geocode_addresses(
             )
             continue
         note = result.note
-        try:
-            area_id = areas.area_of_point(result.lat, result.lon, data_dir) or ""
-        except KoperMapError:
-            area_id = ""  # no boundaries to check against; the point itself is still shown
+        if area_index is None:
+            area_id = ""
         else:
+            area_id = areas.area_of_point(result.lat, result.lon, area_index) or ""
             if not area_id:
                 note = " ".join(filter(None, [note, "The point is outside Koper and Ankaran; check the address."]))
         located.append(
@@ -725,7 +728,6 @@ def save_directory(
             return SaveResult(path, None, False)
         backup = _keep_backup(path, data_dir, _now(now))
         atomic.write_bytes(path, data)
-    load.load_services(_folder(data_dir))  # refreshes the last good table the app falls back to
     return SaveResult(path, backup, True)
 
 
@@ -791,7 +793,7 @@ def record_manual_location(
         point.append(number)
     area_id = None
     if not problems:
-        area_id = areas.area_of_point(point[0], point[1], data_dir)
+        area_id = areas.area_of_point(point[0], point[1], areas.area_index(areas.load_boundaries(_folder(data_dir))))
         if area_id is None:
             problems.append(
                 Problem(file, None, "lat", f"{point[0]}, {point[1]}",

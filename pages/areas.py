@@ -12,7 +12,7 @@ table = areas.filter_areas(cache.load_areas(), include_ankaran)
 view = present.areas_table(table, lang)
 st.dataframe(view, hide_index=True, width="stretch")
 st.markdown(i18n.t("areas.total", lang, n=i18n.format_number(int(table["population"].sum()), lang)))
-if areas.boundary_is_official():
+if cache.boundary_is_official():
     st.info(i18n.t("areas.boundary_official", lang))
 else:
     median = i18n.format_number(table.loc[table["kind"] == "ks", "area_error_pct"].abs().median(), lang, 1)

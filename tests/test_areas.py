@@ -19,6 +19,11 @@ TRIESTE = (45.65, 13.78)
 IZOLA = (45.5378, 13.6610)
 
 
+def _index(folder: Path | None = None) -> areas.AreaIndex:
+    """The area index of a data directory (the committed one, or the one the environment names)."""
+    return areas.area_index(areas.load_boundaries(folder or settings.data_dir()))
+
+
 def _boundaries(folder: Path) -> dict:
     return json.loads((folder / settings.AREA_BOUNDARIES_FILE).read_text(encoding="utf-8"))
 
@@ -33,7 +38,7 @@ def _write_official(folder: Path, collection: dict) -> Path:
 
 
 def test_there_are_22_ks_and_ankaran():
-    table = areas.load_areas()
+    table = areas.load_areas(settings.data_dir())
     assert len(table) == 23 and table["area_id"].is_unique
     assert (table["kind"] == "ks").sum() == 22
     ankaran = table[table["kind"] == "municipality"]
@@ -45,7 +50,7 @@ def test_there_are_22_ks_and_ankaran():
 
 
 def test_population_matches_surs():
-    table = areas.load_areas().set_index("area_id")
+    table = areas.load_areas(settings.data_dir()).set_index("area_id")
     surs = pd.read_csv(SURS_KS, dtype={"reference_date": str})
     assert areas.filter_areas(table.reset_index(), include_ankaran=False)["population"].sum() == 54_252
     for row in surs.itertuples():
@@ -56,18 +61,18 @@ def test_population_matches_surs():
 
 
 def test_filter_areas_limits_any_table_to_the_22_ks():
-    table = areas.load_areas()
+    table = areas.load_areas(settings.data_dir())
     assert len(areas.filter_areas(table, include_ankaran=True)) == 23
     only_ks = areas.filter_areas(table, include_ankaran=False)
     assert len(only_ks) == 22 and set(only_ks["kind"]) == {"ks"}
-    points = areas.load_demand_points()
+    points = areas.load_demand_points(settings.data_dir())
     assert "ob-213" not in set(areas.filter_areas(points, include_ankaran=False)["area_id"])
     with_gaps = pd.DataFrame({"area_id": ["ks-50614", None, "ob-213"]})
     assert areas.filter_areas(with_gaps, include_ankaran=False)["area_id"].tolist() == ["ks-50614"]
 
 
 def test_boundary_error_meets_the_target():
-    table = areas.filter_areas(areas.load_areas(), include_ankaran=False)
+    table = areas.filter_areas(areas.load_areas(settings.data_dir()), include_ankaran=False)
     error = table["area_error_pct"].abs()
     assert error.median() <= 3.0
     others = table[~table["name_sl"].isin(["Za gradom", "Semedela"])]
@@ -77,8 +82,8 @@ def test_boundary_error_meets_the_target():
 
 
 def test_demand_points_sum_to_area_populations():
-    points = areas.load_demand_points()
-    table = areas.load_areas().set_index("area_id")
+    points = areas.load_demand_points(settings.data_dir())
+    table = areas.load_areas(settings.data_dir()).set_index("area_id")
     sums = points.groupby("area_id")["population"].sum()
     assert set(sums.index) == set(table.index)
     for area_id, total in sums.items():
@@ -86,12 +91,12 @@ def test_demand_points_sum_to_area_populations():
 
 
 def test_settlements_and_streets_load_with_types():
-    settlements = areas.load_settlements()
+    settlements = areas.load_settlements(settings.data_dir())
     assert len(settlements) == 105 and settlements["settlement_id"].dtype.kind == "i"
     assert settlements.loc[settlements["name_sl"] == "Barizoni", "name_it"].item() == "Barisoni"
     assert settlements.loc[settlements["name_sl"] == "Abitanti", "name_it"].item() == ""  # no official Italian name
-    assert set(settlements["area_id"]) <= set(areas.load_areas()["area_id"])
-    streets = areas.load_streets()
+    assert set(settlements["area_id"]) <= set(areas.load_areas(settings.data_dir())["area_id"])
+    streets = areas.load_streets(settings.data_dir())
     assert len(streets) == 278 and set(streets["settlement_id"]) <= set(settlements["settlement_id"])
 
 
@@ -104,49 +109,59 @@ def test_missing_table_names_the_file_and_the_fix(tmp_path: Path):
 
 
 def test_gazon_lies_in_smarje():
-    settlements = areas.load_settlements().set_index("name_sl")
+    settlements = areas.load_settlements(settings.data_dir()).set_index("name_sl")
     gazon = settlements.loc["Gažon"]
     assert gazon["area_id"] == "ks-50614"
-    assert areas.area_of_point(gazon["lat"], gazon["lon"]) == "ks-50614"
+    assert areas.area_of_point(gazon["lat"], gazon["lon"], _index()) == "ks-50614"
 
 
 def test_koper_old_town_is_in_koper_center():
-    assert areas.area_of_point(*OLD_TOWN) == "ks-50619"
-    assert areas.in_municipality(*OLD_TOWN)
+    assert areas.area_of_point(*OLD_TOWN, _index()) == "ks-50619"
+    assert areas.in_municipality(*OLD_TOWN, _index())
 
 
 @pytest.mark.parametrize("point", [TRIESTE, IZOLA], ids=["Trieste", "Izola"])
 def test_points_outside_koper_and_ankaran_have_no_area(point):
-    assert areas.area_of_point(*point) is None
-    assert not areas.in_municipality(*point)
+    assert areas.area_of_point(*point, _index()) is None
+    assert not areas.in_municipality(*point, _index())
 
 
 def test_ankaran_point_is_in_ankaran():
-    settlements = areas.load_settlements().set_index("name_sl")
-    assert areas.area_of_point(settlements.loc["Ankaran", "lat"], settlements.loc["Ankaran", "lon"]) == "ob-213"
+    settlements = areas.load_settlements(settings.data_dir()).set_index("name_sl")
+    assert areas.area_of_point(settlements.loc["Ankaran", "lat"], settlements.loc["Ankaran", "lon"], _index()) == "ob-213"
 
 
 def test_missing_coordinates_have_no_area():
-    assert areas.area_of_point(float("nan"), 13.7) is None
-    assert areas.area_of_point(None, None) is None
+    assert areas.area_of_point(float("nan"), 13.7, _index()) is None
+    assert areas.area_of_point(None, None, _index()) is None
 
 
 def test_every_area_label_point_maps_back_to_its_area():
-    for row in areas.load_areas().itertuples():
-        assert areas.area_of_point(row.centroid_lat, row.centroid_lon) == row.area_id
+    index = _index()
+    for row in areas.load_areas(settings.data_dir()).itertuples():
+        assert areas.area_of_point(row.centroid_lat, row.centroid_lon, index) == row.area_id
 
 
-def test_area_polygons_are_cached_per_data_dir(data_dir: Path):
-    first = areas.area_polygons(data_dir)
-    assert areas.area_polygons(data_dir)["ks-50614"] is first["ks-50614"]  # loaded once, not per call
+def test_area_polygons_come_from_the_index_without_reading_files(data_dir: Path):
+    index = _index(data_dir)
+    first = areas.area_polygons(index)
+    (data_dir / settings.AREA_BOUNDARIES_FILE).unlink()  # the index reads nothing any more
+    assert areas.area_polygons(index)["ks-50614"] is first["ks-50614"]  # built once, not per call
     assert set(first) == set(areas.load_areas(data_dir)["area_id"])
+    assert areas.area_of_point(*OLD_TOWN, index) == "ks-50619"
+
+
+def test_geo_areas_keeps_no_cache_and_needs_the_folder():
+    assert not [name for name, value in vars(areas).items() if hasattr(value, "cache_info")]
+    with pytest.raises(TypeError, match="data_dir is required"):
+        areas.load_areas(None)
 
 
 # --- official boundary file ------------------------------------------------------------------
 
 
 def test_official_file_replaces_the_approximation(data_dir: Path):
-    assert not areas.boundary_is_official()
+    assert not areas.boundary_is_official(settings.data_dir())
     collection = _boundaries(data_dir)
     # Pretend the official Šmarje polygon is a square around a point in Trieste: only the file changed.
     square = shapely.geometry.mapping(shapely.box(13.77, 45.64, 13.79, 45.66))
@@ -156,11 +171,11 @@ def test_official_file_replaces_the_approximation(data_dir: Path):
             feature["geometry"] = {"type": square["type"], "coordinates": [list(map(list, r)) for r in square["coordinates"]]}
     _write_official(data_dir, collection)
     assert os.environ[settings.DATA_DIR_ENV] == str(data_dir)
-    assert areas.boundary_is_official()
-    assert areas.area_of_point(*TRIESTE) == "ks-50614"
-    gazon = areas.load_settlements().set_index("name_sl").loc["Gažon"]
-    assert areas.area_of_point(gazon["lat"], gazon["lon"]) is None
-    loaded = areas.load_boundaries()
+    assert areas.boundary_is_official(settings.data_dir())
+    assert areas.area_of_point(*TRIESTE, _index()) == "ks-50614"
+    gazon = areas.load_settlements(settings.data_dir()).set_index("name_sl").loc["Gažon"]
+    assert areas.area_of_point(gazon["lat"], gazon["lon"], _index()) is None
+    loaded = areas.load_boundaries(settings.data_dir())
     assert loaded["features"][0]["properties"] == {"area_id": collection["features"][0]["properties"]["area_id"]}
 
 
@@ -171,8 +186,8 @@ def test_official_file_may_split_an_area_over_several_features(data_dir: Path):
              "geometry": shapely.geometry.mapping(shapely.box(13.77, 45.64, 13.79, 45.66))}
     collection["features"].append(json.loads(json.dumps(extra)))
     _write_official(data_dir, collection)
-    assert areas.area_of_point(*TRIESTE) == "ks-50619"
-    assert areas.area_of_point(*OLD_TOWN) == "ks-50619"
+    assert areas.area_of_point(*TRIESTE, _index()) == "ks-50619"
+    assert areas.area_of_point(*OLD_TOWN, _index()) == "ks-50619"
     assert old_town  # the original feature is still there
 
 
@@ -183,7 +198,7 @@ def test_broken_official_file_names_the_file_feature_and_field(data_dir: Path):
     collection["features"][2]["geometry"] = None
     _write_official(data_dir, collection)
     with pytest.raises(DataValidationError) as caught:
-        areas.load_boundaries()
+        areas.load_boundaries(settings.data_dir())
     problems = caught.value.problems
     fields = {p.field for p in problems}
     assert "features[1].properties.area_id" in fields
@@ -195,7 +210,7 @@ def test_broken_official_file_names_the_file_feature_and_field(data_dir: Path):
     # The area that lost its only feature is reported too.
     assert any(p.field == "features" and p.value == lost for p in problems)
     with pytest.raises(DataValidationError):
-        areas.area_of_point(*OLD_TOWN)
+        _index()
 
 
 def test_official_file_in_metres_is_refused_with_the_fix(data_dir: Path):
@@ -203,19 +218,19 @@ def test_official_file_in_metres_is_refused_with_the_fix(data_dir: Path):
     collection["features"][0]["geometry"] = shapely.geometry.mapping(shapely.box(400000, 45000, 401000, 46000))
     _write_official(data_dir, collection)
     with pytest.raises(DataValidationError, match=r"features\[0\]\.geometry.*convert the file to WGS84"):
-        areas.load_boundaries()
+        areas.load_boundaries(settings.data_dir())
 
 
 def test_official_file_that_is_not_json_is_a_file_error(data_dir: Path):
     (data_dir / settings.OFFICIAL_AREA_BOUNDARIES_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(DataFileError, match="areas_official.geojson is not valid GeoJSON"):
-        areas.load_boundaries()
+        areas.load_boundaries(settings.data_dir())
 
 
 def test_editing_the_boundary_file_is_picked_up(data_dir: Path):
-    assert areas.area_of_point(*TRIESTE, data_dir=data_dir) is None
+    assert areas.area_of_point(*TRIESTE, _index(data_dir)) is None
     collection = _boundaries(data_dir)
     collection["features"][-1]["geometry"] = shapely.geometry.mapping(shapely.box(13.77, 45.64, 13.79, 45.66))
     path = _write_official(data_dir, collection)
     os.utime(path, ns=(1, 1))  # a distinct timestamp even on coarse-clock file systems
-    assert areas.area_of_point(*TRIESTE, data_dir=data_dir) == collection["features"][-1]["properties"]["area_id"]
+    assert areas.area_of_point(*TRIESTE, _index(data_dir)) == collection["features"][-1]["properties"]["area_id"]

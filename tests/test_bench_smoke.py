@@ -55,7 +55,7 @@ def test_the_faster_synthetic_loading_gives_the_same_directory(tmp_path, monkeyp
 
 
 def test_bare_map_is_self_contained_and_has_every_point(tmp_path):
-    located = mapping.map_locations(directory.build_directory().services)
+    located = mapping.map_locations(directory.build_directory(settings.data_dir()).services)
     html = bench_map.bare_map_html(located)
     assert assets.external_links(html) == []
     assert html.count("L.marker(") == len(located)

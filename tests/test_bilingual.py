@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from geo import areas, bilingual
+from geo import areas, bilingual, settings
 
 
 @pytest.fixture(scope="module")
 def register():
-    return areas.load_streets(), areas.load_settlements()
+    return areas.load_streets(settings.data_dir()), areas.load_settlements(settings.data_dir())
 
 
 @pytest.mark.parametrize("address,italian", [

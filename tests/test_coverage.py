@@ -428,9 +428,9 @@ def test_all_is_accepted_as_every_category():
 
 @pytest.fixture(scope="module")
 def real() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    loaded = directory.build_directory()
+    loaded = directory.build_directory(settings.data_dir())
     assert loaded.error is None
-    return loaded.services, areas.load_areas(), areas.load_demand_points()
+    return loaded.services, areas.load_areas(settings.data_dir()), areas.load_demand_points(settings.data_dir())
 
 
 @pytest.fixture(scope="module")
@@ -495,12 +495,13 @@ def test_distances_agree_with_geo_nearest(real, real_long):
 def test_areas_are_looked_up_when_services_carry_no_area_id(real):
     services, areas_table, demand = real
     with_ids = coverage.area_coverage(services, areas_table, demand)
-    looked_up = coverage.area_coverage(services.drop(columns=["area_id", "area_name"]), areas_table, demand)
+    index = areas.area_index(areas.load_boundaries(settings.data_dir()))
+    looked_up = coverage.area_coverage(services.drop(columns=["area_id", "area_name"]), areas_table, demand, area_index=index)
     pd.testing.assert_frame_equal(looked_up, with_ids)
     placed = services[services["lat"].notna()]
-    expected = [areas.area_of_point(lat, lon) or "" for lat, lon in zip(placed["lat"], placed["lon"])]
+    expected = [areas.area_of_point(lat, lon, index) or "" for lat, lon in zip(placed["lat"], placed["lon"])]
     lat, lon = placed["lat"].to_numpy(dtype=float), placed["lon"].to_numpy(dtype=float)
-    assert coverage._areas_of_points(lat, lon, None).tolist() == expected
+    assert coverage._areas_of_points(lat, lon, index).tolist() == expected
 
 
 def test_real_saturday_keeps_only_services_open_then(real):

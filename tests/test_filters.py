@@ -7,7 +7,7 @@ import itertools
 import pandas as pd
 import pytest
 
-from geo import directory, filters, hours, model
+from geo import directory, filters, hours, model, settings
 from geo.filters import Filters
 
 CHRISTMAS_2026 = dt.datetime(2026, 12, 25, 10, 0)  # a Friday and a public holiday
@@ -44,7 +44,7 @@ def _ids(frame: pd.DataFrame) -> list[str]:
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return directory.directory_table()
+    return directory.directory_table(settings.data_dir())
 
 
 # --- Filters value -------------------------------------------------------------------------------

@@ -11,6 +11,10 @@ from geo import areas, directory, filters, nearest, settings
 
 START = (45.5480, 13.7300)  # Koper old town
 _GEOD = Geod(ellps="WGS84")
+DATA = settings.PROJECT_DIR / "data"
+SETTLEMENTS = areas.load_settlements(DATA)
+AREAS = areas.load_areas(DATA)
+AREA_INDEX = areas.area_index(areas.load_boundaries(DATA))
 
 
 def _offset(lat: float, lon: float, bearing_deg: float, metres: float) -> tuple[float, float]:
@@ -40,7 +44,7 @@ def three() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return directory.directory_table()
+    return directory.directory_table(DATA)
 
 
 def test_known_offsets_are_ordered_with_geodesic_distances(three):
@@ -126,7 +130,7 @@ def test_invalid_start_or_k_is_refused(three):
 # --- real data -----------------------------------------------------------------------------------
 
 def test_from_dekani_three_nearest_day_activities_for_older_people(table):
-    lat, lon, label, precision = nearest.start_from_settlement("Dekani")
+    lat, lon, label, precision = nearest.start_from_settlement("Dekani", SETTLEMENTS)
     assert (label, precision) == ("Dekani", "settlement")
     chosen = filters.apply(table, filters.Filters(categories=("day_activities",), target_groups=("older",)), "sl")
     result = nearest.nearest(nearest.build_index(table), lat, lon, k=3, mask=table.index.isin(chosen.index))
@@ -165,39 +169,48 @@ def test_area_services_follow_the_service_area_of_the_point():
         _row("both", None, None, "area", service_area="koper;ankaran"),
         _row("site", *START),
     ])
-    dekani = nearest.start_from_settlement("Dekani")[:2]
-    ankaran = nearest.start_from_settlement("Ankaran")[:2]
-    assert areas.area_of_point(*ankaran) == areas.ANKARAN_AREA_ID
-    assert nearest.area_services_for_point(services, *dekani)["id"].tolist() == ["koper-wide", "both"]
-    assert nearest.area_services_for_point(services, *ankaran)["id"].tolist() == ["ankaran-wide", "both"]
-    assert nearest.area_services_for_point(services, 45.65, 13.78).empty  # Trieste, Italy
+    dekani = nearest.start_from_settlement("Dekani", SETTLEMENTS)[:2]
+    ankaran = nearest.start_from_settlement("Ankaran", SETTLEMENTS)[:2]
+    assert areas.area_of_point(*ankaran, AREA_INDEX) == areas.ANKARAN_AREA_ID
+    assert nearest.area_services_for_point(services, *dekani, AREA_INDEX)["id"].tolist() == ["koper-wide", "both"]
+    assert nearest.area_services_for_point(services, *ankaran, AREA_INDEX)["id"].tolist() == ["ankaran-wide", "both"]
+    assert nearest.area_services_for_point(services, 45.65, 13.78, AREA_INDEX).empty  # Trieste, Italy
 
 
 def test_area_services_on_real_data(table):
-    found = nearest.area_services_for_point(table, *nearest.start_from_settlement("Dekani")[:2])
+    found = nearest.area_services_for_point(table, *nearest.start_from_settlement("Dekani", SETTLEMENTS)[:2], AREA_INDEX)
     assert {"home-help", "prostofer", "aed-first-responders"} <= set(found["id"])
     assert (found["location_type"] == "area").all()
 
 
 def test_start_from_settlement_by_name_id_and_italian_name():
-    dekani = nearest.start_from_settlement("Dekani")
+    dekani = nearest.start_from_settlement("Dekani", SETTLEMENTS)
     assert dekani[:2] == pytest.approx((45.546925, 13.81459))
-    assert nearest.start_from_settlement("10101522") == dekani
-    assert nearest.start_from_settlement(10101522) == dekani
-    assert nearest.start_from_settlement("  dekani ") == dekani
-    assert nearest.start_from_settlement("crni kal")[2] == "Črni Kal"
-    assert nearest.start_from_settlement("Ancarano")[2:] == ("Ankaran / Ancarano", "settlement")
+    assert nearest.start_from_settlement("10101522", SETTLEMENTS) == dekani
+    assert nearest.start_from_settlement(10101522, SETTLEMENTS) == dekani
+    assert nearest.start_from_settlement("  dekani ", SETTLEMENTS) == dekani
+    assert nearest.start_from_settlement("crni kal", SETTLEMENTS)[2] == "Črni Kal"
+    assert nearest.start_from_settlement("Ancarano", SETTLEMENTS)[2:] == ("Ankaran / Ancarano", "settlement")
     with pytest.raises(nearest.UnknownPlaceError, match="Atlantis"):
-        nearest.start_from_settlement("Atlantis")
+        nearest.start_from_settlement("Atlantis", SETTLEMENTS)
 
 
 def test_start_from_area_uses_the_area_centre():
-    lat, lon, label, precision = nearest.start_from_area("ks-50605")
+    lat, lon, label, precision = nearest.start_from_area("ks-50605", AREAS)
     assert (lat, lon) == pytest.approx((45.546883, 13.812054))
     assert (label, precision) == ("Dekani", "area_centre")
-    assert areas.area_of_point(lat, lon) == "ks-50605"
+    assert areas.area_of_point(lat, lon, AREA_INDEX) == "ks-50605"
     with pytest.raises(nearest.UnknownPlaceError, match="ks-1"):
-        nearest.start_from_area("ks-1")
+        nearest.start_from_area("ks-1", AREAS)
+
+
+def test_start_points_read_only_the_tables_they_are_given():
+    one = SETTLEMENTS[SETTLEMENTS["name_sl"] == "Dekani"]
+    assert nearest.start_from_settlement("Dekani", one) == nearest.start_from_settlement("Dekani", SETTLEMENTS)
+    with pytest.raises(nearest.UnknownPlaceError):
+        nearest.start_from_settlement("Ankaran", one)  # in the files, but not in the table given
+    assert nearest.start_from_area("ob-213", AREAS[AREAS["area_id"] == "ob-213"])[2] == "Ankaran"
+    assert not [name for name, value in vars(nearest).items() if hasattr(value, "cache_info")]  # no module cache
 
 
 # --- 10,000 synthetic locations vs brute force -----------------------------------------------------

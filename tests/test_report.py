@@ -8,17 +8,18 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from geo import areas, assets, choropleth, coverage, directory, i18n, nearest, report
+from geo import areas, assets, choropleth, coverage, directory, i18n, nearest, report, settings
 
 WHEN = dt.datetime(2026, 11, 23, 10, 0)
 
 
 @pytest.fixture(scope="module")
 def inputs():
-    services = directory.directory_table(None)
-    long = coverage.coverage_by_category(services, areas.load_areas(None), areas.load_demand_points(None))
+    data = settings.data_dir()
+    services = directory.directory_table(data)
+    long = coverage.coverage_by_category(services, areas.load_areas(data), areas.load_demand_points(data))
     table = long[long["category"] == "day_activities"].drop(columns="category").reset_index(drop=True)
-    return services, long, table, areas.load_boundaries(None)
+    return services, long, table, areas.load_boundaries(data)
 
 
 def test_ranked_puts_the_least_served_first_and_unknown_before_all(inputs):

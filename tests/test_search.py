@@ -4,12 +4,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo import directory, search
+from geo import directory, search, settings
 
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return directory.directory_table()
+    return directory.directory_table(settings.data_dir())
 
 
 def _ids(services: pd.DataFrame, query: str, lang: str) -> list[str]:

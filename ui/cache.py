@@ -3,11 +3,15 @@
 Cache keys include the data files' modification times (the ``stamp`` argument: it must not start
 with an underscore, or Streamlit would leave it out of the key), so an edited file is read again
 on the next rerun and a broken edit is reported while the last good data stays on screen.
+
+This is the only module (besides the command-line entry points) that resolves the data directory
+(``settings.data_dir()``), and the only home of caches: the geo package keeps no state between calls.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -29,11 +33,37 @@ def _folder_and_stamp() -> tuple[str, tuple]:
     return str(folder), _stamp(folder)
 
 
+class _LastGood:
+    """The last located directory that loaded without error, per data folder (shared by all sessions)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    def keep(self, folder: str, services: pd.DataFrame) -> None:
+        with self._lock:
+            self._tables[folder] = services
+
+    def get(self, folder: str) -> pd.DataFrame | None:
+        with self._lock:
+            return self._tables.get(folder)
+
+
+@st.cache_resource(show_spinner=False)
+def _last_good() -> _LastGood:
+    # A resource, not cache_data: it must outlive the stamp a broken edit brings.
+    return _LastGood()
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _directory(folder: str, stamp: tuple) -> tuple[pd.DataFrame | None, str | None]:
     # Errors are cached as their message: exception objects do not survive pickling intact.
     built = directory.build_directory(Path(folder))
-    return built.services, (str(built.error) if built.error else None)
+    if built.error is None and built.services is not None:
+        _last_good().keep(folder, built.services)
+        return built.services, None
+    # A broken file: show the last good data of this folder (if any) with the error.
+    return _last_good().get(folder), str(built.error)
 
 
 def load_directory() -> tuple[pd.DataFrame | None, str | None]:
@@ -62,6 +92,21 @@ def _boundaries(folder: str, stamp: tuple) -> dict:
 def load_boundaries() -> dict:
     """Area boundaries as GeoJSON (official file if supplied, else the approximation)."""
     return _boundaries(*_folder_and_stamp())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _area_index(folder: str, stamp: tuple) -> areas.AreaIndex:
+    return areas.area_index(_boundaries(folder, stamp))
+
+
+def area_index() -> areas.AreaIndex:
+    """The area polygons and their spatial index, for ``areas.area_of_point`` (built once per data stamp)."""
+    return _area_index(*_folder_and_stamp())
+
+
+def boundary_is_official() -> bool:
+    """True when the data directory holds an official boundary file."""
+    return areas.boundary_is_official(settings.data_dir())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -130,7 +175,7 @@ def _coverage(folder: str, stamp: tuple, target_group: str | None, at: dt.dateti
     return coverage.coverage_by_category(
         services, _areas(folder, stamp), areas.load_demand_points(Path(folder)),
         target_group=target_group, at=at, include_unknown_hours=include_unknown_hours,
-        thresholds=coverage.GapThresholds(*thresholds), data_dir=folder,
+        thresholds=coverage.GapThresholds(*thresholds), area_index=_area_index(folder, stamp),
     )
 
 
