@@ -74,7 +74,7 @@ def geography(folder: Path) -> dict:
 def server_rerun(services, layers: dict, chosen: filters.Filters, runs: int) -> dict:
     """Median ms of each step of a map rerun (apply, build_map, render) and the HTML size."""
     # As ui.filter_panel.moment: the chosen time for 'open at', else now.
-    when = chosen.at if chosen.hours == "open_at" and chosen.at else hours.local_now().replace(second=0, microsecond=0)
+    when = chosen.at if chosen.hours == "open_at" and chosen.at else hours.now_to_minute()
     apply_s, shown = timed(lambda: filters.apply(services, chosen, LANG), runs)
     build_s, built = timed(lambda: mapping.build_map(shown, LANG, when=when, show_areas=True, **layers), runs)
     render_s, html = timed(lambda: built.get_root().render(), runs)

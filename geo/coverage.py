@@ -27,7 +27,6 @@ import re
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -65,7 +64,6 @@ WEEKDAYS = {
     **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
 }
 _WEEKDAY_TIME_RE = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\d{1,2})(?::(\d{2}))?\s*$")
-_TZ = ZoneInfo(settings.TIMEZONE)
 _REQUIRED_SERVICE_COLUMNS = ("id", "category", "target_groups", "location_type", "service_area", "lat", "lon")
 _REQUIRED_AREA_COLUMNS = ("area_id", "name_sl", "name_it", "population", "population_date")
 _REQUIRED_DEMAND_COLUMNS = ("area_id", "lon", "lat", "population")
@@ -179,7 +177,7 @@ def _areas_of_points(lat: np.ndarray, lon: np.ndarray, area_index: areas.AreaInd
 
 
 def _prepare(services: pd.DataFrame, areas_table: pd.DataFrame, demand_points: pd.DataFrame,
-             radius_km: float, area_index: areas.AreaIndex | None) -> _Prepared:
+             radius_km: float, boundaries: areas.AreaIndex | None) -> _Prepared:
     _missing(services, _REQUIRED_SERVICE_COLUMNS, "services")
     _missing(areas_table, _REQUIRED_AREA_COLUMNS, "areas")
     _missing(demand_points, _REQUIRED_DEMAND_COLUMNS, "demand points")
@@ -193,7 +191,7 @@ def _prepare(services: pd.DataFrame, areas_table: pd.DataFrame, demand_points: p
     if "area_id" in table.columns:
         area_ids = table["area_id"].fillna("").astype(str).to_numpy(dtype=object)
     else:
-        area_ids = _areas_of_points(lat, lon, area_index)
+        area_ids = _areas_of_points(lat, lon, boundaries)
     service_area = np.where(located, area_index.get_indexer(area_ids), -1)
 
     # One location per distinct point (as geo.nearest: coordinates rounded to ~0.1 m).
@@ -250,20 +248,12 @@ def _check_radius(radius_km: float) -> float:
     return radius
 
 
-def _local(when: dt.datetime) -> dt.datetime:
-    """Koper wall-clock time without tzinfo (the form geo.hours expects)."""
-    return when.astimezone(_TZ).replace(tzinfo=None) if when.tzinfo is not None else when
-
-
 def open_at(services: pd.DataFrame, when: dt.datetime, include_unknown_hours: bool = False) -> np.ndarray:
     """Boolean array: the service is ``open`` at local time ``when`` (or ``unknown``, when included).
 
     Empty hours are unknown (geo.hours); Slovenian public holidays apply through ``PH`` rules.
     """
-    expressions = services.get("opening_hours", pd.Series("", index=services.index)).fillna("").astype(str)
-    local = _local(when)
-    # Few distinct expressions in many rows: evaluate each once.
-    states = expressions.map({expr: hours.state_at(expr, local) for expr in expressions.unique()})
+    states = hours.states_at(services, when)
     kept = (hours.OPEN, hours.UNKNOWN) if include_unknown_hours else (hours.OPEN,)
     return states.isin(kept).to_numpy(dtype=bool)
 
@@ -392,7 +382,7 @@ def assumptions(radius_km: float = DEFAULT_RADIUS_KM, thresholds: GapThresholds 
         notes.append("Ankaran's row is left out; its residents still count as demand in the 2SFCA catchments.")
     if at is not None:
         unknown = "included" if include_unknown_hours else "left out"
-        notes.append(f"Only services open at {_local(at):%a %Y-%m-%d %H:%M} (Koper time, Slovenian public "
+        notes.append(f"Only services open at {hours.to_local(at):%a %Y-%m-%d %H:%M} (Koper time, Slovenian public "
                      f"holidays applied); services whose hours are unknown then are {unknown}.")
     notes += [f"{flag}: {rule}." for flag, rule in thresholds.describe().items()]
     return notes
@@ -401,7 +391,7 @@ def assumptions(radius_km: float = DEFAULT_RADIUS_KM, thresholds: GapThresholds 
 def _parameters(category, target_group, at, include_unknown_hours, radius_km, include_ankaran, thresholds, supply) -> dict:
     return {
         "category": category or ALL, "target_group": target_group or ALL,
-        "at": _local(at).isoformat(timespec="minutes") if at is not None else None,
+        "at": hours.to_local(at).isoformat(timespec="minutes") if at is not None else None,
         "include_unknown_hours": include_unknown_hours, "radius_km": radius_km,
         "include_ankaran": include_ankaran, "supply": supply, "detour_factor": settings.DETOUR_FACTOR,
         "thresholds": asdict(thresholds),
@@ -504,24 +494,33 @@ def parse_when(value: str | dt.datetime, reference: dt.datetime | None = None) -
     to Koper time.
     """
     if isinstance(value, dt.datetime):
-        return _local(value)
+        return _checked_local(value)
     text = str(value or "").strip()
     match = _WEEKDAY_TIME_RE.match(text)
     if match and match.group(1).lower() in WEEKDAYS:
         hour, minute = int(match.group(2)), int(match.group(3) or 0)
         if hour > 23 or minute > 59:
             raise CoverageError(f"{text!r}: {hour:02d}:{minute:02d} is not a time of day; use 00:00 to 23:59")
-        start = _local(reference) if reference is not None else hours.local_now()
+        start = _checked_local(reference).replace(second=0, microsecond=0) if reference is not None else hours.now_to_minute()
         days_ahead = (WEEKDAYS[match.group(1).lower()] - start.weekday()) % 7
         candidate = dt.datetime.combine(start.date() + dt.timedelta(days=days_ahead), dt.time(hour, minute))
-        return candidate if candidate >= start.replace(second=0, microsecond=0) else candidate + dt.timedelta(days=7)
+        return candidate if candidate >= start else candidate + dt.timedelta(days=7)
     try:
-        return _local(dt.datetime.fromisoformat(text))
+        parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         raise CoverageError(
             f"cannot read {text!r} as a time; use a weekday and time such as 'Sa 10:00' or an ISO date-time "
             "such as 2026-11-28T10:00"
         ) from None
+    return _checked_local(parsed)
+
+
+def _checked_local(when: dt.datetime) -> dt.datetime:
+    """hours.to_local, with an out-of-range value reported as a CoverageError."""
+    try:
+        return hours.to_local(when)
+    except ValueError as exc:
+        raise CoverageError(str(exc)) from None
 
 
 # --- command line -----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import phonenumbers
 
-from geo import i18n, model, safe, settings
+from geo import hours, i18n, model, safe, settings
 from geo.errors import KoperMapError
 
 FORMATS = ("json", "csv", "hsds")
@@ -81,12 +81,6 @@ _ORGANIZATION_INTRO = {
 }
 _FEES_FREE = {"sl": "Brezplačno.", "it": "Gratuito.", "en": "Free of charge."}
 
-_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-_DAY = "(?:Mo|Tu|We|Th|Fr|Sa|Su)"
-_DAY_SELECTOR = re.compile(rf"^{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*$")
-_TIME_SPANS = re.compile(r"^\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*$")
-#: Holiday rules that add nothing HSDS can hold; the OSM string in the description keeps them.
-_HOLIDAY_ONLY_RULES = ("PH off", "PH closed", "PH unknown")
 _ADDRESS = re.compile(r"^(?P<street>.+?),\s*(?P<postal>\d{4})\s+(?P<city>.+)$")
 
 
@@ -388,7 +382,7 @@ def schedule_rows(opening_hours: str, note: str = "") -> list[dict]:
     description = " — ".join(part for part in (expression, note.strip()) if part)
     if not description:
         return []
-    weekly = _weekly_spans(expression) if expression else None
+    weekly = hours.weekly_spans(expression) if expression else None
     if not weekly:
         return [{"description": description}]
     return [
@@ -402,47 +396,6 @@ def schedule_rows(opening_hours: str, note: str = "") -> list[dict]:
         }
         for days, opens, closes in weekly
     ]
-
-
-def _weekly_spans(expression: str) -> list[tuple[list[str], str, str]] | None:
-    """(days, opens, closes) for a plain weekly expression; None when it is not one."""
-    if expression == "24/7":
-        # HSDS cannot say "24 hours"; its docs recommend 00:00-23:59 as the signal.
-        return [(list(_DAYS), "00:00", "23:59")]
-    spans: list[tuple[list[str], str, str]] = []
-    seen_days: set[str] = set()
-    for rule in (part.strip() for part in expression.split(";")):
-        if not rule or rule in _HOLIDAY_ONLY_RULES:
-            continue
-        selector, _, times = rule.partition(" ")
-        if not _DAY_SELECTOR.match(selector) or not _TIME_SPANS.match(times.strip()):
-            return None
-        days = _expand_days(selector)
-        if seen_days & set(days):
-            return None
-        seen_days |= set(days)
-        for span in times.strip().split(","):
-            opens, closes = span.split("-")
-            closes = "23:59" if closes == "24:00" else closes
-            if not (_valid_time(opens) and _valid_time(closes)) or closes <= opens:
-                return None  # overnight or malformed spans are not plain weekly hours
-            spans.append((days, opens, closes))
-    return spans or None
-
-
-def _expand_days(selector: str) -> list[str]:
-    days: list[str] = []
-    for part in selector.split(","):
-        first, _, last = part.partition("-")
-        start = _DAYS.index(first)
-        end = _DAYS.index(last) if last else start
-        days += [_DAYS[(start + step) % 7] for step in range((end - start) % 7 + 1)]
-    return [day for day in _DAYS if day in days]
-
-
-def _valid_time(value: str) -> bool:
-    hours, minutes = value.split(":")
-    return int(hours) < 24 and int(minutes) < 60
 
 
 def hsds_datapackage(tables: dict[str, pd.DataFrame]) -> dict:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from geo import hours, model, search, settings
+from geo import hours, model, search
 
 HOURS_MODES = ("any", "open_now", "open_at", "weekend", "always")
 #: Modes that evaluate the hours at one moment (``Filters.at``, or now when it is None).
@@ -48,7 +47,6 @@ AT_FORMAT = "%Y-%m-%dT%H:%M"
 #: Longest free-text query kept from a link (longer ones are cut, not rejected).
 MAX_TEXT_LENGTH = 200
 _TRUE_WORDS, _FALSE_WORDS = ("1", "true", "yes", "da", "on"), ("0", "false", "no", "ne", "off")
-_TZ = ZoneInfo(settings.TIMEZONE)
 
 
 def _as_tuple(value: object) -> tuple:
@@ -95,9 +93,9 @@ class Filters:
             raise ValueError(f"Filters.hours: unknown mode {self.hours!r}; use one of {', '.join(HOURS_MODES)}")
         if self.at is not None and not isinstance(self.at, dt.datetime):
             raise ValueError(f"Filters.at must be a datetime or None, got {self.at!r}")
-        if self.at is not None and self.at.tzinfo is not None:
+        if self.at is not None:
             # The hours parser and links use Koper wall-clock time: convert, then drop the zone.
-            object.__setattr__(self, "at", self.at.astimezone(_TZ).replace(tzinfo=None))
+            object.__setattr__(self, "at", hours.to_local(self.at))
         object.__setattr__(self, "text", str(self.text or ""))
 
     def is_default(self) -> bool:
@@ -126,36 +124,13 @@ def _target_group_mask(services: pd.DataFrame, chosen: tuple[str, ...]) -> pd.Se
     return services["target_groups"].map(lambda groups: not wanted.isdisjoint(_groups(groups))).astype(bool)
 
 
-def _weekend_state(expression: str) -> str:
-    """open / unknown / closed on an ordinary weekend (unknown also when hours are missing)."""
-    if hours.open_on_weekend(expression):
-        return hours.OPEN
-    if not expression.strip():
-        return hours.UNKNOWN
-    weekend = hours._PLAIN_WEEKEND  # the same probe days geo.hours uses for open_on_weekend
-    if any(state == hours.UNKNOWN for day in weekend for _lo, _hi, state in hours.intervals_on(expression, day)):
-        return hours.UNKNOWN
-    return hours.CLOSED
-
-
-def _always_state(expression: str) -> str:
-    """open for 24/7 hours, unknown when there are no hours at all, closed otherwise."""
-    if hours.is_always_open(expression):
-        return hours.OPEN
-    return hours.UNKNOWN if not expression.strip() else hours.CLOSED
-
-
 def hours_states(services: pd.DataFrame, filters: Filters) -> pd.Series:
     """The ``hours_state`` column: open/closed/unknown under the hours mode, '' for mode "any"."""
     if filters.hours == "any":
         return pd.Series("", index=services.index, dtype=object)
     if filters.hours in TIMED_MODES:
-        when = filters.at if filters.at is not None else hours.local_now()
-        state_of = lambda expr: hours.state_at(expr, when)  # noqa: E731
-    elif filters.hours == "weekend":
-        state_of = _weekend_state
-    else:
-        state_of = _always_state
+        return hours.states_at(services, filters.at if filters.at is not None else hours.local_now())
+    state_of = hours.weekend_state if filters.hours == "weekend" else hours.always_state
     expressions = services["opening_hours"].fillna("").astype(str)
     # Few distinct expressions in many rows: evaluate each once.
     states = {expr: state_of(expr) for expr in expressions.unique()}

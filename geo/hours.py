@@ -1,32 +1,113 @@
-"""Opening hours in OpenStreetMap ``opening_hours`` syntax, evaluated with Slovenian holidays.
+"""Time in Koper and opening hours in OpenStreetMap ``opening_hours`` syntax, with Slovenian holidays.
+
+This module owns time for the whole package: Koper's time zone (``TZ``), "now" (``local_now``,
+``now_to_minute``), turning any datetime into Koper wall-clock time (``to_local``), evaluating
+one expression or a whole table at a moment (``state_at``, ``states_at``), and reading plain
+weekly hours (``weekly_spans``, for exports).
 
 An empty value means the sources give no hours: its state is always ``unknown``, never
 open or closed. ``unknown`` rules (e.g. ``Mo-Su,PH unknown`` for "every day, times by
 arrangement", plain ``unknown`` for "once a month on set dates") say what is known
 without inventing times.
+
+``SH`` (school holidays) is refused (``problem``): the parser has no Slovene school-holiday
+calendar and treats every day as a school holiday, which would show a service open when it
+is not. Should such a rule reach evaluation anyway, its state is ``unknown``, never open.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from opening_hours import OpeningHours, State
 from opening_hours import validate as _syntax_ok
 
 from geo import settings
 
 OPEN, CLOSED, UNKNOWN = "open", "closed", "unknown"
+STATES = (OPEN, CLOSED, UNKNOWN)
 _STATES = {State.OPEN: OPEN, State.CLOSED: CLOSED, State.UNKNOWN: UNKNOWN}
-_TZ = ZoneInfo(settings.TIMEZONE)
+#: Koper's time zone: the one ZoneInfo of the package.
+TZ = ZoneInfo(settings.TIMEZONE)
 #: Days probed to decide "open at weekends": a Saturday and a Sunday that are not holidays.
-_PLAIN_WEEKEND = (dt.date(2026, 10, 3), dt.date(2026, 10, 4))
+PLAIN_WEEKEND = (dt.date(2026, 10, 3), dt.date(2026, 10, 4))
+#: Weekdays in OSM order (Monday first), as ``weekly_spans`` returns them.
+DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+
+_COMMENT = re.compile(r'"[^"]*"')
+_SCHOOL_HOLIDAYS = re.compile(r"\bSH\b", re.IGNORECASE)
+_DAY = "(?:Mo|Tu|We|Th|Fr|Sa|Su)"
+_DAY_SELECTOR = re.compile(rf"^{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*$")
+_TIME_SPANS = re.compile(r"^\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*$")
+#: Holiday rules that change nothing in a plain weekly timetable.
+_HOLIDAY_ONLY_RULES = ("PH off", "PH closed", "PH unknown")
+#: Why SH is refused, and what to write instead (shown on validation).
+SH_MESSAGE = (
+    "uses SH (school holidays), which the app cannot evaluate: it has no Slovene school-holiday "
+    "calendar and would count every day as a school holiday. Write the dates instead "
+    "(e.g. 'Mo-Fr 08:00-12:00; Jul-Aug off'), or mark the time 'unknown' and explain it in hours_note"
+)
+SYNTAX_MESSAGE = "is not valid OpenStreetMap opening_hours syntax (e.g. 'Mo-Fr 07:00-15:00; PH off')"
+
+
+# --- time ---------------------------------------------------------------------------------------
+
+def local_now() -> dt.datetime:
+    """The current wall-clock time in Koper, without tzinfo (the form the parser expects)."""
+    return dt.datetime.now(TZ).replace(tzinfo=None)
+
+
+def now_to_minute() -> dt.datetime:
+    """``local_now()`` cut to the minute (seconds and microseconds 0): the "now" of links and caches."""
+    return local_now().replace(second=0, microsecond=0)
+
+
+def to_local(when: dt.datetime) -> dt.datetime:
+    """Koper wall-clock time without tzinfo; an aware ``when`` is converted, a naive one kept as is.
+
+    Raises ValueError (naming the value) when the conversion leaves the datetime range, e.g.
+    ``0001-01-01T00:00+14:00`` (Python raises OverflowError there).
+    """
+    if when.tzinfo is None:
+        return when
+    try:
+        return when.astimezone(TZ).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise ValueError(f"{when.isoformat()} cannot be converted to Koper time (out of range)") from None
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+def uses_school_holidays(expression: str) -> bool:
+    """True when the expression has an ``SH`` selector (outside quoted comments)."""
+    return bool(_SCHOOL_HOLIDAYS.search(_COMMENT.sub("", expression)))
+
+
+def problem(expression: str) -> str | None:
+    """Why ``expression`` cannot be used (a sentence for a validation message); None when it can.
+
+    Empty is fine (hours unknown). Invalid OSM syntax and ``SH`` rules are refused.
+    """
+    text = expression.strip()
+    if not text:
+        return None
+    if not _syntax_ok(text):
+        return SYNTAX_MESSAGE
+    if uses_school_holidays(text):
+        return SH_MESSAGE
+    return None
 
 
 def is_valid(expression: str) -> bool:
-    """True for an empty value (hours unknown) or valid OSM opening_hours syntax."""
-    return not expression.strip() or _syntax_ok(expression)
+    """True for an empty value (hours unknown) or valid OSM opening_hours syntax without ``SH``."""
+    return problem(expression) is None
 
+
+# --- evaluation -----------------------------------------------------------------------------------
 
 @lru_cache(maxsize=4096)
 def _parsed(expression: str) -> OpeningHours:
@@ -34,26 +115,48 @@ def _parsed(expression: str) -> OpeningHours:
     return OpeningHours(expression, country=settings.HOLIDAY_COUNTRY)
 
 
-def local_now() -> dt.datetime:
-    """The current wall-clock time in Koper, without tzinfo (the form the parser expects)."""
-    return dt.datetime.now(_TZ).replace(tzinfo=None)
+def _evaluable(expression: str) -> bool:
+    """Non-empty and free of rules we cannot evaluate (SH): otherwise the answer is unknown."""
+    return bool(expression.strip()) and not uses_school_holidays(expression)
 
 
 def state_at(expression: str, when: dt.datetime) -> str:
-    """``open``, ``closed`` or ``unknown`` at a local time; empty hours are ``unknown``."""
-    if not expression.strip():
+    """``open``, ``closed`` or ``unknown`` at a local (naive) time; empty hours and SH are ``unknown``."""
+    if not _evaluable(expression):
         return UNKNOWN
     state, _comment = _parsed(expression).state(when)
     return _STATES[state]
 
 
+def states_at(hours: pd.DataFrame | pd.Series | Iterable[str], when: dt.datetime) -> pd.Series:
+    """The state (``open``/``closed``/``unknown``) of every row at one moment.
+
+    ``hours`` is a services table (its ``opening_hours`` column is used), a Series of
+    expressions, or any iterable of them; the result is a Series of str with the same index
+    (0..n-1 for a plain iterable). ``when`` may be aware (converted with ``to_local``) or naive
+    Koper time. Each distinct expression is evaluated once. Raises ValueError like ``to_local``.
+    """
+    if isinstance(hours, pd.DataFrame):
+        column = hours["opening_hours"] if "opening_hours" in hours.columns else pd.Series("", index=hours.index)
+    elif isinstance(hours, pd.Series):
+        column = hours
+    else:
+        column = pd.Series(list(hours), dtype=object)
+    expressions = column.fillna("").astype(str)
+    local = to_local(when)
+    states = {expression: state_at(expression, local) for expression in expressions.unique()}
+    return expressions.map(states).astype(object)
+
+
 def intervals_on(expression: str, day: dt.date) -> list[tuple[dt.time, dt.time, str]]:
     """The day's intervals as (start, end, state), merged and excluding closed spans.
 
-    An interval that runs to midnight ends at ``time.max``.
+    An interval that runs to midnight ends at ``time.max``. Hours with SH are unknown all day.
     """
     if not expression.strip():
         return []
+    if uses_school_holidays(expression):
+        return [(dt.time.min, dt.time.max, UNKNOWN)]
     start = dt.datetime.combine(day, dt.time.min)
     end = start + dt.timedelta(days=1)
     spans = []
@@ -68,19 +171,83 @@ def intervals_on(expression: str, day: dt.date) -> list[tuple[dt.time, dt.time, 
 
 def open_on_weekend(expression: str) -> bool:
     """True when the hours open at some time on an ordinary Saturday or Sunday."""
-    return any(
-        state == OPEN for day in _PLAIN_WEEKEND for _lo, _hi, state in intervals_on(expression, day)
-    )
+    return weekend_state(expression) == OPEN
+
+
+def weekend_state(expression: str) -> str:
+    """open / unknown / closed on an ordinary weekend (unknown also when hours are missing)."""
+    if not _evaluable(expression):
+        return UNKNOWN
+    found = {state for day in PLAIN_WEEKEND for _lo, _hi, state in intervals_on(expression, day)}
+    return OPEN if OPEN in found else UNKNOWN if UNKNOWN in found else CLOSED
 
 
 def is_always_open(expression: str) -> bool:
     """True for round-the-clock service (24/7 or equivalent)."""
-    if not expression.strip():
+    if not _evaluable(expression):
         return False
     return str(_parsed(expression).normalize()) == "24/7"
+
+
+def always_state(expression: str) -> str:
+    """open for 24/7 hours, unknown when there are no (evaluable) hours, closed otherwise."""
+    if is_always_open(expression):
+        return OPEN
+    return UNKNOWN if not _evaluable(expression) else CLOSED
 
 
 def is_public_holiday(day: dt.date) -> bool:
     """True when ``day`` is a Slovenian public holiday (per the parser's SI calendar)."""
     probe = dt.datetime.combine(day, dt.time(12))
     return _parsed("PH").is_open(probe)
+
+
+# --- plain weekly hours -----------------------------------------------------------------------------
+
+def weekly_spans(expression: str) -> list[tuple[list[str], str, str]] | None:
+    """(days, opens, closes) rows for a plain weekly expression; None when it is not one.
+
+    Plain means ``<days> <HH:MM-HH:MM>[,...]`` rules with each day in one rule only (later OSM
+    rules override earlier ones, which a row list cannot express), plus holiday-only rules
+    (``PH off``…, which add nothing weekly), or ``24/7`` (one row 00:00-23:59 for every day,
+    the HSDS convention). Days are ``DAYS`` codes in week order; times are "HH:MM", 24:00
+    written 23:59. Overnight, malformed or any other rules give None: times are never invented.
+    """
+    expression = expression.strip()
+    if expression == "24/7":
+        return [(list(DAYS), "00:00", "23:59")]
+    spans: list[tuple[list[str], str, str]] = []
+    seen_days: set[str] = set()
+    for rule in (part.strip() for part in expression.split(";")):
+        if not rule or rule in _HOLIDAY_ONLY_RULES:
+            continue
+        selector, _, times = rule.partition(" ")
+        if not _DAY_SELECTOR.match(selector) or not _TIME_SPANS.match(times.strip()):
+            return None
+        days = _expand_days(selector)
+        if seen_days & set(days):
+            return None
+        seen_days |= set(days)
+        for span in times.strip().split(","):
+            opens, closes = span.split("-")
+            closes = "23:59" if closes == "24:00" else closes
+            if not (_valid_time(opens) and _valid_time(closes)) or closes <= opens:
+                return None
+            spans.append((days, opens, closes))
+    return spans or None
+
+
+def _expand_days(selector: str) -> list[str]:
+    """Days of a selector such as ``Mo-We,Fr`` (ranges may wrap: ``Sa-Mo``), in week order."""
+    days: list[str] = []
+    for part in selector.split(","):
+        first, _, last = part.partition("-")
+        start = DAYS.index(first)
+        end = DAYS.index(last) if last else start
+        days += [DAYS[(start + step) % 7] for step in range((end - start) % 7 + 1)]
+    return [day for day in DAYS if day in days]
+
+
+def _valid_time(value: str) -> bool:
+    hour, minute = value.split(":")
+    return int(hour) < 24 and int(minute) < 60

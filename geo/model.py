@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import phonenumbers
-from opening_hours import validate as _hours_syntax_ok
-
+from geo import hours
 from geo.errors import DataValidationError, Problem
 
 LANGUAGES = ("sl", "it", "en")
@@ -167,8 +166,8 @@ def _check_cell(field: Field, value: str) -> str | None:
             return f"not an e-mail address: {', '.join(bad)}"
     if field.kind == "url" and not _URL_RE.match(value):
         return "must be a web address such as www.example.si or https://example.si"
-    if field.kind == "hours" and not _hours_syntax_ok(value):
-        return "is not valid OpenStreetMap opening_hours syntax (e.g. 'Mo-Fr 07:00-15:00; PH off')"
+    if field.kind == "hours":
+        return hours.problem(value)  # syntax, and SH rules that cannot be evaluated
     if field.kind == "date":
         try:
             dt.date.fromisoformat(value)

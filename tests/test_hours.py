@@ -46,3 +46,90 @@ def test_intervals_and_weekend_and_round_the_clock():
 def test_validity():
     assert hours.is_valid("") and hours.is_valid("Mo-Fr 07:00-15:00; PH unknown")
     assert not hours.is_valid("Monday 7 to 15")
+
+
+# --- time is owned here -------------------------------------------------------------------------
+
+def test_to_local_converts_aware_times_and_keeps_naive_ones():
+    summer = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.timezone.utc)
+    assert hours.to_local(summer) == dt.datetime(2026, 7, 1, 10, 0)  # CEST, UTC+2
+    winter = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
+    assert hours.to_local(winter) == dt.datetime(2026, 12, 1, 9, 0)  # CET, UTC+1
+    naive = dt.datetime(2026, 12, 1, 8, 0)
+    assert hours.to_local(naive) is naive
+
+
+def test_to_local_out_of_range_is_a_value_error_not_an_overflow():
+    far_east = dt.datetime.fromisoformat("0001-01-01T00:00+14:00")
+    with pytest.raises(ValueError, match="out of range"):
+        hours.to_local(far_east)
+
+
+def test_now_to_minute_is_local_now_without_seconds(monkeypatch):
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 11, 28, 9, 41, 37, 123456, tzinfo=dt.timezone.utc).astimezone(tz)
+
+    monkeypatch.setattr(hours.dt, "datetime", Frozen)
+    assert hours.now_to_minute() == dt.datetime(2026, 11, 28, 10, 41)
+    assert hours.local_now() == dt.datetime(2026, 11, 28, 10, 41, 37, 123456)
+
+
+def test_states_at_evaluates_a_table_a_series_or_a_list():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"opening_hours": ["Mo-Fr 08:00-16:00; PH off", "", "Mo-Su,PH unknown", "Sa 09:00-12:00", None]},
+        index=[10, 11, 12, 13, 14],
+    )
+    christmas_eve = dt.datetime(2026, 12, 24, 10)
+    expected = ["open", "unknown", "unknown", "closed", "unknown"]
+    result = hours.states_at(table, christmas_eve)
+    assert result.tolist() == expected and list(result.index) == [10, 11, 12, 13, 14]
+    assert hours.states_at(table["opening_hours"], christmas_eve).tolist() == expected
+    assert hours.states_at(list(table["opening_hours"]), christmas_eve).tolist() == expected
+    # Christmas Day is a public holiday; an aware time is converted to Koper time first.
+    aware = dt.datetime(2026, 12, 25, 9, tzinfo=dt.timezone.utc)
+    assert hours.states_at(table, aware).tolist()[0] == "closed"
+    assert hours.states_at(pd.DataFrame(index=[1, 2]), christmas_eve).tolist() == ["unknown", "unknown"]
+
+
+def test_weekly_spans_of_plain_and_other_hours():
+    assert hours.weekly_spans("Mo-Fr 07:00-15:00; PH off") == [(["Mo", "Tu", "We", "Th", "Fr"], "07:00", "15:00")]
+    assert hours.weekly_spans("Mo,We 08:00-12:00,13:00-24:00") == [
+        (["Mo", "We"], "08:00", "12:00"), (["Mo", "We"], "13:00", "23:59"),
+    ]
+    assert hours.weekly_spans("Sa-Mo 09:00-10:00") == [(["Mo", "Sa", "Su"], "09:00", "10:00")]
+    assert hours.weekly_spans("24/7") == [(list(hours.DAYS), "00:00", "23:59")]
+    assert hours.weekly_spans("Mo-Fr 22:00-06:00") is None  # overnight
+    assert hours.weekly_spans("Mo-Fr 08:00-12:00; Fr 08:00-10:00") is None  # a later rule overrides
+    assert hours.weekly_spans("Mo-Su,PH unknown") is None
+    assert hours.weekly_spans("") is None
+
+
+# --- school holidays (SH) cannot be evaluated -------------------------------------------------------
+
+@pytest.mark.parametrize("expression", [
+    "Mo-Fr 08:00-12:00; SH off",
+    "SH Mo-Fr 08:00-12:00",
+    "Mo-Fr 08:00-12:00; PH,SH off",
+    "Mo-Fr 08:00-12:00 || SH off",
+])
+def test_school_holiday_rules_are_refused_and_never_open(expression):
+    assert hours.uses_school_holidays(expression)
+    assert not hours.is_valid(expression)
+    assert "SH (school holidays)" in hours.problem(expression) and "hours_note" in hours.problem(expression)
+    # Should one reach evaluation anyway: unknown, never open.
+    wednesday = dt.datetime(2026, 12, 2, 9)
+    assert hours.state_at(expression, wednesday) == "unknown"
+    assert hours.intervals_on(expression, wednesday.date()) == [(dt.time.min, dt.time.max, "unknown")]
+    assert not hours.open_on_weekend(expression) and not hours.is_always_open(expression)
+    assert hours.weekend_state(expression) == "unknown" and hours.always_state(expression) == "unknown"
+
+
+def test_sh_inside_a_comment_or_a_word_is_not_a_school_holiday_rule():
+    assert not hours.uses_school_holidays('Mo-Fr 08:00-12:00 "SH by phone"')
+    assert hours.is_valid('Mo-Fr 08:00-12:00 "SH by phone"')
+    assert hours.problem("Monday 7 to 15") == hours.SYNTAX_MESSAGE
+    assert hours.problem("") is None

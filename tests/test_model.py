@@ -105,3 +105,14 @@ def test_phone_numbers_normalise_to_e164_and_display_readably(raw, e164, shown):
 def test_an_invalid_phone_number_names_itself():
     with pytest.raises(ValueError, match="'12'"):
         model.normalise_phone("12")
+
+
+def test_school_holiday_hours_are_refused_with_the_reason_and_the_alternative():
+    problems = _problems(_valid_row(opening_hours="Mo-Fr 08:00-15:00; SH off"))
+    assert len(problems) == 1
+    assert "row 2, field 'opening_hours'" in problems[0]
+    assert "SH (school holidays)" in problems[0] and "no Slovene school-holiday calendar" in problems[0]
+    assert "Write the dates instead" in problems[0] and "hours_note" in problems[0]
+    with pytest.raises(DataValidationError, match="school holidays"):
+        model.parse_services(pd.DataFrame([_valid_row(opening_hours="SH Mo-Fr 08:00-12:00")]))
+    assert _problems(_valid_row(opening_hours='Mo-Fr 08:00-15:00 "not in SH weeks, ask"')) == []

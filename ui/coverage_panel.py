@@ -98,7 +98,7 @@ def _key(name: str) -> str:
 
 
 def _seed(start: View) -> None:
-    now = hours.local_now().replace(second=0, microsecond=0)
+    now = hours.now_to_minute()
     at = start.at or now
     values = {
         "measure": start.measure, "category": start.category or coverage.ALL,

@@ -25,8 +25,7 @@ def _key(prefix: str, name: str) -> str:
 
 def _seed_widgets(prefix: str, start: Filters) -> None:
     """Put the link's values into widgets that are not on screen yet (first view, or back from another page)."""
-    now = hours.local_now()
-    at = start.at or now.replace(second=0, microsecond=0)
+    at = start.at or hours.now_to_minute()
     values = {
         "text": start.text,
         **{f"category_{c}": c in start.categories for c in model.CATEGORIES},
@@ -135,7 +134,7 @@ def moment(chosen: Filters) -> dt.datetime:
     """The local time the view is about: the chosen time for 'open at', else now (to the minute)."""
     if chosen.hours == "open_at" and chosen.at is not None:
         return chosen.at
-    return hours.local_now().replace(second=0, microsecond=0)
+    return hours.now_to_minute()
 
 
 def reset(prefix: str) -> None:
