@@ -49,8 +49,28 @@ class GeocodingError(KoperMapError):
     """The online geocoder failed (network, rate limit, malformed answer, no result)."""
 
 
+class GeocoderPaused(GeocodingError):
+    """Nominatim was not asked: it failed a moment ago (429, timeout, unreachable) and is left alone.
+
+    ``seconds`` is how long the pause still lasts; the lookup falls back to the register.
+    """
+
+    def __init__(self, message: str, seconds: float = 0.0):
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class GeocoderBusy(GeocodingError):
+    """Nominatim was not asked: other lookups hold the next request slots (≥ 1 s apart, its usage
+    policy), and waiting for one would keep a citizen waiting; the lookup falls back to the register."""
+
+
 class UpkeepDisabled(KoperMapError):
     """Editing the directory is switched off for this deployment (``KOPER_MAP_UPKEEP``)."""
+
+
+class NotStaff(KoperMapError):
+    """Nobody, or nobody on the staff list (``[staff]`` / ``KOPER_MAP_STAFF``), is signed in."""
 
 
 class UploadRefused(DataFileError):

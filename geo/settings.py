@@ -88,6 +88,19 @@ def upkeep_enabled() -> bool:
     return os.environ.get(UPKEEP_ENV, "").strip().lower() in ("", "1", "true", "yes", "on")
 
 
+#: Staff of the upkeep page besides ``[staff]`` in .streamlit/secrets.toml: addresses and ``@domains``,
+#: separated by commas or spaces (``KOPER_MAP_STAFF="ana.novak@koper.si, @koper.si"``); see geo.staff.
+STAFF_ENV = "KOPER_MAP_STAFF"
+
+#: Set to 1 (development, the test suite) to let an unexpected error on a page raise, with its
+#: traceback, instead of the plain translated message a public deployment shows (app.py).
+RAISE_ERRORS_ENV = "KOPER_MAP_RAISE_ERRORS"
+
+
+def raise_errors() -> bool:
+    """True when ``$KOPER_MAP_RAISE_ERRORS`` is 1/true/yes/on."""
+    return os.environ.get(RAISE_ERRORS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
 #: Upkeep switch as read at start-up; call ``upkeep_enabled()`` to see a change of the variable.
 UPKEEP_ENABLED = upkeep_enabled()
 #: Largest upload accepted, in bytes (the 36-record directory is about 50 kB).

@@ -12,12 +12,13 @@ from streamlit_folium import st_folium
 
 from geo import hours, i18n, load, mapping, model, present, settings, upkeep
 from geo.errors import KoperMapError
-from ui import cache, common
+from ui import auth, cache, common
 
 lang = common.page_start("page.upkeep", "upkeep.intro")
 if not settings.upkeep_enabled():
     st.warning(i18n.t("upkeep.disabled", lang))
     st.stop()
+staff_email = auth.require_staff(lang)  # stops here unless a member of staff is signed in (ui/auth.py)
 services = common.services_or_stop(lang, needs_map=True)
 today = hours.local_now().date()
 

@@ -14,9 +14,36 @@ PAGES = ["pages/map.py", "pages/nearest.py", "pages/directory.py", "pages/areas.
 DEFAULT_PAGE = "pages/map.py"
 
 
-def run_page(page: str = DEFAULT_PAGE, lang: str = "sl", **params: str) -> AppTest:
-    """Open ``page`` through app.py (its routing and page config) with the given link parameters."""
+#: The staff page; run_page signs a member of staff in for it (ui/auth.py).
+UPKEEP_PAGE = "pages/upkeep.py"
+STAFF_EMAIL = "osebje@koper.si"
+
+
+def sign_in(app: AppTest, email: str | None = STAFF_EMAIL, *, verified: bool | None = True,
+            staff_emails: tuple[str, ...] = (STAFF_EMAIL,)) -> AppTest:
+    """Configure sign-in (a complete ``[auth]``, ``[staff] emails``) and, unless ``email`` is None,
+    make ``email`` the signed-in identity (``email_verified`` left out when ``verified`` is None)."""
+    app.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-cookie-secret-0123456789",
+        "client_id": "koper-map", "client_secret": "test-secret",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+    app.secrets["staff"] = {"emails": list(staff_emails)}
+    if email is None:
+        app.user = {"is_logged_in": False}
+    else:
+        app.user = {"is_logged_in": True, "email": email, **({} if verified is None else {"email_verified": verified})}
+    return app
+
+
+def run_page(page: str = DEFAULT_PAGE, lang: str = "sl", *, staff: bool | None = None, **params: str) -> AppTest:
+    """Open ``page`` through app.py (its routing and page config) with the given link parameters.
+
+    ``staff`` signs a member of staff in first; by default only for the staff page.
+    """
     app = AppTest.from_file(str(settings.PROJECT_DIR / "app.py"), default_timeout=60)
+    if staff or (staff is None and page == UPKEEP_PAGE):
+        sign_in(app)
     app.query_params["lang"] = lang
     for key, value in params.items():
         app.query_params[key] = value

@@ -27,6 +27,12 @@ def _no_online_geocoding(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(settings.ONLINE_GEOCODING_ENV, "0")
 
 
+@pytest.fixture(autouse=True)
+def _page_errors_raise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unexpected page errors raise in tests (AppTest's ``app.exception``), not the public plain message."""
+    monkeypatch.setenv(settings.RAISE_ERRORS_ENV, "1")
+
+
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail loudly if the test opens a connection or resolves a name (not for tests that run servers)."""

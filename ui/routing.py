@@ -1,33 +1,89 @@
-"""Makes sure app.py routes every request, including a fresh server's first one.
+"""The app's pages, and app.py routing every run — a fresh server's first one included.
 
-Streamlit runs a ``pages/`` script directly (its older multipage mode) for the first
-request after the server starts, because the folder exists before ``st.navigation`` has
-been seen. Such a run skips app.py's page config and navigation; the pages call
-:func:`require_entrypoint`, which reruns once so that app.py takes over.
+Why this module exists: a folder named ``pages/`` beside app.py switches Streamlit (1.67) into its
+older multipage mode until ``st.navigation`` has run once in the server process. Streamlit's
+documentation of ``st.navigation`` says so: "As soon as any session of your app executes the
+st.navigation command, your app will ignore the pages/ directory (across all sessions)." So the
+first request of a fresh server to ``/nearest`` runs ``pages/nearest.py`` alone, without app.py's
+page configuration, navigation, sign-in control or error handling. No setting switches that mode
+off (it is decided when the first session starts, from the folder's existence), and the folder's
+name is fixed by the project's layout.
+
+What is done, with public commands only: app.py runs the page inside :func:`routed`; a page that
+finds itself started outside it (:func:`require_entrypoint`, called by ``ui.common.language``)
+calls ``st.navigation`` with the same pages as app.py — which switches the old mode off for good
+and resolves the requested page exactly as app.py would (a staff page the visitor may not see
+resolves to the start page) — and reruns, so that app.py routes the rerun.
+tests/test_routing.py fails if a Streamlit upgrade changes this; tests/test_browser.py checks a
+fresh server's first request to every page.
 """
 from __future__ import annotations
 
+import logging
+import threading
+import traceback
+from contextlib import contextmanager
+
 import streamlit as st
 
-_entrypoint_ran = False
+from geo import i18n
+from ui import auth
+
+_LOG = logging.getLogger("koper_map")
+
+#: Per script thread: is app.py running the page right now? (A thread-local, not a process-wide
+#: flag: each session's script runs in its own thread.)
+_state = threading.local()
 
 
-def mark_entrypoint() -> None:
-    """Called by app.py on every run."""
-    global _entrypoint_ran
-    _entrypoint_ran = True
+def pages(lang: str) -> list[st.Page]:
+    """The navigation's pages in ``lang``; the staff page only for a signed-in staff member.
+
+    Each url_path is its file's name, so that the older multipage mode (see above) resolves a
+    first request to the same page as app.py does.
+    """
+    found = [
+        st.Page("pages/map.py", title=i18n.t("page.map", lang), icon=":material/map:", default=True),
+        st.Page("pages/nearest.py", title=i18n.t("page.nearest", lang), icon=":material/near_me:", url_path="nearest"),
+        st.Page("pages/directory.py", title=i18n.t("page.directory", lang), icon=":material/list:", url_path="directory"),
+        st.Page("pages/areas.py", title=i18n.t("page.areas", lang), icon=":material/holiday_village:", url_path="areas"),
+        st.Page("pages/coverage.py", title=i18n.t("page.coverage", lang), icon=":material/analytics:", url_path="coverage"),
+        st.Page("pages/area.py", title=i18n.t("page.area_profile", lang), icon=":material/location_city:", url_path="area"),
+        st.Page("pages/council.py", title=i18n.t("page.council", lang), icon=":material/co_present:", url_path="council"),
+    ]
+    # Staff tools: absent with KOPER_MAP_UPKEEP=0, without sign-in, and for anyone not on the staff list.
+    if auth.staff_page_offered():
+        found.append(st.Page("pages/upkeep.py", title=i18n.t("page.upkeep", lang), icon=":material/edit_note:",
+                             url_path="upkeep"))
+    return found
+
+
+@contextmanager
+def routed():
+    """app.py runs the chosen page inside this block."""
+    outer = getattr(_state, "routed", False)
+    _state.routed = True
+    try:
+        yield
+    finally:
+        _state.routed = outer
 
 
 def require_entrypoint() -> None:
-    """Rerun when this page was started without app.py, so that app.py routes the rerun."""
-    if _entrypoint_ran:
+    """Rerun through app.py when this page was started without it (a fresh server's first request)."""
+    if getattr(_state, "routed", False):
         return
-    # Streamlit keeps the older mode until the public st.navigation has run once; clear its
-    # flag (a class attribute of PagesManager) or every rerun would come back here.
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
-    except ImportError:  # a future Streamlit without the flag: the rerun alone is enough
-        pass
+    lang = i18n.language(st.query_params.get("lang"))
+    st.navigation(pages(lang), position="hidden")  # public: from now on the pages/ folder is ignored
     st.rerun()
+
+
+def log_unexpected(error: BaseException, page: str) -> None:
+    """Log an unexpected page error server-side: its type and where it happened, not its message.
+
+    The message is left out because it may hold what a visitor typed (an address on the nearest
+    page); the file, line and function of every frame are enough to find the fault.
+    """
+    frames = "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
+    _LOG.error("Unexpected %s on page %r (message withheld: it may hold visitor input)\n%s",
+               type(error).__name__, page, frames)
