@@ -46,6 +46,14 @@ PARAM_KEYS = {
 AT_FORMAT = "%Y-%m-%dT%H:%M"
 #: Longest free-text query kept from a link (longer ones are cut, not rejected).
 MAX_TEXT_LENGTH = 200
+#: Longest list value read from a link (characters): every vocabulary fits many times over, so a
+#: longer value is garbage or an attack and only its start is read.
+MAX_LIST_LENGTH = 1000
+#: Longest ``at`` value read from a link; an ISO date-time with seconds and offset is 25.
+MAX_AT_LENGTH = 40
+#: A linked ``at`` more than this many years from today is refused (None): nobody plans a visit
+#: in the year 1 or 9999, and far dates overflow time-zone arithmetic.
+MAX_AT_YEARS = 2
 _TRUE_WORDS, _FALSE_WORDS = ("1", "true", "yes", "da", "on"), ("0", "false", "no", "ne", "off")
 
 
@@ -231,8 +239,11 @@ def _param(params: Mapping, key: str) -> str:
 
 
 def _parse_list(text: str, vocabulary: tuple[str, ...]) -> tuple[str, ...]:
-    """Comma-separated known values; unknown ones are dropped."""
-    return _in_vocabulary_order(tuple(part.strip() for part in text.split(",")), vocabulary)
+    """Comma-separated known values, de-duplicated in vocabulary order; unknown ones are dropped.
+
+    Only the first MAX_LIST_LENGTH characters are read, so the work is bounded whatever the link.
+    """
+    return _in_vocabulary_order(tuple(part.strip() for part in text[:MAX_LIST_LENGTH].split(",")), vocabulary)
 
 
 def _parse_bool(text: str, default: bool) -> bool:
@@ -245,13 +256,25 @@ def _parse_bool(text: str, default: bool) -> bool:
     return default
 
 
-def _parse_at(text: str) -> dt.datetime | None:
-    """An ISO local time, or None for anything that is not one."""
+def link_time(text: object, today: dt.date | None = None) -> dt.datetime | None:
+    """A Koper wall-clock time from a link's ISO date-time, or None for anything that is not a usable one.
+
+    Shared by every page that reads a time from its link (``at``); ``today`` defaults to today in Koper.
+
+    An offset in the link is honoured (converted to Koper time). None for: text longer than
+    MAX_AT_LENGTH, unreadable text, a time that cannot be converted (``0001-01-01T00:00+14:00``)
+    and a year more than MAX_AT_YEARS from ``today``'s.
+    """
+    if not isinstance(text, str) or len(text.strip()) > MAX_AT_LENGTH:
+        return None
     try:
-        when = dt.datetime.fromisoformat(text.strip())
+        when = hours.to_local(dt.datetime.fromisoformat(text.strip()))
     except (ValueError, TypeError):
         return None
-    return when  # an offset in a link is honoured: Filters converts it to Koper time
+    today = today or hours.local_now().date()
+    if abs(when.year - today.year) > MAX_AT_YEARS:
+        return None
+    return when
 
 
 def _clean_text(text: str) -> str:
@@ -260,13 +283,19 @@ def _clean_text(text: str) -> str:
     return " ".join(printable.split())[:MAX_TEXT_LENGTH]
 
 
-def from_query_params(params: Mapping | None) -> Filters:
-    """Filters from a link's query parameters; never raises — bad values are ignored."""
+def from_query_params(params: Mapping | None, today: dt.date | None = None) -> Filters:
+    """Filters from a link's query parameters; never raises — bad values are ignored.
+
+    ``params`` maps a key to a string or a list of strings (the last one counts). Every value is
+    bounded: lists are read up to MAX_LIST_LENGTH characters and de-duplicated, the text is cut
+    to MAX_TEXT_LENGTH, and ``at`` must be a date-time within MAX_AT_YEARS of ``today``
+    (default: today in Koper), else it is dropped.
+    """
     if not isinstance(params, Mapping):
         return Filters()
     hours_mode = _param(params, PARAM_KEYS["hours"]).strip()
     hours_mode = hours_mode if hours_mode in HOURS_MODES else "any"
-    at = _parse_at(_param(params, PARAM_KEYS["at"])) if hours_mode == "open_at" else None
+    at = link_time(_param(params, PARAM_KEYS["at"]), today) if hours_mode == "open_at" else None
     return Filters(
         categories=_parse_list(_param(params, PARAM_KEYS["categories"]), model.CATEGORIES),
         target_groups=_parse_list(_param(params, PARAM_KEYS["target_groups"]), model.TARGET_GROUPS),

@@ -272,3 +272,61 @@ def test_aware_times_are_stored_and_linked_as_koper_wall_clock():
     assert chosen.at == dt.datetime(2026, 7, 1, 10, 0)  # summer time, UTC+2
     assert filters.to_query_params(chosen)["at"] == "2026-07-01T10:00"
     assert filters.from_query_params({"hours": "open_at", "at": "2026-07-01T08:00+00:00"}).at == chosen.at
+
+
+# --- hostile links: bounded, validated, never an exception ----------------------------------------
+
+TODAY = dt.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize("at", [
+    "0001-01-01T00:00+14:00",  # OverflowError in astimezone before
+    "9999-12-31T23:59-14:00",
+    "0001-01-01T00:00",
+    "9999-12-31T23:59",
+    "2030-01-01T10:00",  # more than two years away
+    "1900-06-01T10:00",
+    "2026-12-24T10:00" + " " * 100 + "x",
+    "2026-12-24T10:00+00:00" * 1000,
+])
+def test_absurd_or_overflowing_times_in_a_link_are_dropped(at):
+    parsed = filters.from_query_params({"hours": "open_at", "at": at}, today=TODAY)
+    assert parsed == Filters(hours="open_at", at=None)
+
+
+def test_times_near_today_in_a_link_are_kept():
+    near = {"2024-12-01T10:00": dt.datetime(2024, 12, 1, 10), "2028-06-30T23:59": dt.datetime(2028, 6, 30, 23, 59),
+            "2026-12-24T09:00+01:00": dt.datetime(2026, 12, 24, 9)}
+    for text, expected in near.items():
+        assert filters.from_query_params({"hours": "open_at", "at": text}, today=TODAY).at == expected
+
+
+def test_the_reported_overflow_link_opens_as_open_at_without_a_time():
+    # ?hours=open_at&at=0001-01-01T00:00%2B14:00, as st.query_params.to_dict() hands it over
+    parsed = filters.from_query_params({"hours": "open_at", "at": "0001-01-01T00:00+14:00"})
+    assert parsed.hours == "open_at" and parsed.at is None
+    assert filters.hours_states(SMALL, parsed).isin(["open", "closed", "unknown"]).all()
+
+
+def test_huge_and_duplicated_list_values_are_bounded_and_deduplicated():
+    import time
+
+    huge = ",".join(["home_care"] * 10_000 + ["crisis"])
+    started = time.perf_counter()
+    parsed = filters.from_query_params({"cat": huge, "grp": ["older"] * 10_000, "type": "site," * 50_000,
+                                        "price": "free," + "x" * 200_000, "q": "č" * 100_000}, today=TODAY)
+    assert time.perf_counter() - started < 0.5
+    assert parsed.categories == ("home_care",)  # de-duplicated; "crisis" lies beyond the bound
+    assert parsed.target_groups == ("older",) and parsed.location_types == ("site",)
+    assert parsed.price_types == ("free",)
+    assert parsed.text == "č" * filters.MAX_TEXT_LENGTH
+    assert len(str(filters.to_query_params(parsed))) < 400
+    every = ",".join(model.CATEGORIES * 3)
+    assert filters.from_query_params({"cat": every}).categories == model.CATEGORIES
+
+
+def test_link_time_is_the_one_reader_of_times_in_links():
+    assert filters.link_time("2026-12-24T10:00", today=TODAY) == dt.datetime(2026, 12, 24, 10)
+    assert filters.link_time("2026-07-01T08:00+00:00", today=TODAY) == dt.datetime(2026, 7, 1, 10)
+    for bad in ("0001-01-01T00:00+14:00", "3026-12-24T10:00", "", "noon", None, 5, ["2026-12-24T10:00"]):
+        assert filters.link_time(bad, today=TODAY) is None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from geo import areas, choropleth, coverage, hours, i18n, model
+from geo import areas, choropleth, coverage, filters, hours, i18n, model
 from ui import cache, urlstate
 
 PREFIX = "cov"
@@ -45,11 +45,7 @@ def _float(text: str | None, low: float, high: float, default: float) -> float:
 
 def from_params(params: dict) -> View:
     """The view a link describes; anything unreadable falls back to its default."""
-    at = None
-    try:
-        at = dt.datetime.strptime(params.get("at", ""), AT_FORMAT)
-    except ValueError:
-        pass
+    at = filters.link_time(params.get("at"))  # bounded: an absurd or overflowing time is dropped
     return View(
         measure=choropleth.measure(params.get("m")).key,
         category=params.get("cat") if params.get("cat") in model.CATEGORIES else None,
