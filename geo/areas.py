@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,3 +225,23 @@ def area_of_point(lat: float, lon: float, index: AreaIndex) -> str | None:
 def in_municipality(lat: float, lon: float, index: AreaIndex) -> bool:
     """True inside Koper or Ankaran (the area the social-work centre serves)."""
     return area_of_point(lat, lon, index) is not None
+
+
+#: Longest ``?areas=`` value read: 23 ids of ~9 characters fit many times over; the rest of a longer
+#: (hostile or broken) link is ignored before any work is done.
+MAX_AREA_LIST_CHARS = 1000
+
+
+def parse_area_list(text: object, known_ids: Iterable[str]) -> list[str]:
+    """The area ids of a comma-separated link value, in the order given: bounded, de-duplicated, unknown ids dropped.
+
+    Only the first MAX_AREA_LIST_CHARS characters are read, so a 10,000-fold value costs no more than
+    a short one. Returns at most one entry per known id; an empty list when nothing usable is left.
+    """
+    known = set(known_ids)
+    chosen: dict[str, None] = {}
+    for part in str(text or "")[:MAX_AREA_LIST_CHARS].split(","):
+        area_id = part.strip()
+        if area_id in known:
+            chosen.setdefault(area_id, None)
+    return list(chosen)

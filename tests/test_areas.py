@@ -234,3 +234,13 @@ def test_editing_the_boundary_file_is_picked_up(data_dir: Path):
     path = _write_official(data_dir, collection)
     os.utime(path, ns=(1, 1))  # a distinct timestamp even on coarse-clock file systems
     assert areas.area_of_point(*TRIESTE, _index(data_dir)) == collection["features"][-1]["properties"]["area_id"]
+
+
+def test_an_area_list_from_a_link_is_bounded_deduplicated_and_known_only():
+    known = ["ks-50605", "ks-50617", "ob-213"]
+    assert areas.parse_area_list("ks-50617, ks-50605,ks-50617,nonsense,,ob-213", known) == ["ks-50617", "ks-50605", "ob-213"]
+    assert areas.parse_area_list(None, known) == [] and areas.parse_area_list("", known) == []
+    huge = "ks-50605,ks-50617,nonsense," * 10_000
+    assert areas.parse_area_list(huge, known) == ["ks-50605", "ks-50617"]
+    # Only the first MAX_AREA_LIST_CHARS characters are read: an id after them is ignored.
+    assert areas.parse_area_list("x" * areas.MAX_AREA_LIST_CHARS + ",ob-213", known) == []

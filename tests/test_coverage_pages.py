@@ -146,3 +146,23 @@ def test_council_areas_chosen_in_a_link_are_the_only_area_screens(data_dir):
     assert app.multiselect(key="council_areas").value == ["ks-50605", "ks-50617"]
     assert i18n.t("council.step", "en", step=3, total=4) in texts(app)
     assert app.query_params["areas"] == "ks-50605,ks-50617"
+
+
+def test_a_10000_fold_areas_link_is_cut_short_fast_and_written_back_short(data_dir):
+    import time
+
+    started = time.perf_counter()
+    app = open_page("pages/council.py", "en", cat=DAY_CENTRES, areas="ks-50605,ks-50617,nonsense," * 10_000)
+    elapsed = time.perf_counter() - started
+    assert not app.exception, app.exception
+    assert app.multiselect(key="council_areas").value == ["ks-50605", "ks-50617"]
+    assert app.query_params["areas"] == "ks-50605,ks-50617"  # de-duplicated: a short link, not 270 KB
+    assert i18n.t("council.step", "en", step=1, total=4) in texts(app)
+    assert elapsed < 15, f"opening the council page with a 10,000-fold ?areas= took {elapsed:.1f} s"
+
+
+def test_an_areas_link_with_nothing_known_means_every_area(data_dir):
+    app = open_page("pages/council.py", "sl", cat=DAY_CENTRES, areas="," * 50_000 + "x" * 100_000, step="99999999999")
+    assert not app.exception, app.exception
+    assert len(app.multiselect(key="council_areas").value) == 23
+    assert "areas" not in app.query_params and app.query_params["step"] == "25"  # clamped to the last screen

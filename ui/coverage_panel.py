@@ -186,6 +186,23 @@ def profile_params(view: View, area_id: str, lang: str) -> dict[str, str]:
     return {"lang": lang, **to_params(view), "area": area_id}
 
 
+def pdf_button(container, lang: str, view: View, *, table: pd.DataFrame, long: pd.DataFrame, boundaries: dict,
+               services: pd.DataFrame, measure_key: str, selection: str, file_name: str, key: str,
+               area_ids: list[str] | None = None) -> None:
+    """The "PDF report" download in ``container`` (built only when clicked): geo.report.build_pdf for the view."""
+    from geo import report  # here: matplotlib is loaded only when a page offers the PDF
+
+    def build() -> bytes:
+        nearest_rows = report.nearest_for_areas(cache.location_index(), cache.load_areas(), lang,
+                                                open_services(services, view))
+        return report.build_pdf(table, boundaries, lang, hours.local_now(), key=measure_key, selection=selection,
+                                thresholds=view.thresholds, area_ids=area_ids, by_category=long,
+                                nearest_rows=nearest_rows)
+
+    container.download_button(i18n.t("coverage.download_pdf", lang), build, file_name=file_name,
+                              mime="application/pdf", key=key, icon=":material/picture_as_pdf:")
+
+
 def open_services(services: pd.DataFrame, view) -> pd.Series | None:
     """Which services count at the view's time (open then; unknown hours as the view says); None = any time."""
     if view.at is None:
