@@ -30,16 +30,12 @@ from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 
 from geo import settings
-from geo.errors import KoperMapError
+from geo.errors import AssetError
 
 #: Where the app serves ``<project>/static/vendor`` (Streamlit's static route).
 STATIC_URL_PREFIX = "/app/static/vendor"
 #: The folder under ``static/`` the vendored files are copied into.
 VENDOR_DIR_NAME = "vendor"
-
-
-class AssetError(KoperMapError):
-    """A map asset is missing (package not installed) or the map needs a resource we cannot serve."""
 
 
 @dataclass(frozen=True)

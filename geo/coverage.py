@@ -33,7 +33,7 @@ import pandas as pd
 import shapely
 
 from geo import access, areas, hours, i18n, model, nearest, safe, settings
-from geo.errors import KoperMapError
+from geo.errors import CoverageError, KoperMapError
 
 #: The "category" value of the rows that count every category.
 ALL = "all"
@@ -67,10 +67,6 @@ _WEEKDAY_TIME_RE = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\d{1,2})(?::(\d{2}))?\s*$"
 _REQUIRED_SERVICE_COLUMNS = ("id", "category", "target_groups", "location_type", "service_area", "lat", "lon")
 _REQUIRED_AREA_COLUMNS = ("area_id", "name_sl", "name_it", "population", "population_date")
 _REQUIRED_DEMAND_COLUMNS = ("area_id", "lon", "lat", "population")
-
-
-class CoverageError(KoperMapError, ValueError):
-    """A coverage parameter or input table is not usable; the message names it and the fix."""
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,18 @@ class DataFileError(KoperMapError):
     """A data file is missing or cannot be read at all."""
 
 
+class CoverageError(KoperMapError, ValueError):
+    """A coverage parameter or input table is not usable; the message names it and the fix."""
+
+
+class UnknownPlaceError(KoperMapError, LookupError):
+    """A settlement or area named as a starting point is not in the data."""
+
+
+class AssetError(KoperMapError):
+    """A map asset is missing (package not installed) or the map needs a resource we cannot serve."""
+
+
 class GeocodingError(KoperMapError):
     """The online geocoder failed (network, rate limit, malformed answer, no result)."""
 

@@ -25,7 +25,7 @@ from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
 from geo import areas, i18n, model, settings
-from geo.errors import KoperMapError
+from geo.errors import UnknownPlaceError
 from geo.text import fold
 
 #: Points closer than this (degrees, ~0.1 m) are one location: the geocoder gives one
@@ -38,10 +38,6 @@ PRECISION_SETTLEMENT = "settlement"
 PRECISION_AREA_CENTRE = "area_centre"
 
 _GEOD = Geod(ellps="WGS84")
-
-
-class UnknownPlaceError(KoperMapError, LookupError):
-    """A settlement or area named as a starting point is not in the data."""
 
 
 #: WGS84 lon/lat → D96/TM metres; built once at import (creating a Transformer is slow), never changed.

@@ -12,7 +12,7 @@ import pytest
 import streamlit_folium
 
 import browser_support
-from geo import areas, assets, directory, mapping, settings
+from geo import areas, assets, directory, errors, mapping, settings
 
 WHEN = dt.datetime(2026, 11, 23, 10, 0)
 
@@ -98,7 +98,7 @@ def test_use_local_resources_changes_instances_not_folium_classes():
 def test_elements_we_cannot_serve_offline_are_refused_by_name():
     m = small_map()
     folium.plugins.Fullscreen().add_to(m)
-    with pytest.raises(assets.AssetError, match="Fullscreen"):
+    with pytest.raises(errors.AssetError, match="Fullscreen"):
         assets.use_local_resources(m)
 
 
@@ -137,7 +137,7 @@ def test_standalone_html_inlines_everything(shipped_map):
 def test_standalone_html_refuses_foreign_scripts():
     m = small_map()
     m.get_root().header.add_child(folium.JavascriptLink("https://cdn.example/other.js"), name="other")
-    with pytest.raises(assets.AssetError, match="cdn.example"):
+    with pytest.raises(errors.AssetError, match="cdn.example"):
         assets.standalone_html(m)
 
 

@@ -14,7 +14,7 @@ import pytest
 from pyproj import Transformer
 
 from geo import access as geo_access
-from geo import areas, coverage, directory, model, nearest, settings
+from geo import areas, coverage, directory, errors, model, nearest, settings
 
 # --- a hand-computed case -----------------------------------------------------------------------
 # Everything on one east-west line 45 km north of the D96/TM false origin, near Koper; x in metres:
@@ -411,12 +411,12 @@ def test_area_measures_match_a_plain_per_area_calculation():
     ({"at": "Sa 10:00"}, "parse_when"),
 ])
 def test_bad_parameters_are_named(options, message):
-    with pytest.raises(coverage.CoverageError, match=message):
+    with pytest.raises(errors.CoverageError, match=message):
         _cover(**options)
 
 
 def test_missing_columns_are_named():
-    with pytest.raises(coverage.CoverageError, match="demand points table lacks column.*population"):
+    with pytest.raises(errors.CoverageError, match="demand points table lacks column.*population"):
         coverage.area_coverage(_services(), AREAS, _demand().drop(columns="population"))
 
 

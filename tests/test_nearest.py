@@ -7,7 +7,7 @@ import pytest
 from geopy.distance import geodesic
 from pyproj import Geod
 
-from geo import areas, directory, filters, nearest, settings
+from geo import areas, directory, errors, filters, nearest, settings
 
 START = (45.5480, 13.7300)  # Koper old town
 _GEOD = Geod(ellps="WGS84")
@@ -191,7 +191,7 @@ def test_start_from_settlement_by_name_id_and_italian_name():
     assert nearest.start_from_settlement("  dekani ", SETTLEMENTS) == dekani
     assert nearest.start_from_settlement("crni kal", SETTLEMENTS)[2] == "Črni Kal"
     assert nearest.start_from_settlement("Ancarano", SETTLEMENTS)[2:] == ("Ankaran / Ancarano", "settlement")
-    with pytest.raises(nearest.UnknownPlaceError, match="Atlantis"):
+    with pytest.raises(errors.UnknownPlaceError, match="Atlantis"):
         nearest.start_from_settlement("Atlantis", SETTLEMENTS)
 
 
@@ -200,14 +200,14 @@ def test_start_from_area_uses_the_area_centre():
     assert (lat, lon) == pytest.approx((45.546883, 13.812054))
     assert (label, precision) == ("Dekani", "area_centre")
     assert areas.area_of_point(lat, lon, AREA_INDEX) == "ks-50605"
-    with pytest.raises(nearest.UnknownPlaceError, match="ks-1"):
+    with pytest.raises(errors.UnknownPlaceError, match="ks-1"):
         nearest.start_from_area("ks-1", AREAS)
 
 
 def test_start_points_read_only_the_tables_they_are_given():
     one = SETTLEMENTS[SETTLEMENTS["name_sl"] == "Dekani"]
     assert nearest.start_from_settlement("Dekani", one) == nearest.start_from_settlement("Dekani", SETTLEMENTS)
-    with pytest.raises(nearest.UnknownPlaceError):
+    with pytest.raises(errors.UnknownPlaceError):
         nearest.start_from_settlement("Ankaran", one)  # in the files, but not in the table given
     assert nearest.start_from_area("ob-213", AREAS[AREAS["area_id"] == "ob-213"])[2] == "Ankaran"
     assert not [name for name, value in vars(nearest).items() if hasattr(value, "cache_info")]  # no module cache
