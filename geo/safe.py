@@ -12,7 +12,14 @@ from urllib.parse import quote, urlsplit
 if TYPE_CHECKING:  # pandas only for the signature: the escaping functions need nothing but re
     import pandas as pd
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=])")
+# A colon that could start a Streamlit code (":material/…:", ":red[…]", ":smile:", ":100:") or end a
+# URL scheme ("http:"): a zero-width space after it breaks the code even after the backslash is gone.
+_ACTIVE_COLON = re.compile(r":(?=[^\s\d]|(?:100|1234)\\?:)")  # (":100:" and ":1234:" are emoji)
+_ZERO_WIDTH_SPACE = "\u200b"
+# GFM autolinks are found in the parsed text, where backslashes are gone: "www." and "name@host"
+# are broken with the same zero-width space ("http://" already is, by the colon rule).
+_AUTOLINK_START = re.compile(r"(?i)(www)(?=\\?\.)|(@)")
 _BARE_HOST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[^\s]*)?$")
 
 
@@ -28,8 +35,20 @@ def html_text(value: object) -> str:
 
 
 def md_text(value: object) -> str:
-    """Escape any value so Markdown shows it literally (no links, no emphasis, no HTML)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
+    """Escape any value so Streamlit's Markdown shows it literally: no image, link, autolink,
+    emphasis, heading, HTML, maths ($), emoji, icon or colour code.
+
+    Every Markdown punctuation character gets a backslash (CommonMark escapes). That alone is not
+    enough in Streamlit: before parsing, the frontend rewrites every ":material/" in the raw text
+    (backslashes included) and after parsing it turns ":name:" in plain text into emoji, so a
+    colon that could start such a code or a URL scheme ("http:") is followed by a zero-width space
+    (U+200B; invisible, but present if the text is copied). Colons before a digit or a space
+    ("08:00", "Opomba: …") are left alone. GFM finds "www." and e-mail autolinks in the parsed
+    text, so "www" and "@" get the same zero-width space.
+    """
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
+    text = _AUTOLINK_START.sub(lambda m: m.group(0) + _ZERO_WIDTH_SPACE, text)
+    return _ACTIVE_COLON.sub(":" + _ZERO_WIDTH_SPACE, text)
 
 
 def web_href(url: str) -> str | None:

@@ -1,6 +1,8 @@
 """Escaping and link schemes: hostile strings never become markup or script."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from geo import safe
@@ -120,3 +122,29 @@ def test_spreadsheet_frame_quotes_text_keeps_numbers_and_input():
     assert out["count"].tolist() == [-1, 2, 3] and out["count"].dtype == frame["count"].dtype
     assert out["share"].dtype == frame["share"].dtype and out["share"].iloc[0] == -0.5
     assert frame["=name"].iloc[0] == "=1+1"  # the input is not changed
+
+
+# --- Markdown in Streamlit ------------------------------------------------------------------
+
+MARKDOWN_PAYLOADS = ["![x](http://evil.example/i.png)", "[click](http://evil.example/l)", "http://evil.example/auto",
+                     "https://evil.example", "www.evil.example/w", "WWW.EVIL.EXAMPLE", "<http://evil.example/a>",
+                     ":material/warning:", ":red[red]", ":rainbow-background[x]", ":smile: :+1: :100:", ":streamlit:",
+                     "x@evil.example", "&#58;material/home&#58;", "$x^{$", "Title\n===", "# h", "[r][1]\n\n[1]: http://e.x"]
+
+
+@pytest.mark.parametrize("text", MARKDOWN_PAYLOADS)
+def test_md_text_leaves_no_streamlit_code_autolink_or_reference(text):
+    escaped = safe.md_text(text)
+    # what Streamlit rewrites in the raw text before parsing ...
+    assert ":material/" not in escaped
+    # ... and what the autolink / emoji / directive finders see in the parsed text (backslashes gone)
+    parsed = escaped.replace("\\", "")
+    assert not re.search(r"https?://|www\.|[\w.+-]+@[\w-]+\.|:[\w+-]+:|:[\w-]+\[", parsed, re.IGNORECASE), parsed
+    assert "](" not in escaped and "&#" not in escaped.replace("\\&#", "")
+    # only invisible characters and backslashes were added: the reader sees the text as it was
+    assert parsed.replace("\u200b", "") == text
+
+
+@pytest.mark.parametrize("text", ["08:00–16:00", "Opomba: pokličite", "Pon–Pet 8:00", "5 km", "Koper"])
+def test_md_text_keeps_times_and_plain_text_readable(text):
+    assert "\u200b" not in safe.md_text(text)
