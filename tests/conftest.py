@@ -1,15 +1,23 @@
 """Shared fixtures: a temporary data directory the code under test is pointed at."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from pathlib import Path
 
 import pytest
+from streamlit import config as st_config
 
 from geo import settings
 
 REPO_DATA = settings.PROJECT_DIR / "data"
+
+# .streamlit/config.toml hides error details for a public deployment (showErrorDetails = "none");
+# tests want the real message of any exception: in AppTest (this process) and in the servers they
+# start (`streamlit run` reads STREAMLIT_* variables; a test can pass "none" to its own server).
+os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
+st_config.set_option("client.showErrorDetails", "full")
 
 
 @pytest.fixture
