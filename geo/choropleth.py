@@ -13,7 +13,8 @@ import folium
 import numpy as np
 import pandas as pd
 
-from geo import assets, i18n, mapping, safe, settings
+from geo import assets, i18n, safe, settings
+from geo.mapping import elements, layers, style
 
 #: Five classes, light (well served) to dark (badly served): ColorBrewer YlOrRd, readable in greyscale.
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -161,13 +162,8 @@ def build_choropleth(
             "fill": m_scale.colour(value),
             "selected": area_id == selected,
         }})
-    fmap = folium.Map(location=list(settings.MAP_CENTER), zoom_start=settings.MAP_ZOOM, tiles=None, control_scale=True)
-    fmap.options["min_zoom"], fmap.options["max_zoom"] = mapping.MIN_ZOOM, mapping.MAX_ZOOM
-    fmap.add_child(mapping.MapLook())
-    folium.TileLayer(
-        tiles=mapping.OSM_TILES, attr=mapping.OSM_ATTRIBUTION, name=i18n.t("map.layer_osm", lang),
-        overlay=True, show=False, control=True, max_zoom=19, max_native_zoom=19,
-    ).add_to(fmap)
+    fmap = layers.base_map(settings.MAP_CENTER, settings.MAP_ZOOM)  # the service map's background and look
+    layers.add_osm_tiles(fmap, lang)
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=title,
@@ -178,11 +174,10 @@ def build_choropleth(
         },
         highlight_function=lambda _f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True),
-        attribution=mapping.AREAS_ATTRIBUTION,
+        attribution=style.AREAS_ATTRIBUTION,
     ).add_to(fmap)
-    if outline:
-        mapping._add_outline(fmap, outline)  # noqa: SLF001 - the same outline as the service map
-    fmap.add_child(mapping.Legend(_legend_html(title, m_scale.legend(lang), i18n.t("coverage.map_note", lang))))
+    layers.add_outline(fmap, outline)  # the same outline as the service map
+    fmap.add_child(elements.Legend(_legend_html(title, m_scale.legend(lang), i18n.t("coverage.map_note", lang))))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     if features:
         bounds = _bounds(features)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import browser_support
+import popup_reference
 from geo import areas, assets, directory, hours, i18n, mapping, model, present, safe, settings
 
 DATA = settings.PROJECT_DIR / "data"
@@ -125,7 +126,7 @@ def test_popup_at_krozna_lists_the_care_home_and_the_day_centre(table, page):
 
 def test_popup_has_contacts_hours_price_precision_verification_and_directions(table):
     krozna = next(loc for loc in mapping.map_locations(table) if loc.address == KROZNA)
-    html = mapping.popup_html(krozna, "en", WHEN)
+    html = popup_reference.popup_html(krozna, "en", WHEN)
     odu = krozna.services[0]
     for phone in odu["phones"]:
         assert f'href="tel:{phone}"' in html
@@ -151,12 +152,12 @@ def test_popup_shows_todays_hours_and_open_state(table):
     with_hours = [(loc, s) for loc in located for s in loc.services if s.get("opening_hours")]
     assert with_hours, "the shipped data has services with opening hours"
     loc, service = with_hours[0]
-    html = mapping.service_html(service, "sl", WHEN, loc.lat, loc.lon)
+    html = popup_reference.service_html(service, "sl", WHEN, loc.lat, loc.lon)
     state = present.state_text(service, "sl", WHEN)
     assert state in html
     assert safe.html_text(state) in mapping.service_row(service, "sl", WHEN)[8]
     sunday = dt.datetime(2026, 11, 22, 10, 0)  # not today: the popup names the day it speaks of
-    assert any(t in mapping.service_html(service, "sl", sunday, loc.lat, loc.lon)
+    assert any(t in popup_reference.service_html(service, "sl", sunday, loc.lat, loc.lon)
                for t in ("ned., 22. nov.: zaprto", "ned., 22. nov.:", i18n.t("state.unknown", "sl")))
 
 
@@ -173,7 +174,7 @@ def test_hours_of_another_day_name_that_day_and_today_says_today():
 def test_mixed_category_address_shows_the_most_frequent_category(table):
     cankarjeva = next(loc for loc in mapping.map_locations(table) if loc.address.startswith("Cankarjeva"))
     assert cankarjeva.category == "financial_aid"
-    assert 'class="koper-count"' in mapping.marker_html(cankarjeva)
+    assert 'class="koper-count"' in popup_reference.marker_html(cankarjeva)
 
 
 # --- legend, layers, offline ---------------------------------------------------------------------
@@ -277,8 +278,11 @@ def test_map_has_bounded_zoom_for_the_cluster_plugin(table, geography):
 def test_size_helper_and_module_is_pure(page, table, geography):
     assert abs(mapping.map_html_size(build(table, geography)) - len(page.encode())) < 2000
     assert mapping.map_html_size(build(table, geography)) < 600_000
-    source = (settings.PROJECT_DIR / "geo" / "mapping.py").read_text()
-    assert "import streamlit" not in source and "open(" not in source
+    sources = sorted((settings.PROJECT_DIR / "geo" / "mapping").glob("*.py"))
+    assert len(sources) >= 6  # the package's modules
+    for path in sources:
+        source = path.read_text()
+        assert "import streamlit" not in source and "open(" not in source, path.name
 
 
 def test_empty_or_unlocated_tables_give_a_map_without_markers(geography):
@@ -392,14 +396,14 @@ def test_hostile_fragments_are_inert_and_shown_as_text(hostile_table):
     located = mapping.map_locations(hostile_table)
     assert len(located) == 1 and len(located[0].services) == 2
     for lang in i18n.LANGUAGES:
-        popup = assert_inert(mapping.popup_html(located[0], lang, WHEN))
+        popup = assert_inert(popup_reference.popup_html(located[0], lang, WHEN))
         text = "".join(popup.text)
         assert IMG in text and "javascript:alert(1)" in text
         if lang == "sl":
             assert SCRIPT in text
-        assert_inert(mapping.tooltip_html(located[0], lang))
-    assert_inert(mapping.marker_html(located[0], selected=True))
-    hrefs = [v for n, v in parsed(mapping.popup_html(located[0], "sl", WHEN)).attrs if n == "href"]
+        assert_inert(popup_reference.tooltip_html(located[0], lang))
+    assert_inert(popup_reference.marker_html(located[0], selected=True))
+    hrefs = [v for n, v in parsed(popup_reference.popup_html(located[0], "sl", WHEN)).attrs if n == "href"]
     assert "tel:+38656634550" in hrefs and "mailto:ok@example.si" in hrefs
     assert not any("example.si/a" in h for h in hrefs)  # a web address with a quote gets no link
 
@@ -478,7 +482,7 @@ def test_hostile_map_runs_no_script_in_a_browser(tmp_path, hostile_table, hostil
             # the popup built in the browser shows what the Python reference (popup_html) shows
             shown = page.locator(".koper-popup").first.evaluate("e => e.textContent")
             located = mapping.map_locations(hostile_table)[0]
-            assert shown == "".join(parsed(mapping.popup_html(located, "sl", WHEN)).text)
+            assert shown == "".join(parsed(popup_reference.popup_html(located, "sl", WHEN)).text)
             assert page.locator(".koper-popup").first.evaluate(
                 "e => [...e.querySelectorAll('[data-service-id]')].map(s => s.dataset.serviceId)") == ["evil", "evil-2"]
         finally:

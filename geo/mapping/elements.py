@@ -1,0 +1,168 @@
+"""The map's own Leaflet elements (folium ``MacroElement``\\ s) and the JavaScript/CSS files they inline.
+
+The code lives in real files under ``static/`` (``location_layer.js``, ``legend.js``,
+``map_look.js``, ``open_selected.js``, ``map.css``), read once as package resources. Each
+element's Jinja template is one call: ``(<the file's function>)(arguments)``. The templates
+never contain data: data reaches the page only as template *values*, through ``tojavascript``
+(JSON with ``<``, ``>``, ``&`` and ``'`` escaped) or, for the marker rows, through
+:func:`geo.mapping.rows.script_json` — never inside a JavaScript template literal (where
+``${…}`` would run), which is why folium's own ``Tooltip`` is not used.
+"""
+from __future__ import annotations
+
+from importlib import resources
+
+from branca.element import MacroElement
+from folium.template import Template
+
+from geo import safe
+from geo.mapping import style
+from geo.mapping.rows import popup_labels, script_json
+
+
+def static_text(name: str) -> str:
+    """The text of ``static/<name>`` inside this package (UTF-8). Raises FileNotFoundError if absent."""
+    return (resources.files(__package__) / "static" / name).read_text(encoding="utf-8")
+
+
+#: The code each element inlines (constants read at import: no data, the same for every map).
+LOCATION_LAYER_JS = static_text("location_layer.js")
+OPEN_SELECTED_JS = static_text("open_selected.js")
+LEGEND_JS = static_text("legend.js")
+MAP_LOOK_JS = static_text("map_look.js")
+MAP_CSS = static_text("map.css")
+STATIC_FILES = ("location_layer.js", "open_selected.js", "legend.js", "map_look.js", "map.css")
+
+
+class SafeTooltip(MacroElement):
+    """Bind ready-made, escaped HTML as a tooltip."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindTooltip({{ this.html|tojavascript }}, {{ this.options|tojavascript }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, **options):
+        super().__init__()
+        self._name = "SafeTooltip"
+        self.html = html
+        self.options = options
+
+
+class Legend(MacroElement):
+    """A Leaflet control in the bottom right corner holding the legend HTML (``static/legend.js``).
+
+    ``html`` must be made of escaped texts (``style.legend_html``, ``choropleth``'s legend);
+    the legend folds on maps narrower than ``fold_below_px``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            ({{ this.code }})({{ this._parent.get_name() }}, {{ this.html|tojavascript }}, {{ this.fold_below_px }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, fold_below_px: int = 600):
+        super().__init__()
+        self._name = "Legend"
+        self.code = LEGEND_JS
+        self.html = html
+        self.fold_below_px = int(fold_below_px)
+
+
+class MapLook(MacroElement):
+    """Plain light background, the map's style sheet, settlement labels that depend on the zoom.
+
+    The style sheet is ``static/map.css`` then ``style.map_css()``; ``static/map_look.js`` shows
+    every settlement name from ``detail_zoom`` on.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>
+                .koper-map.leaflet-container { background: {{ this.background }}; }
+                {{ this.css }}
+            </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            ({{ this.code }})({{ this._parent.get_name() }}, {{ this.detail_zoom|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, background: str = style.BACKGROUND, detail_zoom: int = style.DETAIL_ZOOM):
+        super().__init__()
+        self._name = "MapLook"
+        self.css = MAP_CSS + "\n" + style.map_css()
+        self.code = MAP_LOOK_JS
+        self.background = background
+        self.detail_zoom = int(detail_zoom)
+
+
+class LocationLayer(MacroElement):
+    """Every service marker as one element: the data as one JSON array, markers and popups made in the browser.
+
+    One folium Marker, DivIcon, popup and tooltip per address made ~5 Jinja renders per address
+    (a minute and 40 MB for 10,000 addresses); full popup HTML per address still made ~2.4 KB
+    each. Here each address is a compact row of short texts, escaped in Python (see
+    ``rows.location_rows``), reaching the template only as ``data_json`` (see ``script_json``);
+    the labels every popup shares come once. ``static/location_layer.js`` makes the markers,
+    adds them to the parent MarkerCluster with ``addLayers`` and builds a popup's DOM only when
+    it opens. Clicks reach streamlit-folium through the cluster group, a layer of the map it
+    listens to.
+
+    ``rows`` is ``rows.location_rows(...)`` or its ``script_json`` text (``rows.location_json``);
+    ``selected_id`` a location id whose marker is ringed.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function (cluster) {
+                // Rows: see geo/mapping/rows.py; every text already HTML-escaped in Python.
+                var rows = {{ this.data_json }};
+                var labels = {{ this.labels|tojavascript }}, selectedId = {{ this.selected_id|tojavascript }};
+                return ({{ this.code }})(cluster, rows, labels, selectedId, {{ this.options|tojavascript }});
+            })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list] | str, lang: str, selected_id: str | None = None,
+                 size: int = style.MARKER_SIZE, max_width: int = 360):
+        super().__init__()
+        self._name = "LocationLayer"
+        self.code = LOCATION_LAYER_JS
+        self.data_json = rows if isinstance(rows, str) else script_json(rows)
+        self.labels = popup_labels(lang)
+        self.selected_id = safe.html_text(selected_id) if selected_id else None  # as row[2] of its row
+        self.options = {
+            "size": int(size), "anchor": int(size) // 2,
+            "popup": {"max_width": int(max_width), "min_width": 220},
+            "tooltip": {"direction": "top", "offset": [0, -(int(size) // 2)]},
+        }
+
+
+class OpenSelected(MacroElement):
+    """Open the popup of one marker of a LocationLayer (inside its cluster) once the map is ready."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            ({{ this.code }})({{ this.layer.get_name() }}, {{ this.location_id|tojavascript }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: LocationLayer, location_id: str):
+        super().__init__()
+        self._name = "OpenSelected"
+        self.code = OPEN_SELECTED_JS
+        self.layer = layer
+        self.location_id = str(location_id)

@@ -1,0 +1,166 @@
+"""Map data → compact marker and popup rows, every text escaped here (the browser builds the DOM).
+
+A row is a JSON list of short texts and numbers, not markup: ``static/location_layer.js``
+turns it into a marker, tooltip and popup. Texts are escaped with ``geo.safe.html_text``;
+links are ``[href, escaped label]`` with the href from a ``geo.safe`` helper (``""`` when the
+value is not a safe link: the label is then shown as text). The field labels every popup
+shares are shipped once per map (:func:`popup_labels`), not in every row.
+
+The markup the browser makes from a row is written out in Python in ``tests/popup_reference.py``;
+the tests compare the two.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from geo import i18n, model, present, safe
+from geo.mapping.locations import Location, without_missing
+from geo.mapping.style import CATEGORY_SYMBOLS
+
+#: Popup field labels, shipped once per map (in this order) rather than in every popup.
+POPUP_LABEL_KEYS = ("field.provider", "field.address", "field.phones", "field.emails", "field.website",
+                    "field.hours", "field.price", "field.how_to_apply", "directory.location", "map.directions")
+
+#: Characters written as \uXXXX in the locations' JSON: "<" and ">" so it can never close the
+#: <script> element, "&" for XHTML, braces so it can never form a Jinja delimiter when branca
+#: renders the element's output again as a template.
+_SCRIPT_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("{", "\\u007b"), ("}", "\\u007d"))
+
+
+def script_json(rows: list[list]) -> str:
+    """Lists of strings and numbers as JSON safe to put in a script and in a Jinja template's output.
+
+    Only lists (no objects), so every brace in the result is inside a string and can be escaped.
+    Raises ValueError for NaN or infinite numbers.
+    """
+    text = json.dumps(rows, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    for char, escaped in _SCRIPT_JSON_ESCAPES:  # str.replace: far faster than translate on megabytes
+        text = text.replace(char, escaped)
+    return text
+
+
+def popup_labels(lang: str) -> dict:
+    """What every popup shares, in ``lang``, escaped: field labels and each category's label and symbol.
+
+    ``{"fields": [label per POPUP_LABEL_KEYS], "categories": [[category, label, symbol], …]}``.
+    """
+    return {
+        "fields": [safe.html_text(i18n.t(key, lang)) for key in POPUP_LABEL_KEYS],
+        "categories": [[c, safe.html_text(i18n.t(f"category.{c}", lang)), safe.html_text(CATEGORY_SYMBOLS[c])]
+                       for c in model.CATEGORIES],
+    }
+
+
+def state_text(record: dict, lang: str, when: dt.datetime) -> str:
+    """Open or closed at ``when`` in ``lang``; 'unknown' when the hours cannot be read."""
+    try:
+        return present.state_text(record, lang, when)
+    except Exception:
+        return i18n.t("state.unknown", lang)
+
+
+def hours_lines(record: dict, lang: str, when: dt.datetime) -> list[str]:
+    """The popup's opening-hours lines (unescaped): note, today's hours, open state; or the note as written."""
+    if record.get("opening_hours"):
+        lines = [i18n.field(record, "hours_note", lang), present.today_text(record, lang, when),
+                 state_text(record, lang, when)]
+    else:  # no machine-readable hours: the note as written, or 'unknown'
+        lines = [present.hours_text(record, lang)]
+    return [line for line in lines if line]
+
+
+def verified_text(record: dict, lang: str) -> str:
+    """"Verified 23. 11. 2026" in ``lang`` from the ISO ``last_verified`` date; '' when there is none."""
+    try:
+        day = dt.date.fromisoformat(str(record.get("last_verified") or ""))
+    except ValueError:
+        return ""
+    return i18n.t("map.verified", lang, date=i18n.format_day(day, lang))
+
+
+class _RowWriter:
+    """Rows in one language at one moment; dates and phone numbers formatted once per value.
+
+    Thousands of popups share a few dates and numbers, and Babel/phonenumbers are slow. The
+    memo lives as long as one call of ``location_rows`` (no cache kept between calls).
+    """
+
+    def __init__(self, lang: str, when: dt.datetime):
+        self.lang, self.when = lang, when
+        self._phones: dict[str, list[str]] = {}
+        self._verified: dict[str, str] = {}
+
+    def phone(self, phone: str) -> list[str]:
+        if phone not in self._phones:
+            self._phones[phone] = [safe.tel_href(phone) or "", safe.html_text(present.display_phone(phone))]
+        return list(self._phones[phone])
+
+    def verified(self, record: dict) -> str:
+        day = str(record.get("last_verified") or "")
+        if day not in self._verified:
+            self._verified[day] = safe.html_text(verified_text({"last_verified": day}, self.lang))
+        return self._verified[day]
+
+    def service(self, record: dict) -> list:
+        lang = self.lang
+        record = without_missing(record)
+        website = record.get("website")
+        return [
+            safe.html_text(record.get("id")),
+            safe.html_text(i18n.field(record, "name", lang)),
+            safe.html_text(record.get("category") or ""),
+            safe.html_text(record.get("provider")),
+            safe.html_text(present.address_text(record, lang)),
+            [self.phone(str(p)) for p in record.get("phones") or []],
+            _links([(str(e), safe.mailto_href(str(e))) for e in record.get("emails") or []]),
+            _links([(str(website), safe.web_href(str(website)))])[0] if website else [],
+            [safe.html_text(h) for h in hours_lines(record, lang, self.when)],
+            safe.html_text(present.price_text(record, lang)),
+            safe.html_text(i18n.field(record, "how_to_apply", lang)),
+            safe.html_text(present.location_text(record, lang)),
+            safe.google_directions_href(str(record.get("address") or "")),
+            self.verified(record),
+        ]
+
+    def location(self, location: Location) -> list:
+        count = len(location.services)
+        return [
+            location.lat, location.lon, safe.html_text(location.location_id), safe.html_text(location.category),
+            safe.html_text(present.address_text(location.services[0], self.lang)),
+            safe.html_text(i18n.t("map.services_here", self.lang, n=count)) if count > 1 else "",
+            safe.osm_directions_href(location.lat, location.lon),
+            [self.service(s) for s in location.services],
+        ]
+
+
+def _links(pairs: list[tuple[str, str | None]]) -> list[list[str]]:
+    """[href or "", escaped label] per link (the href straight from a geo.safe helper, or none)."""
+    return [[href or "", safe.html_text(label)] for label, href in pairs]
+
+
+def service_row(record: dict, lang: str, when: dt.datetime) -> list:
+    """One service of a popup as a compact row: what the popup shows, without the markup.
+
+    [id, name, category, provider, address, phones, emails, website, hours lines, price,
+    how to apply, location, Google directions href, verified]: texts escaped; phones and emails
+    lists of [href, label], website one [href, label] or [].
+    """
+    return _RowWriter(lang, when).service(record)
+
+
+def location_row(location: Location, lang: str, when: dt.datetime) -> list:
+    """One address for ``LocationLayer``: [lat, lon, id, marker category, address, "n services here"
+    (only for several), OpenStreetMap directions href, service rows (see ``service_row``)]."""
+    return _RowWriter(lang, when).location(location)
+
+
+def location_rows(located: list[Location], lang: str, when: dt.datetime) -> list[list]:
+    """One row per address for ``LocationLayer`` (the same for every selection and view of the map)."""
+    writer = _RowWriter(lang, when)
+    return [writer.location(loc) for loc in located]
+
+
+def location_json(located: list[Location], lang: str, when: dt.datetime) -> str:
+    """``location_rows`` as the script-safe JSON the layer embeds (what ``ui.cache`` keeps per view)."""
+    return script_json(location_rows(located, lang, when))
