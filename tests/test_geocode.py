@@ -24,7 +24,7 @@ from geopy import exc as geopy_exc
 from geopy.adapters import AdapterHTTPError, BaseSyncAdapter, RequestsAdapter
 from geopy.location import Location
 
-from geo import _nominatim, atomic, settings
+from geo import _nominatim, atomic, settings, text
 from geo import geocode as g
 from geo.errors import DataFileError, DataValidationError
 
@@ -98,8 +98,17 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     directory.mkdir()
     (directory / settings.SETTLEMENTS_FILE).write_text(SETTLEMENTS_CSV, encoding="utf-8")
     (directory / settings.STREETS_FILE).write_text(STREETS_CSV, encoding="utf-8")
+    # The real outline of Koper and Ankaran: online answers are checked against it.
+    (directory / settings.MUNICIPALITY_OUTLINE_FILE).write_bytes(
+        (PROJECT_DIR / "data" / settings.MUNICIPALITY_OUTLINE_FILE).read_bytes())
     monkeypatch.setenv(settings.DATA_DIR_ENV, str(directory))
     return directory
+
+
+def geocode(query, **kwargs):
+    """g.geocode on the data directory the fixture set (resolving it is the entry point's job in the app)."""
+    kwargs.setdefault("data_dir", settings.data_dir())
+    return g.geocode(query, **kwargs)
 
 
 @pytest.fixture
@@ -205,9 +214,10 @@ def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def test_fold_is_accent_and_case_insensitive():
-    assert g.fold("Čajanke") == g.fold("cajanke") == "cajanke"
-    assert g.fold("  ŠMARJE  ") == "smarje"
-    assert g.fold("Perello – Godina") == g.fold("Perello-Godina")
+    # geocode matches with the project's one folding function (more cases in test_text.py).
+    assert text.fold("Čajanke") == text.fold("cajanke") == "cajanke"
+    assert text.fold("  ŠMARJE  ") == "smarje"
+    assert text.fold("Perello – Godina") == text.fold("Perello-Godina")
 
 
 @pytest.mark.parametrize(
@@ -401,18 +411,18 @@ def test_manual_beats_cache_beats_register(data_dir):
     )
     online = FakeGeocoder(answer=location(45.5, 13.7))
 
-    manual = g.geocode("Krožna cesta 5, 6000 Koper – Capodistria", online=True, geocoder=online)
+    manual = geocode("Krožna cesta 5, 6000 Koper – Capodistria", online=True, geocoder=online)
     assert (manual.lat, manual.lon, manual.precision, manual.source) == (45.5411, 13.7401, "manual", "manual")
     assert manual.retrieved_on == "2026-11-20"
     assert manual.note == "main door"
 
-    cached = g.geocode("na Levji ulici 7, 6000 Koper", online=True, geocoder=online)
+    cached = geocode("na Levji ulici 7, 6000 Koper", online=True, geocoder=online)
     assert (cached.lat, cached.lon, cached.precision, cached.source) == (45.547, 13.729, "address", "nominatim")
     assert cached.retrieved_on == "2026-11-01"
 
     assert online.calls == []  # the manual file and the cache answered without going online
 
-    register = g.geocode("Krpanova 13, 6000 Koper")
+    register = geocode("Krpanova 13, 6000 Koper")
     assert (register.lat, register.lon, register.precision) == (*KOPER, "settlement")
 
 
@@ -420,17 +430,17 @@ def test_manual_matches_other_spellings_of_the_same_address(data_dir):
     write_manual(data_dir, '"Krpanova ulica 13, 6000 Koper",45.5450,13.7310,koper-center,20,map,2026-11-20,')
     for query in ("Krpanova 13, 6000 Koper – Capodistria", "Zveza društev upokojencev, Krpanova 13, 6000 Koper",
                   "krpanova ulica 13, 6000 koper", "Krpanova ulica 13"):
-        assert g.geocode(query).source == "manual", query
+        assert geocode(query).source == "manual", query
 
 
 def test_geocode_accepts_preloaded_sources(data_dir):
     sources = g.load_sources(data_dir)
-    assert g.geocode("Gažon 39", sources=sources).label == "Gažon (settlement centroid)"
+    assert geocode("Gažon 39", sources=sources).label == "Gažon (settlement centroid)"
 
 
 def test_geocode_without_register_files_says_how_to_fix(tmp_path):
     with pytest.raises(DataFileError, match="make data"):
-        g.geocode("Gažon 39", data_dir=tmp_path)
+        geocode("Gažon 39", data_dir=tmp_path)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -504,7 +514,7 @@ def test_unreadable_cache_is_reported(data_dir):
 
 def test_online_result_and_request_parameters(data_dir):
     online = FakeGeocoder(answer=location(45.5412, 13.7395, addresstype="building", display_name="5, Krožna cesta"))
-    result = g.geocode("Krožna cesta 5, 6000 Koper – Capodistria", online=True, geocoder=online, today=TODAY)
+    result = geocode("Krožna cesta 5, 6000 Koper – Capodistria", online=True, geocoder=online, today=TODAY)
     assert result == g.GeocodeResult(45.5412, 13.7395, "address", "nominatim", "5, Krožna cesta", "2026-11-23")
     (query, kwargs), = online.calls
     assert query == "Krožna cesta 5, 6000 Koper"  # the canonical spelling is what goes online
@@ -516,7 +526,7 @@ def test_online_result_and_request_parameters(data_dir):
 
 def test_online_through_geopy_nominatim_with_a_recorded_answer(data_dir):
     client, adapters = nominatim_with(lambda url: recorded("krozna_cesta_5_koper.handwritten.json"))
-    result = g.geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client, today=TODAY)
+    result = geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client, today=TODAY)
     assert (result.lat, result.lon, result.precision, result.source) == (45.5412, 13.7395, "address", "nominatim")
     assert result.label.startswith("5, Krožna cesta, Koper")
     (url, headers), = adapters[0].requests
@@ -546,7 +556,7 @@ FAILING_GEOCODERS = {
 @pytest.mark.parametrize("case", FAILING_GEOCODERS)
 def test_online_failure_falls_back_to_the_register_with_a_note(case, data_dir):
     geocoder, reason = FAILING_GEOCODERS[case]
-    result = g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=geocoder)
+    result = geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=geocoder)
     assert (result.lat, result.lon, result.precision, result.source) == (*KOPER, "settlement", "gurs-rpe")
     assert result.note.startswith("Online geocoder failed (")
     assert reason in result.note
@@ -576,7 +586,7 @@ def test_geopy_nominatim_failures_never_raise(case, data_dir):
     responder, reason = NOMINATIM_FAILURES[case]
     clock = FakeClock()
     client, _ = nominatim_with(responder, clock)
-    result = g.geocode("Gažon 39, 6274 Šmarje", online=True, geocoder=client)
+    result = geocode("Gažon 39, 6274 Šmarje", online=True, geocoder=client)
     assert result.label == "Gažon (settlement centroid)"
     assert reason in result.note
     assert sum(clock.sleeps) < 60  # retries waited on the fake clock only
@@ -670,7 +680,7 @@ WIRE_FAILURES = {
 def test_http_failures_fall_back_to_the_register_with_a_note(case, data_dir):
     respond, reason = WIRE_FAILURES[case]
     client, transport, clock = nominatim_over(respond)
-    result = g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    result = geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
     assert transport.urls, "the fake transport was not reached"
     assert (result.lat, result.lon, result.precision, result.source) == (*KOPER, "settlement", "gurs-rpe")
     assert result.note.startswith("Online geocoder failed (")
@@ -682,47 +692,47 @@ def test_http_failures_fall_back_to_the_register_with_a_note(case, data_dir):
 def test_an_odd_but_usable_answer_is_accepted(data_dir):
     body = b'[{"lat": "45.5412", "lon": "13.7395", "display_name": "x", "address": "not an object", "addresstype": 7}]'
     client, _, _ = nominatim_over(answer(200, body))
-    result = g.geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client)
+    result = geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client)
     assert (result.lat, result.lon, result.source, result.precision) == (45.5412, 13.7395, "nominatim", "settlement")
 
 
 def test_after_a_429_nominatim_is_left_alone_for_its_retry_after(data_dir):
     client, transport, clock = nominatim_over(answer(429, b"", **{"Retry-After": "120"}))
-    first = g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    first = geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
     assert "rate limited" in first.note
     asked = len(transport.urls)
-    second = g.geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client)
+    second = geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client)
     assert len(transport.urls) == asked  # not asked again
     assert "not asked, paused after a recent failure" in second.note
     assert second.source == "gurs-rpe"
     clock.now += 121
     transport.respond = lambda url: (200, json.dumps(recorded("krozna_cesta_5_koper.handwritten.json")).encode(), None)
-    third = g.geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client)
+    third = geocode("Krožna cesta 5, 6000 Koper", online=True, geocoder=client)
     assert third.source == "nominatim" and len(transport.urls) == asked + 1
 
 
 def test_after_a_timeout_nominatim_is_paused_for_the_setting(data_dir):
     client, transport, clock = nominatim_over(fail_with(requests.exceptions.ReadTimeout("read timed out")))
-    g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
     assert client.paused_for() == pytest.approx(settings.NOMINATIM_PAUSE_AFTER_FAILURE_SECONDS)
     clock.now += settings.NOMINATIM_PAUSE_AFTER_FAILURE_SECONDS - 1
     asked = len(transport.urls)
-    assert "paused" in g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client).note
+    assert "paused" in geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client).note
     assert len(transport.urls) == asked
     clock.now += 2
-    g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
     assert len(transport.urls) > asked
 
 
 def test_other_failures_do_not_pause_and_a_huge_retry_after_is_capped(data_dir):
     client, _, _ = nominatim_over(answer(500))
-    g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
     assert client.paused_for() == 0
     client, _, _ = nominatim_over(answer(200, b"[]"))
-    g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
     assert client.paused_for() == 0
     client, _, _ = nominatim_over(answer(429, b"", **{"Retry-After": "99999999"}))
-    g.geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
+    geocode("Levja ulica 7, 6000 Koper", online=True, geocoder=client)
     assert client.paused_for() == _nominatim.MAX_PAUSE_SECONDS
 
 
@@ -746,7 +756,7 @@ def test_refresh_after_a_429_reports_the_rest_as_failed_not_as_no_network(data_d
 
 def test_online_failure_and_nothing_in_the_register_is_none(data_dir):
     failing = FakeGeocoder(error=geopy_exc.GeocoderTimedOut("Service timed out"))
-    assert g.geocode("asdf qwerty", online=True, geocoder=failing) is None
+    assert geocode("asdf qwerty", online=True, geocoder=failing) is None
 
 
 @pytest.mark.parametrize(
@@ -821,9 +831,17 @@ def test_rate_limiter_reraises_after_the_last_retry():
 def test_make_geocoder_builds_a_polite_nominatim():
     client = _nominatim.make_geocoder()
     assert client.backend.headers["User-Agent"] == settings.NOMINATIM_USER_AGENT
-    assert client.backend.timeout == settings.NOMINATIM_TIMEOUT_SECONDS
-    assert client.limiter.min_delay_seconds == settings.NOMINATIM_MIN_DELAY_SECONDS
-    assert client.limiter.swallow_exceptions is False
+    # Interactive (the default): a shorter HTTP timeout inside the deadline, no retries, bounded waiting.
+    assert client.backend.timeout <= settings.NOMINATIM_TIMEOUT_SECONDS
+    assert client.backend.timeout + _nominatim.MAX_SLOT_WAIT_SECONDS <= _nominatim.INTERACTIVE_DEADLINE_SECONDS < 5
+    assert client.min_delay_seconds == settings.NOMINATIM_MIN_DELAY_SECONDS
+    assert client.max_retries == 0 and client.max_wait_seconds == _nominatim.MAX_SLOT_WAIT_SECONDS
+    batch = _nominatim.make_geocoder(interactive=False)
+    assert batch.backend.timeout == settings.NOMINATIM_TIMEOUT_SECONDS
+    assert batch.min_delay_seconds == settings.NOMINATIM_MIN_DELAY_SECONDS
+    assert batch.max_retries == _nominatim.BATCH_MAX_RETRIES and batch.deadline_seconds is None
+    # Failures are not swallowed: they reach geo.geocode, which turns them into a note.
+    assert client.backend.adapter.session.adapters["https://"].max_retries.total == 0
     assert _nominatim.default_geocoder() is _nominatim.default_geocoder()
 
 
@@ -835,21 +853,21 @@ def test_store_false_writes_nothing_anywhere(data_dir, tmp_path):
     write_cache(data_dir, "\"Prisoje 1, 6000 Koper\",45.54,13.73,address,nominatim,2026-11-01,x")
     before = snapshot(tmp_path)
     online = FakeGeocoder(answer=location(45.5470, 13.7290, addresstype="building"))
-    result = g.geocode("Levja ulica 7, 6000 Koper", online=True, store=False, geocoder=online, today=TODAY)
+    result = geocode("Levja ulica 7, 6000 Koper", online=True, store=False, geocoder=online, today=TODAY)
     assert result.source == "nominatim"
-    g.geocode("Gažon 39", online=True, geocoder=FakeGeocoder(error=geopy_exc.GeocoderTimedOut("t")))
+    geocode("Gažon 39", online=True, geocoder=FakeGeocoder(error=geopy_exc.GeocoderTimedOut("t")))
     assert snapshot(tmp_path) == before
 
 
 def test_store_true_writes_the_cache(data_dir):
     online = FakeGeocoder(answer=location(45.5470, 13.7290, addresstype="building", display_name="7, Levja ulica"))
-    g.geocode("na Levji ulici 7, 6000 Koper – Capodistria", online=True, store=True, geocoder=online, today=TODAY)
+    geocode("na Levji ulici 7, 6000 Koper – Capodistria", online=True, store=True, geocoder=online, today=TODAY)
     cache = g.load_geocode_cache(data_dir)
     assert cache.to_dict("records") == [
         {"query": "Levja ulica 7, 6000 Koper", "lat": 45.547, "lon": 13.729, "precision": "address",
          "source": "nominatim", "retrieved_on": "2026-11-23", "display_name": "7, Levja ulica"}
     ]
-    again = g.geocode("Levja ulica 7, 6000 Koper")  # offline now: answered from the cache
+    again = geocode("Levja ulica 7, 6000 Koper")  # offline now: answered from the cache
     assert (again.source, again.precision) == ("nominatim", "address")
     assert [p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")] == []
 
@@ -866,12 +884,13 @@ def test_a_crash_while_writing_the_cache_leaves_the_old_cache_whole(data_dir, mo
     monkeypatch.setattr(atomic, "_write_payload", crash_halfway)
     online = FakeGeocoder(answer=location(45.5470, 13.7290, addresstype="building"))
     # The answer still reaches the caller, with a note that it was not kept.
-    result = g.geocode("Levja ulica 7, 6000 Koper", online=True, store=True, geocoder=online, today=TODAY)
+    result = geocode("Levja ulica 7, 6000 Koper", online=True, store=True, geocoder=online, today=TODAY)
     assert (result.lat, result.lon, result.source) == (45.547, 13.729, "nominatim")
     assert "Not saved to the geocode cache (cannot write the file, OSError)" in result.note
     assert "Levja" not in result.note
     assert old.read_bytes() == old_bytes
-    assert sorted(p.name for p in data_dir.iterdir()) == ["geocode_cache.csv", "settlements.csv", "streets.csv"]
+    assert sorted(p.name for p in data_dir.iterdir()) == [
+        "geocode_cache.csv", settings.MUNICIPALITY_OUTLINE_FILE, "settlements.csv", "streets.csv"]
     assert len(g.load_geocode_cache(data_dir)) == 1
 
 
@@ -879,8 +898,8 @@ def test_a_broken_cache_file_does_not_lose_the_online_answer(data_dir):
     broken = write_cache(data_dir, "\"Prisoje 1, 6000 Koper\",45.54,13.73,exact,nominatim,2026-11-01,x")
     before = broken.read_bytes()
     online = FakeGeocoder(answer=location(45.5470, 13.7290, addresstype="building"))
-    sources = g.GeocodeSources(g._typed_empty(g.MANUAL_COLUMNS), g._typed_empty(g.CACHE_COLUMNS), *g.load_register(data_dir))
-    result = g.geocode("Levja ulica 7, 6000 Koper", online=True, store=True, geocoder=online, sources=sources, today=TODAY)
+    sources = g.GeocodeSources(g.typed_empty(g.MANUAL_COLUMNS), g.typed_empty(g.CACHE_COLUMNS), *g.load_register(data_dir))
+    result = geocode("Levja ulica 7, 6000 Koper", online=True, store=True, geocoder=online, sources=sources, today=TODAY)
     assert result.source == "nominatim"
     assert "the cache file is invalid" in result.note
     assert broken.read_bytes() == before  # never overwritten with a cache that drops its rows
@@ -946,16 +965,16 @@ def test_logs_never_contain_the_query(data_dir, caplog):
     secret_forms = {query.lower(), "levja", urllib.parse.quote_plus("Levja ulica 7").lower(),
                     urllib.parse.quote("Levja ulica 7").lower()}
     for geocoder, _ in FAILING_GEOCODERS.values():
-        g.geocode(query, online=True, geocoder=geocoder)
+        geocode(query, online=True, geocoder=geocoder)
     # Through real geopy too: it logs request URLs at DEBUG and retry warnings with the call args.
     for responder, _ in NOMINATIM_FAILURES.values():
         client, _ = nominatim_with(responder)
-        g.geocode(query, online=True, geocoder=client)
+        geocode(query, online=True, geocoder=client)
     for respond, _ in WIRE_FAILURES.values():
         client, _, _ = nominatim_over(respond)
-        g.geocode(query, online=True, geocoder=client)
+        geocode(query, online=True, geocoder=client)
     client, _ = nominatim_with(lambda url: recorded("krozna_cesta_5_koper.handwritten.json"))
-    g.geocode(query, online=True, geocoder=client)
+    geocode(query, online=True, geocoder=client)
     assert caplog.records, "expected some log records (geopy's, withheld) to check"
     logged = caplog.text.lower() + " ".join(repr(r.args).lower() + str(r.msg).lower() for r in caplog.records)
     for secret in secret_forms:

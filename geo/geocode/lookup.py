@@ -1,0 +1,130 @@
+"""Placing an address: hand-placed point → cache → Nominatim (if asked) → register.
+
+Offline (the default) everything comes from the GeocodeSources; online, Nominatim is asked
+through ``geo._nominatim`` and any failure or implausible answer falls back to the register with a
+note. Addresses typed by citizens are never written to disk or to logs: only ``store=True``
+writes, and log lines carry failure categories, never the query.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+# Imported for its side effect too: it installs the log filters that keep addresses out of geopy's logs.
+from geo import _nominatim
+from geo.errors import KoperMapError
+from geo.geocode import files
+from geo.geocode.address import parse_query
+from geo.geocode.online import ask_online
+from geo.geocode.result import SOURCE_MANUAL, GeocodeResult
+from geo.geocode.sources import GeocodeSources, RowIndex, load_sources
+from geo.geocode.register import Register
+from geo.text import fold
+
+logger = logging.getLogger(__name__)
+
+
+def find_row(index: RowIndex, register: Register, query: str) -> dict | None:
+    """The indexed row whose address matches the query after normalisation, or None."""
+    if not index.records:
+        return None
+    key = register.address_key(query)
+    positions = [index.by_text[k] for k in (fold(query), key) if k in index.by_text]
+    if positions:
+        return dict(index.records[min(positions)])  # the first row in the file that matches
+    if parse_query(query).postcode is None:
+        # "Krožna cesta 5" typed without a postcode: accept a single row for that street address.
+        same = index.by_street.get(key, ())
+        if len(same) == 1:
+            return dict(index.records[same[0]])
+    return None
+
+
+def lookup_offline(query: str, sources: GeocodeSources) -> GeocodeResult | None:
+    """Manual file first (hand-placed points beat everything), then the cache."""
+    manual = find_row(sources.manual_index, sources.register, query)
+    if manual is not None:
+        return GeocodeResult(
+            lat=float(manual["lat"]),
+            lon=float(manual["lon"]),
+            precision="manual",
+            source=SOURCE_MANUAL,
+            label=str(manual["address"]),
+            retrieved_on=str(manual["placed_on"]) or None,
+            note=str(manual.get("note") or ""),
+            accuracy_m=int(manual["accuracy_m"]) if str(manual.get("accuracy_m") or "").strip() else None,
+        )
+    cached = find_row(sources.cache_index, sources.register, query)
+    if cached is not None:
+        return GeocodeResult(
+            lat=float(cached["lat"]),
+            lon=float(cached["lon"]),
+            precision=str(cached["precision"]),
+            source=str(cached["source"]),
+            label=str(cached.get("display_name") or cached["query"]),
+            retrieved_on=str(cached["retrieved_on"]) or None,
+        )
+    return None
+
+
+def _store_in_cache(query: str, result: GeocodeResult, data_dir: Path | str) -> GeocodeResult:
+    """Add an online result to the cache; a failed save becomes a note, the answer still stands."""
+    try:
+        cache = files.load_geocode_cache(data_dir)
+        files.write_geocode_cache(files.upsert_cache_row(cache, files.cache_row(query, result)), data_dir)
+    except (KoperMapError, OSError) as error:
+        # The cache is written atomically, so the old file is still whole; only this result is lost.
+        reason = "the cache file is invalid" if isinstance(error, KoperMapError) else f"cannot write the file, {type(error).__name__}"
+        logger.warning("Geocoding result not saved to the cache (%s)", reason)
+        note = f"Not saved to the geocode cache ({reason}); the next lookup will ask again."
+        return replace(result, note=" ".join(filter(None, [result.note, note])))
+    return result
+
+
+def geocode(
+    query: str,
+    *,
+    online: bool = False,
+    store: bool = False,
+    data_dir: Path | str | None = None,
+    geocoder: Any = None,
+    today: dt.date | str | None = None,
+    sources: GeocodeSources | None = None,
+) -> GeocodeResult | None:
+    """Place an address: manual file → cache → Nominatim (if ``online``) → register; None if unknown.
+
+    Pass ``sources`` (``load_sources(folder)``, kept while the files do not change), or
+    ``data_dir`` to load them for this one call. ``geocoder`` is any object with
+    ``geocode(query, **kwargs)``; online without one uses the process-wide
+    ``geo._nominatim.default_geocoder()`` (one rate limit and pause for every caller). Only
+    ``store=True`` writes (the online result, to the cache of ``data_dir``). Never raises
+    because of the online service; raises ValueError when neither sources nor data_dir is given,
+    or ``store`` without ``data_dir``.
+    """
+    if not str(query or "").strip():
+        return None
+    if sources is None and data_dir is None:
+        raise ValueError("geocode() needs sources=load_sources(folder) or data_dir=folder")
+    if store and data_dir is None:
+        raise ValueError("geocode(store=True) needs data_dir, the folder whose geocode cache is written")
+    src = sources if sources is not None else load_sources(data_dir)
+    found = lookup_offline(query, src)
+    if found is not None:
+        return found
+    failure_note = ""
+    if online:
+        if geocoder is None:
+            geocoder = _nominatim.default_geocoder()
+        canonical = src.register.canonical_address(query) or query
+        result, failure = ask_online(canonical, geocoder, today, src.served_area)
+        if result is not None:
+            return _store_in_cache(canonical, result, data_dir) if store else result
+        logger.info("Online geocoder failed (%s); using the offline register", failure)
+        failure_note = f"Online geocoder failed ({failure}); placed from the offline register."
+    result = src.register.resolve(query)
+    if result is not None and failure_note:
+        result = replace(result, note=" ".join(filter(None, [failure_note, result.note])))
+    return result

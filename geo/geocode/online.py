@@ -1,0 +1,170 @@
+"""Asking Nominatim about one address and checking its answer; never raises, never logs the query.
+
+An answer is accepted only when it is a finite point in Slovenia and inside the municipalities
+the service map covers (Koper and Ankaran, within OUTLINE_TOLERANCE_M of their outline), whatever
+Nominatim says about its bounding box: with ``bounded=1`` it still returned Muggia (Italy) and a
+Croatian village, both inside settings.KOPER_BBOX.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import shapely
+from geopy import exc as geopy_exc
+
+from geo import settings
+from geo.errors import GeocoderBusy, GeocoderPaused, GeocodingError
+from geo.geocode.result import SOURCE_NOMINATIM, GeocodeResult
+
+logger = logging.getLogger(__name__)
+
+#: The outline (municipality.geojson) is an approximation built from the register; coastal and
+#: border addresses may lie just outside it (Debeli rtič: ~40 m). Muggia and Croatia are > 900 m away.
+OUTLINE_TOLERANCE_M = 300.0
+_METRES_PER_DEGREE = 111_320.0
+#: Failures that mean Nominatim could not be reached at all.
+NO_NETWORK_FAILURES = frozenset({"timed out", "service unavailable or no network", "network error"})
+#: Failure categories of answers that were received but rejected.
+OUTSIDE_COUNTRY = "result outside Slovenia"
+OUTSIDE_AREA = "result outside Koper and Ankaran"
+
+
+def precision_from_nominatim(raw: Mapping[str, Any]) -> str:
+    """Precision of a Nominatim hit from its ``addresstype``/``type``/``class``."""
+    addresstype = str(raw.get("addresstype") or "").lower()
+    kind = str(raw.get("type") or "").lower()
+    category = str(raw.get("class") or raw.get("category") or "").lower()
+    details = raw.get("address") if isinstance(raw.get("address"), Mapping) else {}
+    if addresstype in {"house", "building"} or kind == "house" or category == "building" or details.get("house_number"):
+        return "address"
+    if addresstype == "road" or category == "highway":
+        return "street"
+    # village/town/hamlet/suburb and anything vaguer: claim no more than the settlement.
+    return "settlement"
+
+
+def nominatim_viewbox() -> list[tuple[float, float]]:
+    """settings.KOPER_BBOX as geopy's viewbox: two (lat, lon) corners."""
+    south, west, north, east = settings.KOPER_BBOX
+    return [(south, west), (north, east)]
+
+
+def failure_category(error: BaseException) -> str:
+    """A short, query-free reason for an online failure."""
+    # Order matters: the specific geopy errors subclass GeocoderServiceError.
+    if isinstance(error, GeocoderPaused):
+        return "not asked, paused after a recent failure"
+    if isinstance(error, GeocoderBusy):
+        return "not asked, busy with other lookups"
+    if isinstance(error, geopy_exc.GeocoderTimedOut):
+        return "timed out"
+    if isinstance(error, geopy_exc.GeocoderRateLimited):
+        return "rate limited, HTTP 429"
+    if isinstance(error, geopy_exc.GeocoderUnavailable):
+        return "service unavailable or no network"
+    if isinstance(error, geopy_exc.GeocoderParseError):
+        return "malformed answer"
+    if isinstance(error, (geopy_exc.GeocoderAuthenticationFailure, geopy_exc.GeocoderInsufficientPrivileges)):
+        return "request refused"
+    if isinstance(error, geopy_exc.GeocoderQuotaExceeded):
+        return "quota exceeded"
+    if isinstance(error, geopy_exc.GeocoderQueryError):
+        return "query rejected"
+    if isinstance(error, geopy_exc.GeocoderServiceError):
+        return "service error"
+    if isinstance(error, geopy_exc.GeopyError):
+        return "geocoder error"
+    if isinstance(error, OSError):
+        return "network error"
+    return "malformed answer"
+
+
+def _distance_outside_m(lat: float, lon: float, area: shapely.Geometry) -> float:
+    """Metres from the point to ``area`` (0 inside); degrees scaled by the latitude, ample for 300 m."""
+    point = shapely.Point(lon, lat)
+    if area.covers(point):
+        return 0.0
+    degrees = shapely.distance(area, point)
+    # A degree of longitude is cos(lat) of a degree of latitude: scaling by the shorter one gives a
+    # lower bound of the true distance, so only a point surely beyond the tolerance is rejected.
+    return degrees * _METRES_PER_DEGREE * math.cos(math.radians(lat))
+
+
+def outside_reason(lat: float, lon: float, raw: Mapping[str, Any], served_area: shapely.Geometry | None) -> str:
+    """Why a point cannot be an address of the map ("" when it can): not Slovenia, or not Koper/Ankaran."""
+    details = raw.get("address") if isinstance(raw.get("address"), Mapping) else {}
+    country = str(details.get("country_code") or "").strip().lower()
+    if country and country != settings.NOMINATIM_COUNTRY_CODES:
+        return OUTSIDE_COUNTRY
+    south, west, north, east = settings.KOPER_BBOX
+    if not (south <= lat <= north and west <= lon <= east):
+        return OUTSIDE_AREA
+    if served_area is not None and _distance_outside_m(lat, lon, served_area) > OUTLINE_TOLERANCE_M:
+        return OUTSIDE_AREA
+    return ""
+
+
+def iso_day(today: dt.date | str | None) -> str:
+    """``today`` as YYYY-MM-DD (the real date when None)."""
+    if today is None:
+        return dt.date.today().isoformat()
+    return today if isinstance(today, str) else today.isoformat()
+
+
+def ask_online(
+    query: str,
+    geocoder: Any,
+    today: dt.date | str | None = None,
+    served_area: shapely.Geometry | None = None,
+) -> tuple[GeocodeResult | None, str]:
+    """Ask the online geocoder; returns (result, "") or (None, failure category). Never raises.
+
+    ``served_area`` is the outline of Koper and Ankaran in (lon, lat) degrees; without it the
+    answer is checked against the country and settings.KOPER_BBOX only.
+    """
+    try:
+        location = geocoder.geocode(
+            query,
+            exactly_one=True,
+            country_codes=settings.NOMINATIM_COUNTRY_CODES,
+            viewbox=nominatim_viewbox(),
+            bounded=True,
+            addressdetails=True,
+        )
+    except (GeocodingError, geopy_exc.GeopyError, OSError, ValueError, TypeError, KeyError, AttributeError,
+            IndexError) as error:
+        # Malformed JSON makes geopy raise ValueError/TypeError while parsing.
+        return None, failure_category(error)
+    except Exception as error:  # noqa: BLE001 - a citizen's lookup must never fail because of the geocoder
+        logger.warning("Online geocoder raised an unexpected %s", type(error).__name__)
+        return None, f"unexpected error, {type(error).__name__}"
+    if isinstance(location, (list, tuple)):
+        location = location[0] if location else None
+    if location is None:
+        return None, "no result"
+    try:
+        lat, lon = float(location.latitude), float(location.longitude)
+        raw = location.raw if isinstance(getattr(location, "raw", None), Mapping) else {}
+        label = str(getattr(location, "address", "") or raw.get("display_name") or "")
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        return None, "malformed answer"
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None, "malformed answer"
+    reason = outside_reason(lat, lon, raw, served_area)
+    if reason:
+        return None, reason
+    return (
+        GeocodeResult(
+            lat=lat,
+            lon=lon,
+            precision=precision_from_nominatim(raw),
+            source=SOURCE_NOMINATIM,
+            label=label,
+            retrieved_on=iso_day(today),
+        ),
+        "",
+    )
