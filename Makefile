@@ -33,7 +33,7 @@ data: $(STAMP)
 
 # Refresh the geocoding cache from Nominatim (needs a network; respects 1 request/s).
 geocode: $(STAMP)
-	$(PY) -m geo.geocode refresh
+	$(PY) -m geo geocode refresh
 
 clean:
 	rm -rf $(VENV) .pytest_cache

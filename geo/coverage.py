@@ -14,26 +14,22 @@ For each area (22 KS of Koper + Ankaran) and a choice of category, target group 
 Confidential services are dropped at the entry point and never reach any measure or output.
 Every approximation is stated by ``assumptions()`` and travels with the result in ``DataFrame.attrs``.
 
-Command line: ``python -m geo.coverage --format csv|json [--category C] [--target-group G]
-[--at "Sa 10:00"] [--radius-km R] [--no-ankaran] [--lang sl|it|en]``.
+Command line: ``python -m geo coverage`` (geo.cli); ``render`` gives its CSV/JSON text.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import math
 import re
-import sys
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import shapely
 
 from geo import access, areas, hours, i18n, model, nearest, safe, settings
-from geo.errors import CoverageError, KoperMapError
+from geo.errors import CoverageError
 
 #: The "category" value of the rows that count every category.
 ALL = "all"
@@ -234,7 +230,8 @@ def _check_choice(value: str | None, vocabulary: tuple[str, ...], what: str) -> 
     return value
 
 
-def _check_radius(radius_km: float) -> float:
+def check_radius(radius_km: float | str) -> float:
+    """The catchment radius in km as a float; raises CoverageError unless it is a finite number above 0."""
     try:
         radius = float(radius_km)
     except (TypeError, ValueError):
@@ -396,7 +393,7 @@ def _parameters(category, target_group, at, include_unknown_hours, radius_km, in
 
 def _checked(target_group, at, radius_km, supply, thresholds) -> tuple:
     target_group = _check_choice(target_group, model.TARGET_GROUPS, "target group")
-    radius = _check_radius(radius_km)
+    radius = check_radius(radius_km)
     if supply not in SUPPLY_MODES:
         raise CoverageError(f"unknown supply mode {supply!r}; use one of: {', '.join(SUPPLY_MODES)}")
     if at is not None and not isinstance(at, dt.datetime):
@@ -521,7 +518,7 @@ def _checked_local(when: dt.datetime) -> dt.datetime:
 
 # --- command line -----------------------------------------------------------------------------
 
-#: Columns the command line prints, after area_id and the name in the chosen language.
+#: Columns of ``render`` (the command line's output), after area_id and the name in the chosen language.
 CLI_COLUMNS = (
     "area_id", "name", "population", "population_date", "services_in_area", "services_per_1000",
     "mean_distance_km", "max_distance_km", "mean_road_distance_km", "max_road_distance_km",
@@ -532,41 +529,6 @@ _DECIMALS = {
     "services_per_1000": 3, "mean_distance_km": 3, "max_distance_km": 3, "mean_road_distance_km": 3,
     "max_road_distance_km": 3, **{f"share_within_{r}km": 4 for r in SHARE_RADII_KM}, "access_2sfca": 4,
 }
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad argument in one line (exit 2), without the usage block."""
-
-    def error(self, message: str) -> None:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _when_argument(text: str) -> dt.datetime:
-    try:
-        return parse_when(text)
-    except CoverageError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _radius_argument(text: str) -> float:
-    try:
-        return _check_radius(text)
-    except CoverageError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m geo.coverage", description="Coverage measures for the 23 local areas, one row per area.")
-    parser.add_argument("--format", choices=("csv", "json"), default="csv")
-    parser.add_argument("--category", choices=model.CATEGORIES, help="only this category (default: all)")
-    parser.add_argument("--target-group", choices=model.TARGET_GROUPS, help="only services for this group or for everyone")
-    parser.add_argument("--at", type=_when_argument, metavar="WHEN",
-                        help="only services open then: 'Sa 10:00' (next such time) or 2026-11-28T10:00")
-    parser.add_argument("--include-unknown-hours", action="store_true", help="with --at, keep services whose hours are unknown")
-    parser.add_argument("--radius-km", type=_radius_argument, default=DEFAULT_RADIUS_KM, help="2SFCA catchment radius (km)")
-    parser.add_argument("--no-ankaran", action="store_true", help="only the 22 local communities of Koper")
-    parser.add_argument("--lang", choices=model.LANGUAGES, default="sl", help="language of the area names")
-    return parser
 
 
 def _cli_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -596,36 +558,3 @@ def render(table: pd.DataFrame, fmt: str, lang: str = "sl") -> str:
     records = [{k: _json_value(v) for k, v in row.items()} for row in out.to_dict("records")]
     document = {"parameters": table.attrs.get("parameters", {}), "notes": table.attrs.get("notes", []), "areas": records}
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-
-
-def _load(data_dir: Path | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Services (located), areas and demand points of the data directory; raises KoperMapError."""
-    from geo import directory  # here, not at import: geocoding set-up is not needed by the pure measures
-
-    # directory_table raises on a broken file (no fallback to an older table, as a tool should).
-    return directory.directory_table(data_dir), areas.load_areas(data_dir), areas.load_demand_points(data_dir)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Print the coverage table; 2 for bad arguments, 1 when the data cannot be read."""
-    args = _parser().parse_args(argv)
-    try:
-        services, areas_table, demand = _load(settings.data_dir())  # the entry point resolves the folder
-        table = area_coverage(
-            services, areas_table, demand, category=args.category, target_group=args.target_group, at=args.at,
-            include_unknown_hours=args.include_unknown_hours, radius_km=args.radius_km,
-            include_ankaran=not args.no_ankaran,
-        )
-    except KoperMapError as exc:
-        print(f"python -m geo.coverage: error: {exc}", file=sys.stderr)
-        return 1
-    if args.format == "csv":
-        # CSV stays machine-readable; the assumptions go to stderr.
-        for note in table.attrs["notes"]:
-            print(f"# {note}", file=sys.stderr)
-    sys.stdout.write(render(table, args.format, args.lang))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

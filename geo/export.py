@@ -1,6 +1,6 @@
 """Exporting the whole directory as JSON, CSV or Open Referral HSDS 3.0 tables.
 
-``python -m geo.export --format json|csv|hsds [--output PATH] [--lang sl|it|en]``
+Command line: ``python -m geo export --format json|csv|hsds [--output PATH] [--lang sl|it|en]`` (geo.cli).
 
 The input is the directory table (``geo.directory.directory_table()``): the typed services
 plus location columns. Confidential services leave here without any trace of a place —
@@ -9,22 +9,18 @@ copied to places the app's checks never see.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
 import math
 import re
-import sys
 import uuid
-from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 import phonenumbers
 
 from geo import hours, i18n, model, safe, settings
-from geo.errors import KoperMapError
 
 FORMATS = ("json", "csv", "hsds")
 #: Everything that can tell where a service is; always blank for confidential services.
@@ -433,69 +429,3 @@ def write_hsds(tables: dict[str, pd.DataFrame], directory: Path) -> list[Path]:
     package = directory / "datapackage.json"
     package.write_text(json.dumps(hsds_datapackage(tables), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return [*written, package]
-
-
-def _write_text(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    # newline="" keeps the CSV's CRLF as written on every platform.
-    output.write_text(text, encoding="utf-8", newline="")
-
-
-def _directory_table() -> pd.DataFrame:
-    # Imported here so that the pure functions above need nothing but pandas.
-    from geo import directory
-
-    return directory.directory_table(settings.data_dir())  # the command line resolves the folder
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m geo.export", description="Export the Koper social-services directory."
-    )
-    parser.add_argument("--format", required=True, choices=FORMATS, help="json, csv or hsds (Open Referral HSDS 3.0 CSV tables)")
-    parser.add_argument(
-        "--output", type=Path, help=f"file for json/csv (default: standard output); directory for hsds (default: {DEFAULT_HSDS_DIR}/)"
-    )
-    parser.add_argument(
-        "--lang", choices=model.LANGUAGES, help="one language for text fields (json/csv default: all three; hsds default: sl)"
-    )
-    parser.add_argument("--excel-bom", action="store_true", help="start the CSV with a UTF-8 BOM so Excel reads it as UTF-8")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None, table: pd.DataFrame | None = None) -> int:
-    """Run the export; ``table`` replaces the located directory (for tests and callers)."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.excel_bom and args.format != "csv":
-        parser.error("--excel-bom applies to --format csv only")
-    try:
-        frame = _directory_table() if table is None else table
-    except KoperMapError as exc:
-        print(f"Cannot export: {exc}", file=sys.stderr)
-        return 1
-    except ImportError as exc:
-        # geo.directory and its helpers are built separately; say what is missing.
-        print(f"Cannot export: the located directory is not available ({exc})", file=sys.stderr)
-        return 1
-
-    if args.format == "hsds":
-        tables = hsds_tables(frame, lang=args.lang or i18n.DEFAULT_LANGUAGE)
-        for path in write_hsds(tables, args.output or DEFAULT_HSDS_DIR):
-            print(path)
-        return 0
-
-    records = export_records(frame, lang=args.lang)
-    if args.format == "json":
-        text = records_json(records)
-    else:
-        text = (EXCEL_BOM if args.excel_bom else "") + records_csv(records, lang=args.lang)
-    _write_text(text, args.output)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,7 +14,7 @@ import pytest
 from pyproj import Transformer
 
 from geo import access as geo_access
-from geo import areas, coverage, directory, errors, model, nearest, settings
+from geo import areas, cli, coverage, directory, errors, model, nearest, settings
 
 # --- a hand-computed case -----------------------------------------------------------------------
 # Everything on one east-west line 45 km north of the D96/TM false origin, near Koper; x in metres:
@@ -516,7 +516,7 @@ def test_real_saturday_keeps_only_services_open_then(real):
 # --- command line ---------------------------------------------------------------------------------
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "geo.coverage", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "geo", "coverage", *args], capture_output=True, text=True,
                           cwd=settings.PROJECT_DIR, timeout=120)
 
 
@@ -557,7 +557,7 @@ def test_cli_bad_arguments_exit_2_with_one_line(args):
 
 
 def test_main_in_process_prints_csv_with_empty_unknowns(capsys, data_dir):
-    assert coverage.main(["--category", "crisis", "--no-ankaran"]) == 0
+    assert cli.main(["coverage", "--category", "crisis", "--no-ankaran"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 22
     assert rows[0]["mean_distance_km"] == "" and rows[0]["share_within_5km"] == "0.0"
@@ -565,6 +565,6 @@ def test_main_in_process_prints_csv_with_empty_unknowns(capsys, data_dir):
 
 def test_main_reports_unreadable_data_in_one_line(capsys, data_dir):
     (data_dir / settings.SERVICES_FILE).write_text("id,name_sl\nbroken\n", encoding="utf-8")
-    assert coverage.main([]) == 1
+    assert cli.main(["coverage"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("python -m geo.coverage: error:") and len(err.strip().splitlines()) == 1
+    assert err.startswith("python -m geo coverage: error:") and len(err.strip().splitlines()) == 1

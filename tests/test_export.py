@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 import geo
-from geo import export, load, safe, settings
+from geo import cli, export, load, safe, settings
 
 REPO_DATA = settings.PROJECT_DIR / "data"
 PLACED = ("site", "office")
@@ -167,7 +167,7 @@ def test_confidential_records_carry_no_location_even_if_the_input_does(poisoned)
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_confidential_location_never_appears_in_json_or_csv(poisoned, tmp_path, fmt):
     out = tmp_path / f"directory.{fmt}"
-    assert export.main(["--format", fmt, "--output", str(out)], table=poisoned) == 0
+    assert cli.main(["export", "--format", fmt, "--output", str(out)], table=poisoned) == 0
     text = out.read_text(encoding="utf-8")
     assert "safe-house-kras" in text
     for secret in SECRET_TEXTS:
@@ -175,7 +175,7 @@ def test_confidential_location_never_appears_in_json_or_csv(poisoned, tmp_path, 
 
 
 def test_confidential_location_never_appears_in_any_hsds_file(poisoned, tmp_path):
-    assert export.main(["--format", "hsds", "--output", str(tmp_path)], table=poisoned) == 0
+    assert cli.main(["export", "--format", "hsds", "--output", str(tmp_path)], table=poisoned) == 0
     files = sorted(tmp_path.iterdir())
     assert len(files) == len(export.HSDS_COLUMNS) + 1
     for path in files:
@@ -370,7 +370,7 @@ def test_hsds_files_are_deterministic(table, tmp_path):
 
 
 def test_cli_csv_prints_header_and_every_service(table, capsys):
-    assert export.main(["--format", "csv"], table=table) == 0
+    assert cli.main(["export", "--format", "csv"], table=table) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[0][:2] == ["id", "name_sl"]
     assert len(rows) == 1 + 36
@@ -378,7 +378,7 @@ def test_cli_csv_prints_header_and_every_service(table, capsys):
 
 def test_cli_csv_with_excel_bom_and_one_language(table, tmp_path):
     out = tmp_path / "directory.csv"
-    assert export.main(["--format", "csv", "--excel-bom", "--lang", "it", "--output", str(out)], table=table) == 0
+    assert cli.main(["export", "--format", "csv", "--excel-bom", "--lang", "it", "--output", str(out)], table=table) == 0
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
@@ -387,13 +387,13 @@ def test_cli_csv_with_excel_bom_and_one_language(table, tmp_path):
 
 def test_cli_json_to_file(table, tmp_path):
     out = tmp_path / "sub" / "directory.json"
-    assert export.main(["--format", "json", "--output", str(out)], table=table) == 0
+    assert cli.main(["export", "--format", "json", "--output", str(out)], table=table) == 0
     assert len(json.loads(out.read_text(encoding="utf-8"))) == 36
 
 
 def test_cli_refuses_bom_outside_csv(table):
     with pytest.raises(SystemExit):
-        export.main(["--format", "json", "--excel-bom"], table=table)
+        cli.main(["export", "--format", "json", "--excel-bom"], table=table)
 
 
 def test_cli_reads_the_located_directory_when_no_table_is_given(table, monkeypatch, capsys):
@@ -401,7 +401,7 @@ def test_cli_reads_the_located_directory_when_no_table_is_given(table, monkeypat
     stub.directory_table = lambda data_dir=None: table
     monkeypatch.setitem(sys.modules, "geo.directory", stub)
     monkeypatch.setattr(geo, "directory", stub, raising=False)
-    assert export.main(["--format", "json"]) == 0
+    assert cli.main(["export", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 36
 
 
@@ -409,18 +409,18 @@ def test_cli_reports_a_missing_directory_module(monkeypatch, capsys):
     def missing():
         raise ImportError("No module named 'geo.areas'")
 
-    monkeypatch.setattr(export, "_directory_table", missing)
-    assert export.main(["--format", "csv"]) == 1
+    monkeypatch.setattr(cli, "_directory_table", missing)
+    assert cli.main(["export", "--format", "csv"]) == 1
     assert "geo.areas" in capsys.readouterr().err
 
 
 def test_cli_as_a_module_in_a_subprocess(tmp_path):
-    # `python -m geo.export` for real, on the shipped data with its real locations.
+    # `python -m geo export` for real, on the shipped data with its real locations.
     script = textwrap.dedent(
         """
         import runpy, sys
-        sys.argv = ["geo.export", "--format", "csv"]
-        runpy.run_module("geo.export", run_name="__main__", alter_sys=True)
+        sys.argv = ["geo", "export", "--format", "csv"]
+        runpy.run_module("geo", run_name="__main__", alter_sys=True)
         """
     )
     env = {"PATH": "", settings.DATA_DIR_ENV: str(REPO_DATA), "PYTHONIOENCODING": "utf-8"}

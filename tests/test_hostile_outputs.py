@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 import hostile
-from geo import areas, coverage, directory, export, report, safe
+from geo import areas, cli, coverage, directory, export, report, safe
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_export_csv_has_no_formula_cell(services, lang):
 
 def test_export_csv_command_line_has_no_formula_cell(services, tmp_path):
     out = tmp_path / "directory.csv"
-    assert export.main(["--format", "csv", "--output", str(out)], table=services) == 0
+    assert cli.main(["export", "--format", "csv", "--output", str(out)], table=services) == 0
     _assert_csv_safe(out.read_text(encoding="utf-8"), expect=36)
 
 
