@@ -56,7 +56,7 @@ def national(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
     s_lat, s_lon = rng.uniform(south, north, n_services), rng.uniform(west, east, n_services)
     location_type = rng.choice(["site", "office", "area", "confidential"], n_services, p=[0.75, 0.15, 0.08, 0.02])
-    placed = np.isin(location_type, ["site", "office"])
+    placed = np.isin(location_type, model.PLACED_TYPES)
     groups = np.array(model.TARGET_GROUPS, dtype=object)
     services = pd.DataFrame({
         "id": [f"s{i}" for i in range(n_services)],
