@@ -287,6 +287,55 @@ def test_canonical_address(raw, expected, register):
     assert g.canonical_address(raw, streets, settlements) == expected
 
 
+HOUSE_NUMBER_FORMS = ["58/a", "58-a", "58 A", "58a", "58 a", "58 / A", "58–a", "058a"]
+
+
+@pytest.mark.parametrize("number", HOUSE_NUMBER_FORMS)
+def test_house_number_spellings_are_one_address(number, register):
+    settlements, streets = register
+    assert g.split_house_number(f"Dolinska cesta {number}") == ("Dolinska cesta", "58 A")
+    raw = f"Dolinska cesta {number}, 6000 Koper"
+    assert g.canonical_address(raw, streets, settlements) == "Dolinska cesta 58 A, 6000 Koper"
+    assert g.address_key(raw, streets, settlements) == g.address_key("Dolinska cesta 58 A, 6000 Koper", streets, settlements)
+    # Issue 10: "Dolinska cesta 58/a" landed on the centre of Koper with the note "Street not found".
+    result = g.resolve_in_register(raw, settlements, streets)
+    assert result.label.startswith("Dolinska cesta, Koper") and "not found" not in result.note
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Dolinska c. 58/a", "Dolinska cesta 58 A"),
+        ("Krožna c. 5", "Krožna cesta 5"),
+        ("C. Zore Perello-Godina 3", "Cesta Zore Perello-Godina 3"),
+        ("ul. Pri velikih vratih 6", "Ulica Pri velikih vratih 6"),
+        ("Levja ul. 7", "Levja ulica 7"),
+        ("Levja ul 7", "Levja ulica 7"),
+        ("Cankarjeva ul. 6", "Cankarjeva ulica 6"),
+        # Italian: v. for via, str. for strada.
+        ("v. Giuseppe Verdi 10", "Verdijeva ulica 10"),
+        ("V. Ivan Cankar 6", "Cankarjeva ulica 6"),
+        ("Str. Circolare 5", "Krožna cesta 5"),
+        ("str. della Valle 58/a", "Dolinska cesta 58 A"),
+    ],
+)
+def test_street_type_abbreviations_in_both_languages(raw, expected, register):
+    _, streets = register
+    assert g.normalise_street_address(raw, streets) == expected
+
+
+def test_v_without_a_period_is_still_the_slovene_preposition(register):
+    assert resolve("v Kopru", register).label == "Koper (settlement centroid)"
+    assert resolve("na Levji ulici 7, v Kopru", register).label.startswith("Levja ulica, Koper")
+
+
+def test_a_hand_placed_point_is_found_whatever_the_house_number_spelling(data_dir):
+    write_manual(data_dir, "\"Dolinska cesta 58 A, 6000 Koper\",45.5395,13.7310,koper-center,10,hand,2026-11-23,")
+    for raw in ("Dolinska cesta 58/a, 6000 Koper", "Dolinska c. 58-a, 6000 Koper", "Dolinska cesta 58a"):
+        result = geocode(raw)
+        assert (result.source, result.lat, result.lon) == ("manual", 45.5395, 13.731)
+
+
 # ------------------------------------------------------------------------------------------------
 # Register fallback
 
