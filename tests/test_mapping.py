@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -554,3 +556,118 @@ def test_ten_thousand_addresses_build_and_render_in_one_layer_within_the_byte_bu
     empty = mapping.build_map(big.iloc[:0], "en", when=WHEN, **geography).get_root().render()
     per_location = (len(html.encode()) - len(empty.encode())) / 10_000
     assert per_location < BYTES_PER_LOCATION, per_location
+
+
+# --- the map's own JavaScript and CSS: real files, inlined as they are ---------------------------
+
+from geo.mapping import elements, layers, rows, style  # noqa: E402 - the package's modules, tested one by one
+
+JS_FUNCTIONS = {"location_layer.js": "koperLocationLayer", "open_selected.js": "koperOpenSelected",
+                "legend.js": "koperLegend", "map_look.js": "koperMapLook"}
+
+
+def test_static_files_are_the_package_resources_on_disk():
+    folder = settings.PROJECT_DIR / "geo" / "mapping" / "static"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(elements.STATIC_FILES)
+    for name in elements.STATIC_FILES:
+        assert elements.static_text(name) == (folder / name).read_text("utf-8")
+    assert elements.LOCATION_LAYER_JS == (folder / "location_layer.js").read_text("utf-8")
+    with pytest.raises(FileNotFoundError):
+        elements.static_text("no-such-file.js")
+
+
+@pytest.mark.parametrize("name", elements.STATIC_FILES)
+def test_static_code_cannot_end_its_element_nor_form_a_template_delimiter(name):
+    code = elements.static_text(name)
+    # branca renders an element's output again as a Jinja template; "</script"/"</style" would end the element
+    for forbidden in ("{{", "{%", "{#", "</script", "</style", "<!--"):
+        assert forbidden not in code.lower(), (name, forbidden)
+    assert code.isascii()
+
+
+@pytest.mark.parametrize(("name", "function"), sorted(JS_FUNCTIONS.items()))
+def test_each_script_is_one_function_the_template_calls(name, function):
+    code = elements.static_text(name)
+    assert re.findall(r"^function (\w+)\(", code, re.MULTILINE) == [function]
+    # the template wraps the file in parentheses: it must end with the function's closing brace
+    assert code.rstrip().endswith("}")
+    node = shutil.which("node")
+    if node:  # a syntax check when Node.js is there; the browser tests run the code in any case
+        result = subprocess.run([node, "--check", str(settings.PROJECT_DIR / "geo" / "mapping" / "static" / name)],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+
+
+def test_page_inlines_each_file_once_and_the_css_in_the_header(table, geography):
+    m = build(table, geography, selected="day-care-oljka")
+    html = m.get_root().render()
+    for code in (elements.LOCATION_LAYER_JS, elements.OPEN_SELECTED_JS, elements.LEGEND_JS, elements.MAP_LOOK_JS):
+        assert html.count(code) == 1
+    assert html.count(elements.MAP_CSS) == 1 and html.count(style.map_css()) == 1
+    header = m.get_root().header.render()
+    assert elements.MAP_CSS in header and html.index(elements.MAP_CSS) < html.index(style.map_css())
+    # the calls: each file's function with the element's arguments, data only as JSON values
+    assert re.search(r"\)\(map_\w+, 13\);", html)  # MapLook: DETAIL_ZOOM
+    assert re.search(r"\)\(cluster, rows, labels, selectedId, \{", html)
+    assert re.search(r"\}\)\(marker_cluster_\w+\);", html)
+    assert re.search(r'\)\(location_layer_\w+, "loc-krozna-cesta-5-6000-koper"\);', html)
+
+
+def test_css_rules_from_the_constants_cover_every_category_and_size():
+    css = style.map_css()
+    for category, colour in style.CATEGORY_COLOURS.items():
+        assert f".koper-symbol.koper-cat-{category}{{background:{colour};color:{style.text_colour(colour)};" in css
+    for size in style.SYMBOL_CLASS_SIZES:
+        assert f".koper-s{size}{{width:{size}px;height:{size}px;" in css
+    assert f".koper-marker{{position:relative;width:{style.MARKER_SIZE}px;height:{style.MARKER_SIZE}px;" in css
+    assert style.text_colour("#F0E442") == "#000000" and style.text_colour("#0072B2") == "#ffffff"
+
+
+def test_rows_of_a_whole_map_equal_the_rows_one_by_one_and_share_no_list(table):
+    located = mapping.map_locations(table)
+    together = rows.location_rows(located, "sl", WHEN)
+    assert together == [rows.location_row(loc, "sl", WHEN) for loc in located]
+    # phone numbers are formatted once per map: the rows must still be independent lists
+    first_phone = next(s[5][0] for r in together for s in r[7] if s[5])
+    first_phone.append("changed")
+    assert not any(p == first_phone for r in together for s in r[7] for p in s[5] if p is not first_phone)
+    assert rows.location_json(located, "sl", WHEN) == rows.script_json(rows.location_rows(located, "sl", WHEN))
+
+
+def test_hours_and_verified_lines_in_each_language():
+    record = {"opening_hours": "Mo-Fr 07:00-15:00", "hours_note_sl": "Po dogovoru", "last_verified": "2026-11-20"}
+    assert rows.hours_lines(record, "en", WHEN) == ["Po dogovoru", "Mon 23 Nov: 07:00–15:00",
+                                                      present.state_text(record, "en", WHEN)]
+    assert rows.hours_lines({"opening_hours": "", "hours_note_sl": ""}, "en", WHEN) == [present.hours_text({}, "en")]
+    with pytest.raises(Exception):  # noqa: B017 - whatever the hours parser raises
+        present.state_text({"opening_hours": "not hours at all((("}, "en", WHEN)
+    assert rows.state_text({"opening_hours": "not hours at all((("}, "en", WHEN) == i18n.t("state.unknown", "en")
+    assert rows.verified_text(record, "sl") == i18n.t("map.verified", "sl", date="20. nov. 2026")
+    assert rows.verified_text({"last_verified": "yesterday"}, "sl") == rows.verified_text({}, "sl") == ""
+
+
+def test_base_layers_keep_only_geometry_and_an_escaped_label():
+    collection = {"features": [{"geometry": {"type": "Point", "coordinates": [13.7, 45.5]},
+                                "properties": {"name_sl": "<b>Koper</b>", "name_it": "Capodistria", "area_id": "ks-1",
+                                               "secret": "x"}}]}
+    kept = layers.feature_collection(collection, lambda p: i18n.name_in(p, "it"))
+    assert kept["features"][0]["properties"] == {"label": "Capodistria", "area_id": "ks-1"}
+    kept = layers.feature_collection(collection, lambda p: i18n.name_in(p, "sl"))
+    assert kept["features"][0]["properties"]["label"] == safe.html_text("<b>Koper</b>")
+    settlements = pd.DataFrame({"name_sl": ["Koper", "Vas", "Nikjer"], "name_it": ["Capodistria", "", ""],
+                                "lat": [45.5, 45.4, float("nan")], "lon": [13.7, 13.8, 13.9], "population": [25000, 40, 9]})
+    assert layers.settlement_rows(settlements, {}, "it") == [("Capodistria", 45.5, 13.7, True), ("Vas", 45.4, 13.8, False)]
+
+
+def test_the_choropleth_stands_on_the_same_base_map(geography):
+    from geo import choropleth
+
+    area_id = geography["boundaries"]["features"][0]["properties"]["area_id"]
+    table = pd.DataFrame({"area_id": [area_id], "name_sl": ["Bertoki"], "name_it": ["Bertocchi"], "mean_distance_km": [2.0]})
+    fmap = choropleth.build_choropleth(table, geography["boundaries"], "mean_distance_km", "it", title="T",
+                                       outline=geography["outline"])
+    html = fmap.get_root().render()
+    assert fmap.options["min_zoom"] == style.MIN_ZOOM and fmap.options["max_zoom"] == style.MAX_ZOOM
+    assert html.count(elements.MAP_LOOK_JS) == 1 and html.count(elements.LEGEND_JS) == 1
+    assert elements.MAP_CSS in html and "tile.openstreetmap.org" in html
+    assert decoded(html).count('"attribution": "Vir: GURS, Register prostorskih enot"') == 2  # areas and outline
