@@ -22,7 +22,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from geo import geocode, hours, load, model, settings, upkeep
+from geo import geocode, hours, load, model, settings, text, upkeep
 from geo.errors import KoperMapError, Problem
 
 EXAMPLES = int(os.environ.get("KOPER_MAP_FUZZ_EXAMPLES", "60"))
@@ -159,8 +159,8 @@ address_text = st.one_of(
 @fuzz
 @given(address_text)
 def test_address_normalisation_is_stable(raw):
-    folded = geocode.fold(raw)
-    assert geocode.fold(folded) == folded
+    folded = text.fold(raw)
+    assert text.fold(folded) == folded
     name, number = geocode.split_house_number(raw)
     assert isinstance(name, str) and (number is None or number[0].isdigit())
     canonical = geocode.canonical_address(raw, SOURCES.streets, SOURCES.settlements)
@@ -252,7 +252,7 @@ def test_a_valid_upload_survives_saving_and_reading_back(edits):
         return
     assume(not upkeep.validate_upload(upload))
     with tempfile.TemporaryDirectory() as folder:
-        upkeep.save_directory(upload.frame, Path(folder))
+        upkeep.save_directory(upload.frame, Path(folder), actor="fuzz@koper.si")
         again = load.read_csv_text(Path(folder) / settings.SERVICES_FILE)
         assert upkeep.diff(upload.frame, again).is_empty
         assert len(load.load_services(Path(folder))) == len(BASE)

@@ -24,6 +24,8 @@ from geo.errors import DataFileError, DataValidationError, KoperMapError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 12, 1, 9, 30, 0)
+#: The signed-in staff identity every write records.
+ACTOR = "ana.novak@koper.si"
 SHIPPED = (settings.PROJECT_DIR / "data" / settings.SERVICES_FILE).read_bytes()
 
 
@@ -415,12 +417,21 @@ def test_geocode_addresses_online_success_is_stored_in_the_cache(data_dir):
     assert list(cache["query"]) == ["Pobeška cesta 2, 6000 Koper"]
 
 
-def test_geocode_addresses_flags_points_outside_the_municipality(data_dir):
-    raw = {"lat": "45.60", "lon": "13.99", "addresstype": "building"}  # inside the bbox, outside Koper
+def test_geocode_addresses_flags_points_outside_the_municipality(data_dir, monkeypatch):
+    # The geocoder itself now rejects online answers outside Koper and Ankaran (issue 10), so a
+    # point outside can only come from elsewhere (a hand-placed point, a stale cache line): upkeep
+    # still flags it.
+    outside = geocode.GeocodeResult(45.60, 13.99, "address", "nominatim", "x", None)  # inside the bbox, outside Koper
+    with monkeypatch.context() as patched:
+        patched.setattr(geocode, "geocode", lambda *args, **kwargs: outside)
+        [result] = upkeep.geocode_addresses(["Pobeška cesta 2, 6000 Koper"], online=True, store=False,
+                                            geocoder=FakeGeocoder(), data_dir=data_dir)
+    assert result.area_id == "" and "outside Koper and Ankaran" in result.note
+    raw = {"lat": "45.60", "lon": "13.99", "addresstype": "building"}
     online = FakeGeocoder(answer=Location("x", (45.60, 13.99), raw))
     [result] = upkeep.geocode_addresses(["Pobeška cesta 2, 6000 Koper"], online=True, store=False,
                                         geocoder=online, data_dir=data_dir)
-    assert result.area_id == "" and "outside Koper and Ankaran" in result.note
+    assert result.area_id  # the online answer outside was refused; the register placed it inside
 
 
 # ------------------------------------------------------------------------------------------------
@@ -458,7 +469,7 @@ def test_preview_import_with_problems_still_reads(data_dir):
 
 def test_saving_the_same_table_changes_nothing(data_dir):
     before = files_under(data_dir)
-    result = upkeep.save_directory(current(data_dir), data_dir, now=NOW)
+    result = upkeep.save_directory(current(data_dir), data_dir, actor=ACTOR, now=NOW)
     assert (result.changed, result.backup) == (False, None)
     assert files_under(data_dir) == before
 
@@ -466,13 +477,13 @@ def test_saving_the_same_table_changes_nothing(data_dir):
 def test_save_replaces_the_file_and_keeps_a_dated_backup(data_dir):
     table = current(data_dir)
     table.loc[0, "note_en"] = "Updated."
-    result = upkeep.save_directory(table, data_dir, now=NOW)
+    result = upkeep.save_directory(table, data_dir, actor=ACTOR, now=NOW)
     assert result.changed and result.path == data_dir / "services.csv"
     assert result.backup == data_dir / "backups" / "services-2026-12-01-093000.csv"
     assert result.backup.read_bytes() == SHIPPED
     assert load.load_services(data_dir).loc[0, "note_en"] == "Updated."
     table.loc[0, "note_en"] = "Updated again."
-    second = upkeep.save_directory(table, data_dir, now=NOW)  # same second: a second name
+    second = upkeep.save_directory(table, data_dir, actor=ACTOR, now=NOW)  # same second: a second name
     assert second.backup.name == "services-2026-12-01-093000-2.csv"
     assert b"Updated." in second.backup.read_bytes()
     assert temp_files(data_dir) == []
@@ -480,7 +491,7 @@ def test_save_replaces_the_file_and_keeps_a_dated_backup(data_dir):
 
 def test_save_writes_the_project_format(data_dir):
     upload = upkeep.read_upload("s.xlsx", as_xlsx([list(current(data_dir).columns)] + current(data_dir).values.tolist()))
-    upkeep.save_directory(upload.frame, data_dir, now=NOW)
+    upkeep.save_directory(upload.frame, data_dir, actor=ACTOR, now=NOW)
     assert (data_dir / "services.csv").read_bytes() == SHIPPED  # UTF-8, ',', '\n', same quoting
 
 
@@ -489,7 +500,7 @@ def test_an_invalid_table_is_never_written(data_dir):
     table.loc[4, "category"] = "money"
     before = files_under(data_dir)
     with pytest.raises(DataValidationError, match="row 6, field 'category'"):
-        upkeep.save_directory(table, data_dir, now=NOW)
+        upkeep.save_directory(table, data_dir, actor=ACTOR, now=NOW)
     assert files_under(data_dir) == before
 
 
@@ -503,11 +514,14 @@ def test_a_crash_while_writing_leaves_the_old_file_whole(data_dir, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(atomic, "_write_payload", crash_halfway)
-    with pytest.raises(OSError, match="disk full"):
-        upkeep.save_directory(table, data_dir, now=NOW)
+    with pytest.raises(upkeep.StorageError, match="disk full"):
+        upkeep.save_directory(table, data_dir, actor=ACTOR, now=NOW)
     assert (data_dir / "services.csv").read_bytes() == SHIPPED
     assert temp_files(data_dir) == []
     assert len(load.load_services(data_dir)) == 36
+    # The failed attempt leaves no backup and no change-log line behind.
+    assert list((data_dir / "backups").iterdir()) == []
+    assert not (data_dir / settings.CHANGE_LOG_FILE).exists()
 
 
 def test_a_failing_rename_leaves_the_old_file_whole(data_dir, monkeypatch):
@@ -521,12 +535,13 @@ def test_a_failing_rename_leaves_the_old_file_whole(data_dir, monkeypatch):
         real_replace(source, target)
 
     monkeypatch.setattr(os, "replace", refuse_services)
-    with pytest.raises(PermissionError):
-        upkeep.save_directory(table, data_dir, now=NOW)
+    with pytest.raises(upkeep.StorageError) as caught:
+        upkeep.save_directory(table, data_dir, actor=ACTOR, now=NOW)
+    assert caught.value.reason == "read_only" and "locked by another program" in str(caught.value)
     assert (data_dir / "services.csv").read_bytes() == SHIPPED
     assert temp_files(data_dir) == []
-    # The backup of the unchanged file was already made; it is a whole copy.
-    assert (data_dir / "backups" / "services-2026-12-01-093000.csv").read_bytes() == SHIPPED
+    # The backup made before the failing rename was a whole copy; the failed attempt removes it (issue 10).
+    assert not (data_dir / "backups" / "services-2026-12-01-093000.csv").exists()
 
 
 _KILLED_SAVE = """
@@ -550,7 +565,7 @@ data_dir = Path(sys.argv[1])
 table = load.read_csv_text(data_dir / "services.csv")
 big = pd.concat([table.assign(id=table["id"] + f"-{i}") for i in range(10)], ignore_index=True)
 big["description_en"] = "x" * 20_000
-upkeep.save_directory(big, data_dir)
+upkeep.save_directory(big, data_dir, actor="killed@koper.si")
 """
 
 
@@ -579,11 +594,11 @@ def test_upkeep_switched_off_refuses_every_write(data_dir, monkeypatch):
     before = files_under(data_dir)
     table = current(data_dir)
     with pytest.raises(upkeep.UpkeepDisabled, match="KOPER_MAP_UPKEEP"):
-        upkeep.save_directory(table, data_dir)
+        upkeep.save_directory(table, data_dir, actor=ACTOR)
     with pytest.raises(upkeep.UpkeepDisabled):
-        upkeep.mark_verified("birth-grant", data_dir=data_dir)
+        upkeep.mark_verified("birth-grant", data_dir=data_dir, actor=ACTOR)
     with pytest.raises(upkeep.UpkeepDisabled):
-        upkeep.record_manual_location("Krožna cesta 5, 6000 Koper", 45.54, 13.73, who="AB", data_dir=data_dir)
+        upkeep.record_manual_location("Krožna cesta 5, 6000 Koper", 45.54, 13.73, actor="AB", data_dir=data_dir)
     assert files_under(data_dir) == before
 
 
@@ -605,7 +620,7 @@ def test_upkeep_switch(value, enabled, monkeypatch):
 
 
 def test_mark_verified_updates_only_the_given_records(data_dir):
-    result = upkeep.mark_verified(["birth-grant", "remote-alarm"], data_dir=data_dir, now=NOW)
+    result = upkeep.mark_verified(["birth-grant", "remote-alarm"], data_dir=data_dir, actor=ACTOR, now=NOW)
     services = load.load_services(data_dir).set_index("id")
     assert services.loc["birth-grant", "last_verified"] == "2026-12-01"
     assert services.loc["remote-alarm", "last_verified"] == "2026-12-01"
@@ -617,7 +632,7 @@ def test_mark_verified_updates_only_the_given_records(data_dir):
 
 def test_mark_verified_unknown_id(data_dir):
     with pytest.raises(DataValidationError, match="no record has this id"):
-        upkeep.mark_verified("no-such-service", data_dir=data_dir, today=dt.date(2026, 12, 1))
+        upkeep.mark_verified("no-such-service", data_dir=data_dir, actor=ACTOR, today=dt.date(2026, 12, 1))
     assert (data_dir / "services.csv").read_bytes() == SHIPPED
 
 
@@ -627,7 +642,7 @@ def test_mark_verified_unknown_id(data_dir):
 
 def test_a_new_hand_placed_point_is_recorded_and_used(data_dir):
     line = upkeep.record_manual_location(
-        "Pobeška cesta 2, 6000 Koper", 45.540112, 13.755187, who="M. Novak", note="Entrance from the car park.",
+        "Pobeška cesta 2, 6000 Koper", 45.540112, 13.755187, actor="M. Novak", note="Entrance from the car park.",
         data_dir=data_dir, now=NOW,
     )
     assert line["placed_on"] == "2026-12-01" and line["area_id"]
@@ -644,7 +659,7 @@ def test_a_new_hand_placed_point_is_recorded_and_used(data_dir):
 def test_a_correction_replaces_the_line_of_the_same_address(data_dir):
     path = data_dir / settings.MANUAL_COORDINATES_FILE
     before = path.read_text(encoding="utf-8").splitlines()
-    upkeep.record_manual_location("krožna cesta 5, 6000 Koper – Capodistria", 45.5411, 13.7401, who="AB",
+    upkeep.record_manual_location("krožna cesta 5, 6000 Koper – Capodistria", 45.5411, 13.7401, actor="AB",
                                   accuracy_m=10, data_dir=data_dir, today=dt.date(2026, 12, 1))
     after = path.read_text(encoding="utf-8").splitlines()
     assert len(after) == len(before)
@@ -670,7 +685,7 @@ def test_a_correction_replaces_the_line_of_the_same_address(data_dir):
 def test_points_outside_the_municipality_are_refused(data_dir, lat, lon, field, message):
     before = files_under(data_dir)
     with pytest.raises(DataValidationError) as caught:
-        upkeep.record_manual_location("Krožna cesta 5, 6000 Koper", lat, lon, who="AB", data_dir=data_dir)
+        upkeep.record_manual_location("Krožna cesta 5, 6000 Koper", lat, lon, actor="AB", data_dir=data_dir)
     [problem] = caught.value.problems
     assert problem.field == field and message in problem.message
     assert files_under(data_dir) == before
@@ -678,13 +693,13 @@ def test_points_outside_the_municipality_are_refused(data_dir, lat, lon, field, 
 
 def test_a_correction_needs_an_address_and_who(data_dir):
     with pytest.raises(DataValidationError) as caught:
-        upkeep.record_manual_location("  ", 45.54, 13.73, who=" ", accuracy_m=0, data_dir=data_dir)
+        upkeep.record_manual_location("  ", 45.54, 13.73, actor=" ", accuracy_m=0, data_dir=data_dir)
     assert {p.field for p in caught.value.problems} == {"address", "method", "accuracy_m"}
 
 
 def test_a_correction_without_a_manual_file_creates_it(data_dir):
     (data_dir / settings.MANUAL_COORDINATES_FILE).unlink()
-    upkeep.record_manual_location("Krožna cesta 5, 6000 Koper", 45.5411, 13.7401, who="AB", data_dir=data_dir)
+    upkeep.record_manual_location("Krožna cesta 5, 6000 Koper", 45.5411, 13.7401, actor="AB", data_dir=data_dir)
     text = (data_dir / settings.MANUAL_COORDINATES_FILE).read_text(encoding="utf-8")
     assert text.splitlines()[0] == ",".join(geocode.MANUAL_COLUMNS)
     assert not (data_dir / "backups").exists()
@@ -702,8 +717,8 @@ def test_a_crash_while_recording_leaves_the_manual_file_whole(data_dir, monkeypa
         real(handle, data)
 
     monkeypatch.setattr(atomic, "_write_payload", crash_on_manual)
-    with pytest.raises(OSError):
-        upkeep.record_manual_location("Pobeška cesta 2, 6000 Koper", 45.5401, 13.7551, who="AB", data_dir=data_dir)
+    with pytest.raises(upkeep.StorageError):
+        upkeep.record_manual_location("Pobeška cesta 2, 6000 Koper", 45.5401, 13.7551, actor="AB", data_dir=data_dir)
     assert path.read_bytes() == old
     assert temp_files(data_dir) == []
 
@@ -772,7 +787,7 @@ def test_concurrent_marks_do_not_lose_each_other(data_dir):
     ids = list(current(data_dir)["id"][:8])
     days = {record_id: dt.date(2026, 12, 1 + i) for i, record_id in enumerate(ids)}
     threads = [
-        threading.Thread(target=upkeep.mark_verified, args=(record_id,), kwargs={"data_dir": data_dir, "today": day})
+        threading.Thread(target=upkeep.mark_verified, args=(record_id,), kwargs={"data_dir": data_dir, "actor": ACTOR, "today": day})
         for record_id, day in days.items()
     ]
     for thread in threads:
