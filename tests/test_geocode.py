@@ -24,7 +24,7 @@ from geopy import exc as geopy_exc
 from geopy.adapters import AdapterHTTPError, BaseSyncAdapter, RequestsAdapter
 from geopy.location import Location
 
-from geo import _nominatim, atomic, settings, text
+from geo import _nominatim, atomic, cli, settings, text
 from geo import geocode as g
 from geo.errors import DataFileError, DataValidationError
 
@@ -794,7 +794,7 @@ def test_refresh_after_a_429_reports_the_rest_as_failed_not_as_no_network(data_d
 
     client, _, _ = nominatim_over(respond)
     before = snapshot(data_dir)
-    code = g.main(["refresh", "--address", "Levja ulica 7, 6000 Koper", "--address", "Krožna cesta 5, 6000 Koper"],
+    code = cli.run_geocode(["refresh", "--address", "Levja ulica 7, 6000 Koper", "--address", "Krožna cesta 5, 6000 Koper"],
                   geocoder=client, data_dir=data_dir)
     captured = capsys.readouterr()
     assert code == 1 and "No network" not in captured.err
@@ -1040,7 +1040,7 @@ def test_refresh_stores_results_and_prints_changes(data_dir, capsys):
         "Gažon 39, 6274 Šmarje": location(45.5160, 13.6990, addresstype="village", display_name="Gažon"),
     }
     online = FakeGeocoder(answer=lambda q: answers.get(str(q)))
-    code = g.main(
+    code = cli.run_geocode(
         ["refresh", "--address", "Krožna cesta 5, 6000 Koper – Capodistria", "--address", "Gažon 39, 6274 Šmarje",
          "--address", "Krožna cesta 5, 6000 Koper"],  # the duplicate spelling is geocoded once
         geocoder=online, today=TODAY, data_dir=data_dir,
@@ -1055,11 +1055,11 @@ def test_refresh_stores_results_and_prints_changes(data_dir, capsys):
     assert out.count(" new ") == 2
 
     answers["Krožna cesta 5, 6000 Koper"] = location(45.5420, 13.7395, addresstype="building")
-    assert g.main(["refresh", "--address", "Krožna cesta 5, 6000 Koper"], geocoder=online, data_dir=data_dir) == 0
+    assert cli.run_geocode(["refresh", "--address", "Krožna cesta 5, 6000 Koper"], geocoder=online, data_dir=data_dir) == 0
     assert "moved 89 m" in capsys.readouterr().out
 
     calls = len(online.calls)
-    assert g.main(["refresh", "--only-missing", "--address", "Krožna cesta 5, 6000 Koper"],
+    assert cli.run_geocode(["refresh", "--only-missing", "--address", "Krožna cesta 5, 6000 Koper"],
                   geocoder=online, data_dir=data_dir) == 0
     assert len(online.calls) == calls
     assert "skipped" in capsys.readouterr().out
@@ -1068,7 +1068,7 @@ def test_refresh_stores_results_and_prints_changes(data_dir, capsys):
 def test_refresh_without_network_exits_non_zero_and_changes_nothing(data_dir, capsys):
     before = snapshot(data_dir)
     offline = FakeGeocoder(error=geopy_exc.GeocoderUnavailable("Failed to establish a new connection"))
-    code = g.main(["refresh", "--address", "Krožna cesta 5, 6000 Koper"], geocoder=offline, data_dir=data_dir)
+    code = cli.run_geocode(["refresh", "--address", "Krožna cesta 5, 6000 Koper"], geocoder=offline, data_dir=data_dir)
     assert code != 0
     assert "No network" in capsys.readouterr().err
     assert snapshot(data_dir) == before
@@ -1078,7 +1078,7 @@ def test_refresh_reads_addresses_from_a_csv(data_dir, tmp_path, capsys):
     listing = tmp_path / "addresses.csv"
     listing.write_text("address\n\"Prisoje 1, 6000 Koper – Capodistria\"\n", encoding="utf-8")
     online = FakeGeocoder(answer=location(45.5440, 13.7330, addresstype="building"))
-    assert g.main(["refresh", "--from-csv", str(listing)], geocoder=online, data_dir=data_dir, today=TODAY) == 0
+    assert cli.run_geocode(["refresh", "--from-csv", str(listing)], geocoder=online, data_dir=data_dir, today=TODAY) == 0
     assert online.calls[0][0] == "Prisoje 1, 6000 Koper"
 
 
@@ -1088,25 +1088,25 @@ def test_refresh_uses_provider_addresses_from_geo_load(data_dir, monkeypatch, ca
     monkeypatch.setitem(sys.modules, "geo.load", fake_load)
     monkeypatch.setattr("geo.load", fake_load, raising=False)
     online = FakeGeocoder(answer=location(45.5480, 13.7300, addresstype="building"))
-    assert g.main(["refresh"], geocoder=online, data_dir=data_dir, today=TODAY) == 0
+    assert cli.run_geocode(["refresh"], geocoder=online, data_dir=data_dir, today=TODAY) == 0
     assert online.calls[0][0] == "Verdijeva ulica 10, 6000 Koper"
 
 
 def test_lookup_prints_and_never_stores(data_dir, tmp_path, capsys):
     before = snapshot(tmp_path)
-    assert g.main(["lookup", "Gažon 39, 6274 Šmarje"], data_dir=data_dir) == 0
+    assert cli.run_geocode(["lookup", "Gažon 39, 6274 Šmarje"], data_dir=data_dir) == 0
     out = capsys.readouterr().out
     assert "Gažon (settlement centroid)" in out and "settlement" in out
-    assert g.main(["lookup", "asdf qwerty"], data_dir=data_dir) == 1
+    assert cli.run_geocode(["lookup", "asdf qwerty"], data_dir=data_dir) == 1
     online = FakeGeocoder(answer=location(45.5470, 13.7290, addresstype="building"))
-    assert g.main(["lookup", "--online", "Levja ulica 7, 6000 Koper"], geocoder=online, data_dir=data_dir) == 0
+    assert cli.run_geocode(["lookup", "--online", "Levja ulica 7, 6000 Koper"], geocoder=online, data_dir=data_dir) == 0
     assert snapshot(tmp_path) == before
 
 
 def test_module_runs_as_a_script_offline(data_dir):
     env = {**os.environ, settings.DATA_DIR_ENV: str(data_dir)}
     done = subprocess.run(
-        [sys.executable, "-m", "geo.geocode", "lookup", "Levja ulica 7, 6000 Koper"],
+        [sys.executable, "-m", "geo", "geocode", "lookup", "Levja ulica 7, 6000 Koper"],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stderr

@@ -11,18 +11,18 @@ One module per job; this package re-exports the public names, so callers write `
 - ``sources``  — everything a lookup reads, loaded and indexed once (``load_sources``);
 - ``online``   — asking Nominatim (through ``geo._nominatim``) and rejecting implausible answers;
 - ``lookup``   — the chain itself (``geocode``, ``lookup_offline``);
-- ``cache_refresh``, ``command`` — ``make geocode`` and ``python -m geo.geocode``.
+- ``cache_refresh`` — ``make geocode`` (its command line is ``python -m geo geocode``, in ``geo.cli``).
 
 Addresses typed by citizens are never written to disk or to logs.
 """
 from geo.geocode.address import POSTCODES, split_house_number
-from geo.geocode.command import main
 from geo.geocode.files import (
     CACHE_COLUMNS,
     MANUAL_COLUMNS,
     load_geocode_cache,
     load_manual_coordinates,
     load_register,
+    read_csv,
     typed_empty,
     validate_geocode_cache,
     validate_manual_coordinates,
@@ -45,7 +45,7 @@ __all__ = [
     "CACHE_COLUMNS", "MANUAL_COLUMNS", "NO_NETWORK_FAILURES", "POSTCODES", "PRECISIONS", "SOURCE_MANUAL",
     "SOURCE_NOMINATIM", "SOURCE_REGISTER", "GeocodeResult", "GeocodeSources", "Register", "address_key",
     "ask_online", "canonical_address", "geocode", "load_geocode_cache", "load_manual_coordinates",
-    "load_register", "load_sources", "lookup_offline", "main", "normalise_street_address",
+    "load_register", "load_sources", "lookup_offline", "normalise_street_address", "read_csv",
     "precision_from_nominatim", "refresh", "resolve_in_register", "split_house_number", "typed_empty",
     "validate_geocode_cache", "validate_manual_coordinates", "write_geocode_cache",
 ]
