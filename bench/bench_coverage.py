@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere without installing
 
-from geo import areas, coverage, directory, model, nearest, settings  # noqa: E402
+from geo import areas, coverage, directory, hours, model, nearest, settings  # noqa: E402
 
 RUNS = 5
 #: Slovenia's bounding box (south, west, north, east), degrees.
@@ -90,7 +90,7 @@ def main() -> None:
     data = settings.data_dir()
     koper = (directory.build_directory(data).services, areas.load_areas(data), areas.load_demand_points(data))
     synthetic = national()
-    saturday = coverage.parse_when("Sa 10:00")
+    saturday = hours.parse_when("Sa 10:00")
     cases = [
         ("Koper", koper, None, 0.2),
         ("Koper, open Sa 10:00", koper, saturday, 0.2),

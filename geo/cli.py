@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+import numpy as np
 import pandas as pd
 
-from geo import areas, coverage, export, i18n, model, settings
-from geo.errors import CoverageError, KoperMapError
+from geo import areas, coverage, export, hours, i18n, model, safe, settings
+from geo.errors import CoverageError, DataFileError, KoperMapError
 
 PROG = "python -m geo"
 
@@ -44,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     _export_arguments(commands.add_parser(
         "export", help="the whole directory as JSON, CSV or HSDS 3.0 tables",
         description="Export the Koper social-services directory."))
-    # The geocoder's own parser (geo.geocode.command) reads the rest, so its options live in one place.
+    # The geocode command's own parser (geocode_parser) reads the rest, so its options live in one place.
     commands.add_parser("geocode", help="place addresses; refresh the geocode cache (lookup | refresh)",
                         add_help=False, prefix_chars="\0").add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -54,7 +57,7 @@ def main(argv: Sequence[str] | None = None, *, table: pd.DataFrame | None = None
     """Run one command; returns the exit code.
 
     ``table`` replaces the located directory for ``export`` (tests, callers with a table at hand);
-    ``geocode_options`` (geocoder, today, data_dir, out) go to ``geo.geocode.command.run``.
+    ``geocode_options`` (geocoder, today, data_dir, out) go to ``run_geocode``.
     """
     args = build_parser().parse_args(argv)
     if args.tool == "coverage":
@@ -66,10 +69,49 @@ def main(argv: Sequence[str] | None = None, *, table: pd.DataFrame | None = None
 
 # --- coverage -----------------------------------------------------------------------------------------
 
+#: Columns of the coverage output, after area_id and the name in the chosen language.
+COVERAGE_COLUMNS = (
+    "area_id", "name", "population", "population_date", "services_in_area", "services_per_1000",
+    "mean_distance_km", "max_distance_km", "mean_road_distance_km", "max_road_distance_km",
+    *(f"share_within_{r}km" for r in coverage.SHARE_RADII_KM), "access_2sfca",
+    "area_wide_services", "area_wide_ids", *coverage.GAP_FLAGS, "gap_reasons",
+)
+_DECIMALS = {
+    "services_per_1000": 3, "mean_distance_km": 3, "max_distance_km": 3, "mean_road_distance_km": 3,
+    "max_road_distance_km": 3, **{f"share_within_{r}km": 4 for r in coverage.SHARE_RADII_KM}, "access_2sfca": 4,
+}
+
+
+def render_coverage(table: pd.DataFrame, fmt: str, lang: str = "sl") -> str:
+    """The text of an ``area_coverage`` table: CSV (one row per area, COVERAGE_COLUMNS, no cell a
+    spreadsheet would run as a formula) or JSON (``parameters``, ``notes``, ``areas``; unknown = null)."""
+    out = table.copy()
+    out["name"] = [i18n.name_in(r, lang) for r in out.to_dict("records")]  # no English names: Slovene is official
+    out = out[list(COVERAGE_COLUMNS)].round(_DECIMALS)
+    if fmt == "csv":
+        out["area_wide_ids"] = out["area_wide_ids"].map(model.LIST_SEPARATOR.join)
+        return safe.spreadsheet_frame(out).to_csv(index=False, na_rep="", lineterminator="\n")
+    records = [{k: _json_value(v) for k, v in row.items()} for row in out.to_dict("records")]
+    document = {"parameters": table.attrs.get("parameters", {}), "notes": table.attrs.get("notes", []), "areas": records}
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
 def _when_argument(text: str) -> dt.datetime:
     try:
-        return coverage.parse_when(text)
-    except CoverageError as exc:
+        return hours.parse_when(text)
+    except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
@@ -117,7 +159,7 @@ def run_coverage(args: argparse.Namespace) -> int:
         # CSV stays machine-readable; the assumptions go to stderr.
         for note in table.attrs["notes"]:
             print(f"# {note}", file=sys.stderr)
-    sys.stdout.write(coverage.render(table, args.format, args.lang))
+    sys.stdout.write(render_coverage(table, args.format, args.lang))
     return 0
 
 
@@ -182,8 +224,76 @@ def run_export(args: argparse.Namespace, table: pd.DataFrame | None = None) -> i
 
 # --- geocode ------------------------------------------------------------------------------------------
 
-def run_geocode(argv: Sequence[str], **options: Any) -> int:
-    """``lookup`` / ``refresh`` through the geocoder's own command (geo.geocode.command.run)."""
-    from geo.geocode import command  # lazily: geopy and the register are needed by this command only
+def geocode_parser() -> argparse.ArgumentParser:
+    """The geocode command's arguments: ``lookup ADDRESS [--online]`` and ``refresh [...]``."""
+    parser = _Parser(prog=f"{PROG} geocode", description="Place addresses; refresh the geocode cache.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    refresh_cmd = commands.add_parser("refresh", help="geocode provider addresses online into the cache")
+    refresh_cmd.add_argument("--only-missing", action="store_true", help="skip addresses already cached or placed by hand")
+    refresh_cmd.add_argument("--address", action="append", help="an address to refresh (repeatable)")
+    refresh_cmd.add_argument("--from-csv", metavar="FILE", help="a CSV file with an 'address' column")
+    lookup_cmd = commands.add_parser("lookup", help="print where an address is placed (never stores)")
+    lookup_cmd.add_argument("address")
+    lookup_cmd.add_argument("--online", action="store_true", help="also ask Nominatim (needs a network)")
+    return parser
 
-    return command.run(command.build_parser(prog=f"{PROG} geocode").parse_args(list(argv)), **options)
+
+def _refresh_addresses(args: argparse.Namespace, data_dir: Path) -> list[str]:
+    """Addresses to refresh: --address/--from-csv, else every provider address of the directory."""
+    from geo import geocode, load, text  # lazily: geopy and the register are needed by this command only
+
+    addresses: list[str] = list(args.address or [])
+    if args.from_csv:
+        path = Path(args.from_csv)
+        if not path.is_file():
+            raise DataFileError(f"{path}: file not found (--from-csv needs a CSV with an 'address' column)")
+        addresses.extend(geocode.read_csv(path, ("address",))["address"])
+    if not addresses and not args.from_csv:
+        addresses = list(load.provider_addresses(data_dir))
+    unique: dict[str, str] = {}
+    for address in addresses:
+        cleaned = " ".join(str(address).split())
+        if cleaned:
+            unique.setdefault(text.fold(cleaned), cleaned)
+    return list(unique.values())
+
+
+def _print_lookup(result: Any, out: TextIO) -> int:
+    if result is None:
+        print("No match in the manual file, the cache or the register.", file=out)
+        return 1
+    for field in ("lat", "lon", "precision", "source", "label", "retrieved_on", "note"):
+        print(f"{field:13} {getattr(result, field) if getattr(result, field) is not None else ''}", file=out)
+    return 0
+
+
+def run_geocode(
+    argv: Sequence[str],
+    *,
+    geocoder: Any = None,
+    today: dt.date | str | None = None,
+    data_dir: Path | str | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """``lookup`` (prints where an address is placed, never stores) or ``refresh`` (provider addresses
+    online into the geocode cache). ``data_dir`` None means settings.data_dir(); ``geocoder`` and
+    ``today`` replace Nominatim and the date (tests). Exit codes: 0 done, 1 not found / some failed,
+    2 bad input, 3 no network (refresh: nothing written)."""
+    from geo import geocode  # lazily: geopy and the register are needed by this command only
+
+    args = geocode_parser().parse_args(list(argv))
+    out = out or sys.stdout
+    folder = Path(data_dir) if data_dir is not None else settings.data_dir()
+    try:
+        if args.command == "lookup":
+            result = geocode.geocode(args.address, online=args.online, data_dir=folder, geocoder=geocoder, today=today)
+            return _print_lookup(result, out)
+        addresses = _refresh_addresses(args, folder)
+        if not addresses:
+            print("No addresses to geocode.", file=sys.stderr)
+            return 2
+        return geocode.refresh(addresses, only_missing=args.only_missing, data_dir=folder, geocoder=geocoder,
+                               today=today, out=out)
+    except KoperMapError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

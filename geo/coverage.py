@@ -14,21 +14,24 @@ For each area (22 KS of Koper + Ankaran) and a choice of category, target group 
 Confidential services are dropped at the entry point and never reach any measure or output.
 Every approximation is stated by ``assumptions()`` and travels with the result in ``DataFrame.attrs``.
 
-Command line: ``python -m geo coverage`` (geo.cli); ``render`` gives its CSV/JSON text.
+Command line: ``python -m geo coverage`` (geo.cli, which also renders the table as CSV/JSON).
+
+Size: ~470 lines, over the ~400 of the house style on purpose. It is one computation (inputs
+prepared once → selection → measures → gap flags → the stated assumptions), and the parts share
+the private ``_Prepared`` record; the generic arithmetic already lives in geo.access, time in
+geo.hours and the command line in geo.cli.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import re
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from geo import access, areas, hours, i18n, model, nearest, safe, settings
+from geo import access, areas, hours, model, nearest, settings
 from geo.errors import CoverageError
 
 #: The "category" value of the rows that count every category.
@@ -53,13 +56,6 @@ COLUMNS = (
     "access_2sfca", "area_wide_services", "area_wide_ids", "has_area_wide",
     *GAP_FLAGS, "gap", "gap_reasons",
 )
-#: Weekday words read by parse_when (English; OSM's two-letter forms first).
-WEEKDAYS = {
-    **{d: i for i, d in enumerate(("mo", "tu", "we", "th", "fr", "sa", "su"))},
-    **{d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
-    **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
-}
-_WEEKDAY_TIME_RE = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\d{1,2})(?::(\d{2}))?\s*$")
 _REQUIRED_SERVICE_COLUMNS = ("id", "category", "target_groups", "location_type", "service_area", "lat", "lon")
 _REQUIRED_AREA_COLUMNS = ("area_id", "name_sl", "name_it", "population", "population_date")
 _REQUIRED_DEMAND_COLUMNS = ("area_id", "lon", "lat", "population")
@@ -397,7 +393,12 @@ def _checked(target_group, at, radius_km, supply, thresholds) -> tuple:
     if supply not in SUPPLY_MODES:
         raise CoverageError(f"unknown supply mode {supply!r}; use one of: {', '.join(SUPPLY_MODES)}")
     if at is not None and not isinstance(at, dt.datetime):
-        raise CoverageError(f"at must be a datetime or None (parse text with parse_when), got {at!r}")
+        raise CoverageError(f"at must be a datetime or None (parse text with geo.hours.parse_when), got {at!r}")
+    if at is not None:
+        try:
+            hours.to_local(at)
+        except ValueError as exc:  # e.g. year 1 with a +14:00 offset
+            raise CoverageError(f"at: {exc}") from None
     return target_group, radius, thresholds or GapThresholds()
 
 
@@ -475,86 +476,3 @@ def coverage_by_category(
                                            include_ankaran, thresholds, supply)
     long.attrs["parameters"].pop("category")
     return long
-
-
-# --- time -------------------------------------------------------------------------------------
-
-def parse_when(value: str | dt.datetime, reference: dt.datetime | None = None) -> dt.datetime:
-    """A local (Koper) datetime from "Sa 10:00" (the next such moment at or after ``reference``,
-    default now), an ISO date-time ("2026-11-28T10:00"), or a datetime.
-
-    Weekdays are English: Mo Tu We Th Fr Sa Su, Mon…Sun or full names. Aware values are converted
-    to Koper time.
-    """
-    if isinstance(value, dt.datetime):
-        return _checked_local(value)
-    text = str(value or "").strip()
-    match = _WEEKDAY_TIME_RE.match(text)
-    if match and match.group(1).lower() in WEEKDAYS:
-        hour, minute = int(match.group(2)), int(match.group(3) or 0)
-        if hour > 23 or minute > 59:
-            raise CoverageError(f"{text!r}: {hour:02d}:{minute:02d} is not a time of day; use 00:00 to 23:59")
-        start = _checked_local(reference).replace(second=0, microsecond=0) if reference is not None else hours.now_to_minute()
-        days_ahead = (WEEKDAYS[match.group(1).lower()] - start.weekday()) % 7
-        candidate = dt.datetime.combine(start.date() + dt.timedelta(days=days_ahead), dt.time(hour, minute))
-        return candidate if candidate >= start else candidate + dt.timedelta(days=7)
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise CoverageError(
-            f"cannot read {text!r} as a time; use a weekday and time such as 'Sa 10:00' or an ISO date-time "
-            "such as 2026-11-28T10:00"
-        ) from None
-    return _checked_local(parsed)
-
-
-def _checked_local(when: dt.datetime) -> dt.datetime:
-    """hours.to_local, with an out-of-range value reported as a CoverageError."""
-    try:
-        return hours.to_local(when)
-    except ValueError as exc:
-        raise CoverageError(str(exc)) from None
-
-
-# --- command line -----------------------------------------------------------------------------
-
-#: Columns of ``render`` (the command line's output), after area_id and the name in the chosen language.
-CLI_COLUMNS = (
-    "area_id", "name", "population", "population_date", "services_in_area", "services_per_1000",
-    "mean_distance_km", "max_distance_km", "mean_road_distance_km", "max_road_distance_km",
-    *(f"share_within_{r}km" for r in SHARE_RADII_KM), "access_2sfca",
-    "area_wide_services", "area_wide_ids", *GAP_FLAGS, "gap_reasons",
-)
-_DECIMALS = {
-    "services_per_1000": 3, "mean_distance_km": 3, "max_distance_km": 3, "mean_road_distance_km": 3,
-    "max_road_distance_km": 3, **{f"share_within_{r}km": 4 for r in SHARE_RADII_KM}, "access_2sfca": 4,
-}
-
-
-def _cli_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    out = table.copy()
-    out["name"] = [i18n.name_in(r, lang) for r in out.to_dict("records")]  # no English names: Slovene is official
-    return out[list(CLI_COLUMNS)].round(_DECIMALS)
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, tuple):
-        return list(value)
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    return value
-
-
-def render(table: pd.DataFrame, fmt: str, lang: str = "sl") -> str:
-    """The CLI text of an area_coverage table: CSV (one row per area) or JSON (notes, parameters, areas)."""
-    out = _cli_table(table, lang)
-    if fmt == "csv":
-        out["area_wide_ids"] = out["area_wide_ids"].map(model.LIST_SEPARATOR.join)
-        return safe.spreadsheet_frame(out).to_csv(index=False, na_rep="", lineterminator="\n")  # no cell runs as a formula
-    records = [{k: _json_value(v) for k, v in row.items()} for row in out.to_dict("records")]
-    document = {"parameters": table.attrs.get("parameters", {}), "notes": table.attrs.get("notes", []), "areas": records}
-    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -3,7 +3,8 @@
 This module owns time for the whole package: Koper's time zone (``TZ``), "now" (``local_now``,
 ``now_to_minute``), turning any datetime into Koper wall-clock time (``to_local``), evaluating
 one expression or a whole table at a moment (``state_at``, ``states_at``), and reading plain
-weekly hours (``weekly_spans``, for exports).
+weekly hours (``weekly_spans``, for exports), and reading a time typed on a command line
+(``parse_when``: "Sa 10:00" or ISO).
 
 An empty value means the sources give no hours: its state is always ``unknown``, never
 open or closed. ``unknown`` rules (e.g. ``Mo-Su,PH unknown`` for "every day, times by
@@ -38,6 +39,13 @@ PLAIN_WEEKEND = (dt.date(2026, 10, 3), dt.date(2026, 10, 4))
 #: Weekdays in OSM order (Monday first), as ``weekly_spans`` returns them.
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
+#: Weekday words read by parse_when (English; OSM's two-letter forms first).
+WEEKDAYS = {
+    **{d: i for i, d in enumerate(("mo", "tu", "we", "th", "fr", "sa", "su"))},
+    **{d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
+}
+_WEEKDAY_TIME_RE = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\d{1,2})(?::(\d{2}))?\s*$")
 _COMMENT = re.compile(r'"[^"]*"')
 _SCHOOL_HOLIDAYS = re.compile(r"\bSH\b", re.IGNORECASE)
 _DAY = "(?:Mo|Tu|We|Th|Fr|Sa|Su)"
@@ -78,6 +86,35 @@ def to_local(when: dt.datetime) -> dt.datetime:
         return when.astimezone(TZ).replace(tzinfo=None)
     except (OverflowError, ValueError):
         raise ValueError(f"{when.isoformat()} cannot be converted to Koper time (out of range)") from None
+
+
+def parse_when(value: str | dt.datetime, reference: dt.datetime | None = None) -> dt.datetime:
+    """A local (Koper) datetime from "Sa 10:00" (the next such moment at or after ``reference``,
+    default now), an ISO date-time ("2026-11-28T10:00"), or a datetime.
+
+    Weekdays are English: Mo Tu We Th Fr Sa Su, Mon…Sun or full names. Aware values are converted
+    to Koper time. Raises ValueError saying what to write instead (for command lines).
+    """
+    if isinstance(value, dt.datetime):
+        return to_local(value)
+    text = str(value or "").strip()
+    match = _WEEKDAY_TIME_RE.match(text)
+    if match and match.group(1).lower() in WEEKDAYS:
+        hour, minute = int(match.group(2)), int(match.group(3) or 0)
+        if hour > 23 or minute > 59:
+            raise ValueError(f"{text!r}: {hour:02d}:{minute:02d} is not a time of day; use 00:00 to 23:59")
+        start = to_local(reference).replace(second=0, microsecond=0) if reference is not None else now_to_minute()
+        days_ahead = (WEEKDAYS[match.group(1).lower()] - start.weekday()) % 7
+        candidate = dt.datetime.combine(start.date() + dt.timedelta(days=days_ahead), dt.time(hour, minute))
+        return candidate if candidate >= start else candidate + dt.timedelta(days=7)
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"cannot read {text!r} as a time; use a weekday and time such as 'Sa 10:00' or an ISO date-time "
+            "such as 2026-11-28T10:00"
+        ) from None
+    return to_local(parsed)
 
 
 # --- validation -----------------------------------------------------------------------------------

@@ -222,33 +222,6 @@ def test_an_aware_time_is_read_in_koper_time():
     assert table.attrs["parameters"]["at"] == "2026-11-28T10:00"
 
 
-WEDNESDAY_NOON = dt.datetime(2026, 11, 25, 12, 0)
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Sa 10:00", dt.datetime(2026, 11, 28, 10, 0)),
-    ("sat 10:00", dt.datetime(2026, 11, 28, 10, 0)),
-    ("Saturday 9", dt.datetime(2026, 11, 28, 9, 0)),
-    ("We 12:00", dt.datetime(2026, 11, 25, 12, 0)),  # now counts as the next such time
-    ("We 11:59", dt.datetime(2026, 12, 2, 11, 59)),  # already past today: next week
-    ("Mo 07:30", dt.datetime(2026, 11, 30, 7, 30)),
-    ("2026-12-01T08:30", dt.datetime(2026, 12, 1, 8, 30)),
-    ("2026-06-01 08:00+00:00", dt.datetime(2026, 6, 1, 10, 0)),  # summer time in Koper
-])
-def test_parse_when(text, expected):
-    assert coverage.parse_when(text, reference=WEDNESDAY_NOON) == expected
-
-
-@pytest.mark.parametrize("text", ["Xx 10:00", "Sa 25:00", "Sa 10:75", "", "tomorrow", "Sa"])
-def test_parse_when_refuses_and_says_how(text):
-    with pytest.raises(ValueError, match="Sa 10:00|00:00 to 23:59"):
-        coverage.parse_when(text, reference=WEDNESDAY_NOON)
-
-
-def test_parse_when_passes_datetimes_through():
-    assert coverage.parse_when(SATURDAY) == SATURDAY
-
-
 # --- confidential services ------------------------------------------------------------------------
 
 def _with_leaked_secret() -> pd.DataFrame:
@@ -409,6 +382,7 @@ def test_area_measures_match_a_plain_per_area_calculation():
     ({"radius_km": "far"}, "catchment radius"),
     ({"supply": "beds"}, "unknown supply mode"),
     ({"at": "Sa 10:00"}, "parse_when"),
+    ({"at": dt.datetime.fromisoformat("0001-01-01T00:00+14:00")}, "at: .*out of range"),
 ])
 def test_bad_parameters_are_named(options, message):
     with pytest.raises(errors.CoverageError, match=message):
@@ -525,7 +499,7 @@ def test_cli_csv_parses_with_one_row_per_area():
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert len(rows) == 23
-    assert list(rows[0]) == list(coverage.CLI_COLUMNS)
+    assert list(rows[0]) == list(cli.COVERAGE_COLUMNS)
     assert rows[0]["name"] == "Bertoki" and rows[0]["population_date"] == "2024-01-01"
     assert "EPSG:3794" in done.stderr and "equal share" in done.stderr  # the assumptions travel along
 

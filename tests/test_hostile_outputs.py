@@ -86,7 +86,7 @@ def test_hsds_tables_have_no_formula_cell(services, tmp_path):
 
 def test_coverage_command_line_csv_has_no_formula_cell(coverage_tables):
     table, _long = coverage_tables
-    _assert_csv_safe(coverage.render(table, "csv", "sl"), expect=10)
+    _assert_csv_safe(cli.render_coverage(table, "csv", "sl"), expect=10)
 
 
 def _figures(coverage_tables, lang="sl"):

@@ -133,3 +133,34 @@ def test_sh_inside_a_comment_or_a_word_is_not_a_school_holiday_rule():
     assert hours.is_valid('Mo-Fr 08:00-12:00 "SH by phone"')
     assert hours.problem("Monday 7 to 15") == hours.SYNTAX_MESSAGE
     assert hours.problem("") is None
+
+
+# --- times typed on a command line (moved from test_coverage with parse_when) -------------------------
+
+WEDNESDAY_NOON = dt.datetime(2026, 11, 25, 12, 0)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sa 10:00", dt.datetime(2026, 11, 28, 10, 0)),
+    ("sat 10:00", dt.datetime(2026, 11, 28, 10, 0)),
+    ("Saturday 9", dt.datetime(2026, 11, 28, 9, 0)),
+    ("We 12:00", dt.datetime(2026, 11, 25, 12, 0)),  # now counts as the next such time
+    ("We 11:59", dt.datetime(2026, 12, 2, 11, 59)),  # already past today: next week
+    ("Mo 07:30", dt.datetime(2026, 11, 30, 7, 30)),
+    ("2026-12-01T08:30", dt.datetime(2026, 12, 1, 8, 30)),
+    ("2026-06-01 08:00+00:00", dt.datetime(2026, 6, 1, 10, 0)),  # summer time in Koper
+])
+def test_parse_when(text, expected):
+    assert hours.parse_when(text, reference=WEDNESDAY_NOON) == expected
+
+
+@pytest.mark.parametrize("text", ["Xx 10:00", "Sa 25:00", "Sa 10:75", "", "tomorrow", "Sa"])
+def test_parse_when_refuses_and_says_how(text):
+    with pytest.raises(ValueError, match="Sa 10:00|00:00 to 23:59"):
+        hours.parse_when(text, reference=WEDNESDAY_NOON)
+
+
+def test_parse_when_passes_datetimes_through():
+    saturday = dt.datetime(2026, 11, 28, 10, 0)
+    assert hours.parse_when(saturday) == saturday
+    assert hours.parse_when(dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.timezone.utc)) == saturday
