@@ -166,3 +166,28 @@ def test_two_sessions_with_the_same_view_share_one_built_marker_layer(data_dir, 
     assert len(built) == 1
     run_page(lang="it", cat="residential")  # another language is another view
     assert len(built) == 2
+
+
+# --- ui.map_view: the link and the browser's report, without a page -------------------------------
+
+def test_the_view_from_a_link_is_bounded():
+    from geo import mapping
+    from ui import map_view
+
+    assert map_view.from_link({"lat": "45.55", "lon": "13.73", "z": "14", "loc": "loc-1"}) == {
+        "center": (45.55, 13.73), "zoom": 14, "selected": "loc-1"}
+    bad = map_view.from_link({"lat": "91", "lon": "nan", "z": str(mapping.MAX_ZOOM + 1), "loc": "x" * 100_000})
+    assert bad["center"] is None and bad["zoom"] is None and len(bad["selected"]) == map_view.MAX_LOC_CHARS
+    assert map_view.from_link({"lat": "45.5", "z": "1e309"}) == {"center": None, "zoom": None, "selected": None}
+
+
+def test_a_click_selects_the_marker_it_hit_only():
+    from types import SimpleNamespace
+
+    from ui import map_view
+
+    located = [SimpleNamespace(lat=45.5, lon=13.7, location_id="a"), SimpleNamespace(lat=45.6, lon=13.8, location_id="b")]
+    assert map_view.clicked_location(located, {"lat": 45.6, "lng": 13.8}).location_id == "b"
+    assert map_view.clicked_location(located, {"lat": 45.6001, "lng": 13.8}) is None  # ~11 m away: no marker
+    assert map_view.clicked_location(located, {"lat": "junk", "lng": 13.8}) is None
+    assert map_view.clicked_location(located, None) is None

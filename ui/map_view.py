@@ -1,0 +1,106 @@
+"""The service map's view state: position and selected address from the link, what the browser reports back,
+and the link that reopens the view.
+
+State lives under ``map_view`` (centre and zoom the user last left), ``map_selected`` (a location_id
+or service id), ``map_first_selected`` (the selection the map opens with) and ``map_render_view``
+(where a rebuilt map opens).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from geo import mapping, settings
+
+#: Query keys of the map view (besides the filters and ``lang``).
+PARAMS = ("lat", "lon", "z", "loc")
+#: Longest selected-address id read from a link.
+MAX_LOC_CHARS = 200
+#: A click this close (degrees, ~0.1 m) to a marker is on that marker.
+CLICK_TOLERANCE = 1e-6
+
+
+def bounded_float(params, name: str, low: float, high: float) -> float | None:
+    """A finite number from the link within [low, high], else None."""
+    try:
+        value = float(str(params.get(name, ""))[:32])
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def from_link(params) -> dict:
+    """{"center": (lat, lon) or None, "zoom": int or None, "selected": str or None} from ``?lat=&lon=&z=&loc=``."""
+    lat, lon = bounded_float(params, "lat", -90, 90), bounded_float(params, "lon", -180, 180)
+    zoom = bounded_float(params, "z", mapping.MIN_ZOOM, mapping.MAX_ZOOM)
+    selected = str(params.get("loc") or "")[:MAX_LOC_CHARS] or None
+    return {"center": (lat, lon) if lat is not None and lon is not None else None,
+            "zoom": int(zoom) if zoom is not None else None, "selected": selected}
+
+
+def start(signature: tuple) -> dict:
+    """Seed the view from the link once per session; returns where the map opens.
+
+    The map is rebuilt (and re-drawn in the browser) only when ``signature`` (what it shows)
+    changes; then it opens where the user last left it.
+    """
+    state = st.session_state
+    if "map_view" not in state:
+        linked = from_link(st.query_params)
+        state.map_view = {"center": linked["center"], "zoom": linked["zoom"]}
+        state.map_selected = linked["selected"]
+        state.map_first_selected = linked["selected"]
+    if state.get("map_signature") != signature:
+        state.map_signature = signature
+        state.map_render_view = dict(state.map_view)
+    return state.map_render_view
+
+
+def clicked_location(located: Sequence[mapping.Location], clicked: object) -> mapping.Location | None:
+    """The location whose marker was clicked (st_folium's ``last_object_clicked``), or None."""
+    if not (isinstance(clicked, dict) and "lat" in clicked and "lng" in clicked):
+        return None
+    try:
+        lat, lon = float(clicked["lat"]), float(clicked["lng"])
+    except (TypeError, ValueError):
+        return None
+    return next((loc for loc in located
+                 if abs(loc.lat - lat) < CLICK_TOLERANCE and abs(loc.lon - lon) < CLICK_TOLERANCE), None)
+
+
+def remember(returned: object, located: Sequence[mapping.Location]) -> None:
+    """Keep the position the browser reports and the marker clicked last."""
+    if not isinstance(returned, dict):
+        return
+    center, zoom = returned.get("center"), returned.get("zoom")
+    if isinstance(center, dict) and "lat" in center and "lng" in center and zoom is not None:
+        st.session_state.map_view = {"center": (float(center["lat"]), float(center["lng"])), "zoom": int(zoom)}
+    hit = clicked_location(located, returned.get("last_object_clicked"))
+    if hit is not None:
+        st.session_state.map_selected = hit.location_id
+
+
+def link_params() -> dict[str, str]:
+    """The view's query parameters: position only when moved from the default, and the selection."""
+    params: dict[str, str] = {}
+    view = st.session_state.map_view
+    if view["center"] is not None and view["zoom"] is not None:
+        if (view["center"], view["zoom"]) != (settings.MAP_CENTER, settings.MAP_ZOOM):
+            params.update(lat=f"{view['center'][0]:.5f}", lon=f"{view['center'][1]:.5f}", z=str(view["zoom"]))
+    if st.session_state.map_selected:
+        params["loc"] = st.session_state.map_selected
+    return params
+
+
+def selected_location(located: Sequence[mapping.Location]) -> mapping.Location | None:
+    """The selected address (by location_id or the id of a service there), or None."""
+    chosen = st.session_state.get("map_selected")
+    if not chosen:
+        return None
+    return next((loc for loc in located if chosen in (loc.location_id, *(s.get("id") for s in loc.services))), None)
+
+
+def clear_selection() -> None:
+    """Button callback: no address selected."""
+    st.session_state.map_selected = None
