@@ -1,0 +1,83 @@
+"""The typed-address form (ui/address_input.py) on the nearest page, through AppTest.
+
+Before an address can go to the online geocoder the page says so in the user's language and
+offers the offline register; choosing the register sends nothing. The online geocoder is a fake
+here (no test reaches the network).
+"""
+from __future__ import annotations
+
+import pytest
+from geopy.location import Location
+
+from apptest_support import run_page, texts
+from geo import _nominatim, i18n, settings
+
+PAGE = "pages/nearest.py"
+#: Not a hand-placed point nor in the cache, so only the register or the geocoder can place it.
+TYPED = "Levja ulica 7, 6000 Koper"
+
+
+class RecordingGeocoder:
+    """Stands in for the process-wide Nominatim client; answers a point in Koper's old town."""
+
+    def __init__(self):
+        self.queries: list[str] = []
+
+    def geocode(self, query, **kwargs):
+        self.queries.append(str(query))
+        raw = {"lat": "45.5470", "lon": "13.7290", "addresstype": "building", "display_name": "7, Levja ulica, Koper",
+               "address": {"country_code": "si", "house_number": "7"}}
+        return Location(raw["display_name"], (45.547, 13.729), raw)
+
+
+@pytest.fixture
+def online(monkeypatch) -> RecordingGeocoder:
+    """Online geocoding switched on for the app, answered by a recording fake."""
+    monkeypatch.setenv(settings.ONLINE_GEOCODING_ENV, "1")
+    fake = RecordingGeocoder()
+    monkeypatch.setattr(_nominatim, "default_geocoder", lambda: fake)
+    return fake
+
+
+def _open_address_form(lang: str):
+    app = run_page(PAGE, lang)
+    app.radio(key="near_method").set_value("address").run()
+    assert not app.exception
+    return app
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_page_says_before_sending_and_offers_the_register(lang, data_dir, online):
+    app = _open_address_form(lang)
+    assert i18n.t("address.online_notice", lang) in [c.value for c in app.caption]
+    choice = app.radio(key="near_address_lookup")
+    assert choice.label == i18n.t("address.lookup_choice", lang)
+    assert choice.options == [i18n.t("address.lookup.online", lang), i18n.t("address.lookup.offline", lang)]
+    assert online.queries == []  # nothing sent just by showing the form
+
+
+def test_online_choice_sends_the_canonical_address_once(data_dir, online):
+    app = _open_address_form("en")
+    app.text_input(key="near_address").input(TYPED)
+    app.button(key="near_find").click().run()
+    assert not app.exception
+    assert online.queries == [TYPED]
+    assert "Starting from: **7, Levja ulica, Koper**" in texts(app)
+
+
+def test_choosing_the_register_sends_nothing(data_dir, online):
+    app = _open_address_form("sl")
+    app.radio(key="near_address_lookup").set_value("offline")
+    app.text_input(key="near_address").input(TYPED)
+    app.button(key="near_find").click().run()
+    assert not app.exception
+    assert online.queries == []
+    assert "Levja ulica, Koper" in texts(app)  # placed by the register (settlement centroid)
+
+
+def test_with_online_geocoding_off_there_is_no_online_choice(data_dir, monkeypatch):
+    monkeypatch.setenv(settings.ONLINE_GEOCODING_ENV, "0")
+    app = _open_address_form("it")
+    assert i18n.t("address.offline_only", "it") in [c.value for c in app.caption]
+    assert i18n.t("address.online_notice", "it") not in [c.value for c in app.caption]
+    assert not [r for r in app.radio if r.key == "near_address_lookup"]

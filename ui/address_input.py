@@ -1,0 +1,42 @@
+"""A typed address, looked up for this session only: the form, the notice about the online geocoder, the lookup.
+
+Before a typed address can be sent to the online geocoder (OpenStreetMap Nominatim) the form says
+so in the page language and offers the offline register instead; the citizen's choice holds for
+that one lookup. With ``KOPER_MAP_ONLINE=0`` there is no online choice and the form says the address
+stays in the app. The typed text is never cached, logged or put in the link.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import geocode, i18n, settings
+from ui import cache
+
+ONLINE, OFFLINE = "online", "offline"
+#: Widget keys (the nearest page's ``near_`` namespace).
+FORM_KEY, TEXT_KEY, CHOICE_KEY, SUBMIT_KEY = "near_address_form", "near_address", "near_address_lookup", "near_find"
+
+
+def lookup_form(lang: str) -> tuple[bool, geocode.GeocodeResult | None]:
+    """Draw the address form; returns (submitted, where the address was placed or None if not found).
+
+    Online lookups go through the process-wide Nominatim client (one request per second for the
+    whole app, back within 5 s whatever the service does); offline ones read only the register,
+    the hand-placed points and the geocode cache.
+    """
+    online_allowed = settings.online_geocoding()
+    with st.form(FORM_KEY, border=False):
+        typed = st.text_input(i18n.t("nearest.address", lang), placeholder=i18n.t("nearest.address_placeholder", lang),
+                              max_chars=200, key=TEXT_KEY)
+        if online_allowed:
+            st.caption(i18n.t("address.online_notice", lang))
+            how = st.radio(i18n.t("address.lookup_choice", lang), (ONLINE, OFFLINE), key=CHOICE_KEY,
+                           format_func=lambda choice: i18n.t(f"address.lookup.{choice}", lang))
+        else:
+            st.caption(i18n.t("address.offline_only", lang))
+            how = OFFLINE
+        asked = st.form_submit_button(i18n.t("nearest.find", lang), key=SUBMIT_KEY)
+    if not asked:
+        return False, None
+    online = online_allowed and how == ONLINE
+    return True, geocode.geocode(typed, online=online, store=False, sources=cache.geocode_sources())
