@@ -201,7 +201,9 @@ def nearest_for_areas(index: nearest.LocationIndex, areas_table: pd.DataFrame, l
 
 def _style() -> dict:
     # TrueType embedding (42) keeps the text selectable and searchable in the PDF.
-    return {"font.family": FONT, "pdf.fonttype": 42, "font.size": 11}
+    # Names come from the data: "$…$" in one must be shown as written, never parsed as mathtext
+    # (an invalid formula would fail the whole PDF), and never handed to LaTeX.
+    return {"font.family": FONT, "pdf.fonttype": 42, "font.size": 11, "text.parse_math": False, "text.usetex": False}
 
 
 def draw_map(ax, table: pd.DataFrame, boundaries: dict, key: str, lang: str, *, labels: bool = True,
@@ -225,7 +227,7 @@ def draw_map(ax, table: pd.DataFrame, boundaries: dict, key: str, lang: str, *, 
         if labels:
             point = geom.representative_point()
             ax.annotate(i18n.name_in(row, lang), (point.x, point.y), ha="center", va="center", fontsize=6.5,
-                        path_effects=_halo())
+                        path_effects=_halo(), parse_math=False)  # literal even outside _style()
     ax.set_aspect(1 / math.cos(math.radians(45.5)))  # degrees of longitude are shorter here
     ax.set_axis_off()
     handles = [Patch(facecolor=c, edgecolor="#333333", label=text) for c, text in m_scale.legend(lang)]
@@ -254,12 +256,22 @@ def map_png(table: pd.DataFrame, boundaries: dict, key: str, lang: str, *, highl
 
 # --- the PDF ----------------------------------------------------------------------------------
 
+def _wrapped(fig, x: float, y: float, text: str, **kwargs):
+    """``fig.text(..., wrap=True)`` that shows every "$" as written.
+
+    matplotlib measures a wrapped line with mathtext whenever it holds two "$", whatever
+    parse_math says (Text._get_rendered_text_width), so "$x^{$" in a name would fail the PDF.
+    Escaped dollars ("\\$") are plain text both when measured and when drawn (shown as "$").
+    """
+    return fig.text(x, y, str(text).replace("$", r"\$"), wrap=True, parse_math=True, **kwargs)
+
+
 def _text_page(pdf: PdfPages, title: str, lines: list[str], *, title_size: int = 22) -> None:
     fig = plt.figure(figsize=A4_LANDSCAPE)
-    fig.text(0.06, 0.9, title, fontsize=title_size, weight="bold", va="top", wrap=True)
+    _wrapped(fig, 0.06, 0.9, title, fontsize=title_size, weight="bold", va="top")
     y = 0.78
     for line in lines:
-        text = fig.text(0.06, y, line, fontsize=11, va="top", wrap=True)
+        text = _wrapped(fig, 0.06, y, line, fontsize=11, va="top")
         text._get_wrap_line_width = lambda: fig.bbox.width * 0.86  # noqa: SLF001 - wrap inside the margins
         y -= 0.045 * (1 + len(line) // 150)
     pdf.savefig(fig)
@@ -283,7 +295,7 @@ def _table_page(pdf: PdfPages, title: str, frame: pd.DataFrame, note: str) -> No
             cell.set_height(cell.get_height() * (1 + max(h.count("\n") for h in headers)))
             cell.set_facecolor("#e8e8e8")
     table.auto_set_column_width(list(range(len(frame.columns))))
-    fig.text(0.04, 0.03, note, fontsize=8, color="#444444", wrap=True)
+    _wrapped(fig, 0.04, 0.03, note, fontsize=8, color="#444444")
     pdf.savefig(fig)
     plt.close(fig)
 

@@ -53,8 +53,9 @@ MARKDOWN = (
     "<img src=http://evil.example/raw.png>",
     "[ref][1]\n\n[1]: http://evil.example/ref",
 )
-#: Names that matplotlib's mathtext parses: one would divide by zero, one is not even valid.
-MATHS = (r"$\frac{1}{0}$", "$x^{", r"$\mathrm{x}$ 5 $")
+#: Names that matplotlib's mathtext would parse (a fraction over zero, an unclosed brace, invalid
+#: maths between two dollars) or that are half of a formula; all must be shown literally.
+MATHS = (r"$\frac{1}{0}$", "$x^{", "$x^{$", r"a $\mathrm{x}$ 5 $")
 
 
 def build(target: Path, payloads: tuple[str, ...] = HOSTILE, *, area_payloads: tuple[str, ...] = (),
