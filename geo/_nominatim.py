@@ -252,14 +252,3 @@ def make_geocoder(
         clock=clock,
         sleeper=sleeper,
     )
-
-
-@functools.lru_cache(maxsize=1)
-def default_geocoder() -> RateLimitedGeocoder:
-    """The process-wide interactive geocoder.
-
-    Module state on purpose, not a cache: Nominatim's usage policy limits the whole application to
-    one request per second, and a pause after a 429 must hold for every session, so every caller
-    in the process shares this one object (its request slots and its pause).
-    """
-    return make_geocoder()

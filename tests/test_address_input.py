@@ -11,6 +11,7 @@ from geopy.location import Location
 
 from apptest_support import run_page, texts
 from geo import _nominatim, i18n, settings
+from ui import cache
 
 PAGE = "pages/nearest.py"
 #: Not a hand-placed point nor in the cache, so only the register or the geocoder can place it.
@@ -35,8 +36,15 @@ def online(monkeypatch) -> RecordingGeocoder:
     """Online geocoding switched on for the app, answered by a recording fake."""
     monkeypatch.setenv(settings.ONLINE_GEOCODING_ENV, "1")
     fake = RecordingGeocoder()
-    monkeypatch.setattr(_nominatim, "default_geocoder", lambda: fake)
+    monkeypatch.setattr(cache, "online_geocoder", lambda: fake)
     return fake
+
+
+def test_the_server_has_one_interactive_nominatim_client():
+    client = cache.online_geocoder()
+    assert cache.online_geocoder() is client  # shared by every session: one rate limit, one pause
+    assert isinstance(client, _nominatim.RateLimitedGeocoder)
+    assert client.max_retries == 0 and client.deadline_seconds == _nominatim.INTERACTIVE_DEADLINE_SECONDS
 
 
 def _open_address_form(lang: str):

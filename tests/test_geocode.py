@@ -891,7 +891,8 @@ def test_make_geocoder_builds_a_polite_nominatim():
     assert batch.max_retries == _nominatim.BATCH_MAX_RETRIES and batch.deadline_seconds is None
     # Failures are not swallowed: they reach geo.geocode, which turns them into a note.
     assert client.backend.adapter.session.adapters["https://"].max_retries.total == 0
-    assert _nominatim.default_geocoder() is _nominatim.default_geocoder()
+    # The process's one shared client is ui.cache.online_geocoder (tests/test_address_input.py).
+    assert isinstance(g.make_online_geocoder(), _nominatim.RateLimitedGeocoder)
 
 
 # ------------------------------------------------------------------------------------------------

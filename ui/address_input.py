@@ -39,4 +39,5 @@ def lookup_form(lang: str) -> tuple[bool, geocode.GeocodeResult | None]:
     if not asked:
         return False, None
     online = online_allowed and how == ONLINE
-    return True, geocode.geocode(typed, online=online, store=False, sources=cache.geocode_sources())
+    return True, geocode.geocode(typed, online=online, geocoder=cache.online_geocoder() if online else None,
+                                 store=False, sources=cache.geocode_sources())

@@ -29,7 +29,7 @@ from geo.geocode.files import (
     write_geocode_cache,
 )
 from geo.geocode.lookup import geocode, lookup_offline
-from geo.geocode.online import NO_NETWORK_FAILURES, ask_online, precision_from_nominatim
+from geo.geocode.online import NO_NETWORK_FAILURES, ask_online, make_online_geocoder, precision_from_nominatim
 from geo.geocode.cache_refresh import refresh
 from geo.geocode.register import (
     Register,
@@ -45,7 +45,7 @@ __all__ = [
     "CACHE_COLUMNS", "MANUAL_COLUMNS", "NO_NETWORK_FAILURES", "POSTCODES", "PRECISIONS", "SOURCE_MANUAL",
     "SOURCE_NOMINATIM", "SOURCE_REGISTER", "GeocodeResult", "GeocodeSources", "Register", "address_key",
     "ask_online", "canonical_address", "geocode", "load_geocode_cache", "load_manual_coordinates",
-    "load_register", "load_sources", "lookup_offline", "normalise_street_address", "read_csv",
+    "load_register", "load_sources", "lookup_offline", "make_online_geocoder", "normalise_street_address", "read_csv",
     "precision_from_nominatim", "refresh", "resolve_in_register", "split_house_number", "typed_empty",
     "validate_geocode_cache", "validate_manual_coordinates", "write_geocode_cache",
 ]

@@ -13,8 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-# Imported for its side effect too: it installs the log filters that keep addresses out of geopy's logs.
-from geo import _nominatim
 from geo.errors import KoperMapError
 from geo.geocode import files
 from geo.geocode.address import parse_query
@@ -97,17 +95,18 @@ def geocode(
     """Place an address: manual file → cache → Nominatim (if ``online``) → register; None if unknown.
 
     Pass ``sources`` (``load_sources(folder)``, kept while the files do not change), or
-    ``data_dir`` to load them for this one call. ``geocoder`` is any object with
-    ``geocode(query, **kwargs)``; online without one uses the process-wide
-    ``geo._nominatim.default_geocoder()`` (one rate limit and pause for every caller). Only
-    ``store=True`` writes (the online result, to the cache of ``data_dir``). Never raises
-    because of the online service; raises ValueError when neither sources nor data_dir is given,
-    or ``store`` without ``data_dir``.
+    ``data_dir`` to load them for this one call. ``geocoder`` (needed when ``online``) is any
+    object with ``geocode(query, **kwargs)``, normally the process's one
+    ``make_online_geocoder()``. Only ``store=True`` writes (the online result, to the cache of
+    ``data_dir``). Never raises because of the online service; raises ValueError when neither
+    sources nor data_dir is given, ``online`` without ``geocoder``, or ``store`` without ``data_dir``.
     """
     if not str(query or "").strip():
         return None
     if sources is None and data_dir is None:
         raise ValueError("geocode() needs sources=load_sources(folder) or data_dir=folder")
+    if online and geocoder is None:
+        raise ValueError("geocode(online=True) needs geocoder=, e.g. the process's one make_online_geocoder()")
     if store and data_dir is None:
         raise ValueError("geocode(store=True) needs data_dir, the folder whose geocode cache is written")
     src = sources if sources is not None else load_sources(data_dir)
@@ -116,8 +115,6 @@ def geocode(
         return found
     failure_note = ""
     if online:
-        if geocoder is None:
-            geocoder = _nominatim.default_geocoder()
         canonical = src.register.canonical_address(query) or query
         result, failure = ask_online(canonical, geocoder, today, src.served_area)
         if result is not None:

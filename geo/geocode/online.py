@@ -16,7 +16,7 @@ from typing import Any
 import shapely
 from geopy import exc as geopy_exc
 
-from geo import settings
+from geo import _nominatim, settings
 from geo.errors import GeocoderBusy, GeocoderPaused, GeocodingError
 from geo.geocode.result import SOURCE_NOMINATIM, GeocodeResult
 
@@ -31,6 +31,17 @@ NO_NETWORK_FAILURES = frozenset({"timed out", "service unavailable or no network
 #: Failure categories of answers that were received but rejected.
 OUTSIDE_COUNTRY = "result outside Slovenia"
 OUTSIDE_AREA = "result outside Koper and Ankaran"
+
+
+def make_online_geocoder(*, interactive: bool = True) -> _nominatim.RateLimitedGeocoder:
+    """A Nominatim client for ``geocode(..., geocoder=...)``: interactive (one try, back within 5 s)
+    or batch (``interactive=False``: retries, waits for its turn).
+
+    Keep one per process and pass it to every lookup: its request slots (1 per second, Nominatim's
+    usage policy) and its pause after a 429 only hold for the calls that share it. The app keeps
+    its one in ``ui/cache.py``.
+    """
+    return _nominatim.make_geocoder(interactive=interactive)
 
 
 def precision_from_nominatim(raw: Mapping[str, Any]) -> str:
