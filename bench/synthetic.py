@@ -97,33 +97,9 @@ def copy_koper_data(folder: Path) -> Path:
 def speed_up_synthetic_loading() -> None:
     """Load the synthetic directory in seconds instead of hours (this process only, same result).
 
-    Loading 10,000 addresses is slow in two places, both linear per address and so quadratic or
-    worse overall; the benchmarks measure the map, not that one-off load.
-    ``geocode._find_row`` normalises every row of the table for every query (``address_key``
-    costs about 1 ms: fine for 15 addresses, days for 10,000); here an address written exactly as
-    in the file is found through a dict (the synthetic addresses are unique, so it is the same
-    row) and anything else still goes through the original search.
+    Finding an address among the hand-placed points needs no help any more: ``geocode.load_sources``
+    indexes the rows once (a dict by normalised address).
     """
-    original = geocode._find_row
-    indexes: dict[int, tuple[object, dict, list]] = {}
-
-    def find_row(table, column, query, streets, settlements):
-        if table.empty:
-            return None
-        entry = indexes.get(id(table))
-        if entry is None or entry[0] is not table:
-            by_fold: dict[str, int] = {}
-            for position, value in enumerate(table[column]):
-                by_fold.setdefault(geocode.fold(value), position)
-            entry = indexes[id(table)] = (table, by_fold, table.to_dict("records"))
-        _table, by_fold, records = entry
-        position = by_fold.get(geocode.fold(query))
-        if position is not None:  # written exactly as in the file (all synthetic addresses are)
-            return records[position]
-        return original(table, column, query, streets, settlements)
-
-    geocode._find_row = find_row
-
     # bilingual.italian_address scans the register (~17 ms per address); the synthetic street is
     # not in the register, so its Italian form is '' — exactly what the scan would return.
     from geo import bilingual

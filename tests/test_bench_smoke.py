@@ -11,7 +11,6 @@ from geo import (
     bilingual,
     directory,
     filters,
-    geocode,
     mapping,
     model,
     nearest,
@@ -46,8 +45,7 @@ def test_the_faster_synthetic_loading_gives_the_same_directory(tmp_path, monkeyp
     folder = synthetic.write_data_dir(tmp_path / "data", 6)
     plain = directory.build_directory(folder)
     assert plain.error is None and plain.services["lat"].notna().all()
-    # The speed-up patches two module functions; monkeypatch puts them back after the test.
-    monkeypatch.setattr(geocode, "_find_row", geocode._find_row)
+    # The speed-up patches a module function; monkeypatch puts it back after the test.
     monkeypatch.setattr(bilingual, "italian_addresses", bilingual.italian_addresses)
     synthetic.speed_up_synthetic_loading()
     fast = directory.build_directory(folder)
