@@ -1,7 +1,7 @@
 """Directory page: every service with its facts and source, filterable."""
 import streamlit as st
 
-from geo import hours, i18n, model, present
+from geo import hours, i18n, model, present, safe
 from ui import common
 
 lang = common.page_start("page.directory", "directory.intro")
@@ -31,7 +31,7 @@ if kinds:
 st.subheader(i18n.t("directory.count", lang, n=len(shown)))
 now = hours.local_now()
 for record in shown.to_dict("records"):
-    title = f"{i18n.field(record, 'name', lang)} · {i18n.t('category.' + record['category'], lang)}"
+    title = f"{safe.md_text(i18n.field(record, 'name', lang))} · {i18n.t('category.' + record['category'], lang)}"
     with st.expander(title):
         st.markdown(present.details_markdown(record, lang, now))
 common.attribution(lang)

@@ -81,7 +81,7 @@ def overview(lang: str, table: pd.DataFrame, ranking: pd.DataFrame, names: dict,
     st.title(i18n.t("council.overview_title", lang))
     worst = ranking.iloc[0]
     st.markdown(i18n.t("council.overview", lang, n=len(table), people=i18n.format_number(table["population"].sum(), lang)))
-    st.markdown(i18n.t("council.worst", lang, measure=measure_name, area=names[worst["area_id"]],
+    st.markdown(i18n.t("council.worst", lang, measure=measure_name, area=safe.md_text(names[worst["area_id"]]),
                        value=measure.format(worst[measure.key], lang), people=i18n.format_number(worst["population"], lang)))
     st.image(cache.map_png(table, boundaries, measure.key, lang), width="stretch")
 
@@ -105,7 +105,7 @@ def area(lang: str, area_id: str, table: pd.DataFrame, ranking: pd.DataFrame, na
     """One screen per chosen area: people, the measure and its rank, gaps, the map with the area highlighted."""
     row = ranking[ranking["area_id"] == area_id].iloc[0].to_dict()
     rank = int(ranking.index[ranking["area_id"] == area_id][0]) + 1
-    st.title(names[area_id])
+    st.title(safe.md_text(names[area_id]))
     left, right = st.columns([1, 1])
     with left:
         st.markdown(i18n.t("council.area_people", lang, n=i18n.format_number(row["population"], lang), date=row["population_date"]))

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, choropleth, i18n, report
+from geo import assets, choropleth, i18n, report, safe
 from ui import coverage_panel
 
 PROFILE_PAGE = "pages/area.py"
@@ -33,7 +33,7 @@ def headline(lang: str, table: pd.DataFrame, ranking: pd.DataFrame, measure, mea
         st.markdown(i18n.t("coverage.headline_none", lang))
     else:
         st.markdown(i18n.t(
-            "coverage.headline", lang, area=i18n.name_in(worst, lang), value=measure.format(worst[measure.key], lang),
+            "coverage.headline", lang, area=safe.md_text(i18n.name_in(worst, lang)), value=measure.format(worst[measure.key], lang),
             people=i18n.format_number(worst["population"], lang), date=worst["population_date"],
         ))
     gaps = table[table["gap"]]
@@ -109,7 +109,7 @@ def gap_lines(lang: str, table: pd.DataFrame, measure, thresholds) -> None:
     if gaps.empty:
         st.info(i18n.t("coverage.no_gaps", lang))
     for row in choropleth.ranked(gaps, measure.key).to_dict("records"):
-        st.markdown(i18n.t("coverage.gap_line", lang, area=i18n.name_in(row, lang),
+        st.markdown(i18n.t("coverage.gap_line", lang, area=safe.md_text(i18n.name_in(row, lang)),
                            people=i18n.format_number(row["population"], lang),
                            reasons=report.gap_text(row, thresholds, lang)))
 
