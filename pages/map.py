@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import filters, i18n, mapping, present
+from geo import filters, i18n, mapping, present, safe
 from ui import cache, common, filter_panel, listing, map_view, share, urlstate
 
 PREFIX = "map"
@@ -46,7 +46,7 @@ urlstate.write({**filters.to_query_params(chosen), **map_view.link_params()}, fi
 # --- the list: the selected address, then the same services without the map ---------------------------
 selected = map_view.selected_location(located)
 if selected is not None:
-    st.subheader(i18n.t("map.selected", lang, address=present.address_text(selected.services[0], lang)))
+    st.subheader(i18n.t("map.selected", lang, address=safe.md_text(present.address_text(selected.services[0], lang))))
     listing.service_expanders(selected.services, lang, when, expanded_ids={s.get("id") for s in selected.services})
     st.button(i18n.t("map.clear_selection", lang), key="map_clear_selection", on_click=map_view.clear_selection)
 if shown.empty:
