@@ -9,7 +9,8 @@ of the same names build a fresh index on every call.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -82,14 +83,54 @@ def _placeholder_settlements(streets: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _by_key(items: tuple[Any, ...], keys_of: Callable[[Words], Iterable[Any]]) -> dict[Any, tuple[int, ...]]:
+    """key → positions (ascending) of the items having a name with that key, e.g. a stem of its first word."""
+    index: dict[Any, list[int]] = {}
+    for position, item in enumerate(items):
+        for key in {k for name in item.names for k in keys_of(name)}:
+            index.setdefault(key, []).append(position)
+    return {key: tuple(positions) for key, positions in index.items()}
+
+
+def _first_stems(words: tuple[frozenset[str], ...]) -> frozenset[str]:
+    return words[0] if words else frozenset()
+
+
 @dataclass(frozen=True)
 class Register:
-    """Settlements and streets indexed for matching; immutable, safe to share between threads."""
+    """Settlements and streets indexed for matching; immutable, safe to share between threads.
+
+    Besides the places themselves it keeps inverted indexes (whole name, stems of the first word,
+    stems of the first distinctive word → positions), so a query compares itself with the few
+    names that can match instead of all of them.
+    """
 
     settlements: tuple[Settlement, ...]
     streets: tuple[Street, ...]
     #: False when built without the settlements table (streets only, placeholder settlements).
     has_settlements: bool = True
+    _streets_by_tokens: dict = field(init=False, repr=False, compare=False)
+    _streets_by_stem: dict = field(init=False, repr=False, compare=False)
+    _streets_by_core_stem: dict = field(init=False, repr=False, compare=False)
+    _settlements_by_tokens: dict = field(init=False, repr=False, compare=False)
+    _settlements_by_stem: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        indexes = {
+            "_streets_by_tokens": _by_key(self.streets, lambda n: [n.tokens]),
+            "_streets_by_stem": _by_key(self.streets, lambda n: _first_stems(n.stems)),
+            "_streets_by_core_stem": _by_key(self.streets, lambda n: _first_stems(n.core_stems)),
+            "_settlements_by_tokens": _by_key(self.settlements, lambda n: [n.tokens]),
+            "_settlements_by_stem": _by_key(self.settlements, lambda n: _first_stems(n.stems)),
+        }
+        for name, index in indexes.items():
+            object.__setattr__(self, name, index)
+
+    @staticmethod
+    def _candidates(items: tuple[Any, ...], index: dict, keys: Iterable[Any]) -> list[Any]:
+        """The items filed under any of ``keys``, in their original order."""
+        positions = sorted({p for key in keys for p in index.get(key, ())})
+        return [items[p] for p in positions]
 
     @classmethod
     def from_tables(cls, settlements: pd.DataFrame | None, streets: pd.DataFrame) -> Register:
@@ -144,15 +185,17 @@ class Register:
         return []
 
     def _exact(self, query: Words) -> list[Street]:
-        return _one_name([s for s in self.streets if any(query.tokens == n.tokens for n in s.names)])
+        return _one_name(self._candidates(self.streets, self._streets_by_tokens, [query.tokens]))
 
     def _inflected(self, query: Words) -> list[Street]:
-        return _one_name([s for s in self.streets if any(agree(query.stems, n.stems) for n in s.names)])
+        pool = self._candidates(self.streets, self._streets_by_stem, _first_stems(query.stems))
+        return _one_name([s for s in pool if any(agree(query.stems, n.stems) for n in s.names)])
 
     def _distinctive(self, query: Words) -> list[Street]:
         if not query.core:
             return []
-        hits = [s for s in self.streets if any(agree(query.core_stems, n.core_stems) for n in s.names)]
+        pool = self._candidates(self.streets, self._streets_by_core_stem, _first_stems(query.core_stems))
+        hits = [s for s in pool if any(agree(query.core_stems, n.core_stems) for n in s.names)]
         if len({s.name_sl for s in hits}) > 1 and len(query.core) == len(query.tokens):
             # No generic word given ("Sončna 5"): Slovene shorthand drops "ulica", so prefer it.
             hits = [s for s in hits if s.names[0].tokens[-1:] == ("ulica",)]
@@ -164,11 +207,12 @@ class Register:
             return []
         found = variants(name)
         for variant in found:
-            exact = [s for s in self.settlements if any(variant.tokens == n.tokens for n in s.names)]
+            exact = self._candidates(self.settlements, self._settlements_by_tokens, [variant.tokens])
             if exact:
                 return exact
         for variant in found:
-            inflected = [s for s in self.settlements if any(agree(variant.stems, n.stems) for n in s.names)]
+            pool = self._candidates(self.settlements, self._settlements_by_stem, _first_stems(variant.stems))
+            inflected = [s for s in pool if any(agree(variant.stems, n.stems) for n in s.names)]
             if inflected:
                 return inflected
         return []
