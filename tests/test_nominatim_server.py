@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import logging
 import threading
 import time
 import urllib.parse
@@ -247,3 +248,20 @@ def test_many_citizens_at_once_against_a_slow_server_each_within_the_limit(fake,
     assert 1 <= len(fake.requests) <= 2
     assert all(note.startswith("Online geocoder failed (") for note in notes)
     assert any("busy" in note for note in notes)
+
+
+def test_no_log_line_carries_the_typed_address_over_real_sockets(fake, sources, caplog):
+    """urllib3 logs each request line (query string included) at DEBUG; geopy logs failures."""
+    caplog.set_level(logging.DEBUG)
+    typed = "Levja ulica 7, 6000 Koper"
+    secrets = {"levja", urllib.parse.quote_plus("Levja ulica 7").lower(), urllib.parse.quote("Levja ulica 7").lower()}
+    for status, body, _ in GARBAGE.values():
+        fake.respond = lambda h, status=status, body=body: _reply(h, status, body)
+        g.geocode(typed, online=True, geocoder=client_for(fake), sources=sources)
+    fake.respond = lambda h: _reply(h, 429, b"", Retry_After="120")
+    g.geocode(typed, online=True, geocoder=client_for(fake), sources=sources)
+    assert len(fake.requests) == len(GARBAGE) + 1
+    assert caplog.records, "expected some log records (urllib3's, withheld) to check"
+    logged = caplog.text.lower() + " ".join(repr(r.args).lower() + str(r.msg).lower() for r in caplog.records)
+    for secret in secrets:
+        assert secret not in logged
