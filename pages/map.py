@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
+import streamlit_folium
 
 from geo import filters, i18n, mapping, present, safe
 from ui import cache, common, filter_panel, listing, map_view, share, urlstate
@@ -37,7 +37,7 @@ folium_map = mapping.build_map(
     when=when, show_areas=show_areas, center=render_view["center"], zoom=render_view["zoom"],
     selected=st.session_state.map_first_selected, located=list(located), rows_json=rows_json,
 )
-returned = st_folium(folium_map, key="service_map", height=MAP_HEIGHT, use_container_width=True,
+returned = streamlit_folium.st_folium(folium_map, key="service_map", height=MAP_HEIGHT, use_container_width=True,
                      returned_objects=["last_object_clicked", "center", "zoom"])
 st.caption(i18n.t("map.offline_note", lang))
 map_view.remember(returned, located)
