@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -30,6 +31,8 @@ HOSTILE = (
 TEXT_FIELDS = tuple(f.name for f in model.FIELDS if f.kind == "text" and f.name not in ("id",))
 HOSTILE_ADDRESS = 'Kolarska ulica <img src=x onerror="window.__pwned=9"> 10, 6000 Koper'
 HOSTILE_SERVICE_ID = "petka-day-centre"
+#: An address with a Markdown image and an autolink (for build(..., address=MARKDOWN_ADDRESS)).
+MARKDOWN_ADDRESS = "Kolarska ulica ![x](http://evil.example/addr.png) www.evil.example 10, 6000 Koper"
 
 #: Cells that a spreadsheet would evaluate (OWASP CSV injection), one per formula character.
 FORMULAS = (
@@ -59,14 +62,15 @@ MATHS = (r"$\frac{1}{0}$", "$x^{", "$x^{$", r"a $\mathrm{x}$ 5 $")
 
 
 def build(target: Path, payloads: tuple[str, ...] = HOSTILE, *, area_payloads: tuple[str, ...] = (),
-          at_start: bool = False) -> Path:
+          at_start: bool = False, address: str = HOSTILE_ADDRESS) -> Path:
     """Copy data/ to ``target`` and fill every text field of every service with hostile strings.
 
     ``payloads`` go into the services (by default the script-running HOSTILE strings), after the
     first 20 characters of the real text or, with ``at_start``, before it (where a spreadsheet
     formula has to be);
     ``area_payloads``, if given, are appended to the Slovene and Italian names of every area and
-    settlement (in areas.csv, areas.geojson and settlements.csv).
+    settlement (in areas.csv, areas.geojson and settlements.csv). The services at Kolarska ulica 10
+    get ``address`` instead (placed where the real address is, by manual_coordinates.csv).
     """
     shutil.copytree(settings.PROJECT_DIR / "data", target)
     if area_payloads:
@@ -83,7 +87,7 @@ def build(target: Path, payloads: tuple[str, ...] = HOSTILE, *, area_payloads: t
                 payload = payloads[(number + position) % len(payloads)]
                 row[name] = f"{payload} {row[name][:20]}" if at_start else f"{row[name][:20]} {payload}"
         if row["location_type"] in ("site", "office") and "Kolarska" in row["address"]:
-            row["address"] = HOSTILE_ADDRESS
+            row["address"] = address
     out = io.StringIO()
     # every field quoted: a payload with a carriage return stays one field
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_ALL)
@@ -94,7 +98,7 @@ def build(target: Path, payloads: tuple[str, ...] = HOSTILE, *, area_payloads: t
     manual = target / settings.MANUAL_COORDINATES_FILE
     text = manual.read_text(encoding="utf-8")
     kolarska = next(line for line in text.splitlines() if line.startswith('"Kolarska ulica 10'))
-    manual.write_text(text + kolarska.replace('"Kolarska ulica 10, 6000 Koper"', '"' + HOSTILE_ADDRESS.replace('"', '""') + '"') + "\n",
+    manual.write_text(text + kolarska.replace('"Kolarska ulica 10, 6000 Koper"', '"' + address.replace('"', '""') + '"') + "\n",
                       encoding="utf-8")
     return target
 
@@ -135,3 +139,19 @@ def formula_cells(rows) -> list[tuple[int, int, str]]:
     evaluate as a formula: text starting with = + - @, tab or carriage return."""
     return [(r, c, cell) for r, row in enumerate(rows) for c, cell in enumerate(row)
             if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+#: What an unescaped MARKDOWN payload looks like once Markdown has taken the backslashes out.
+_ACTIVE_MARKDOWN = re.compile(r"(https?://|www\.|@)evil\.example|:material/|:red\[|:rainbow-background\[|:streamlit:",
+                              re.IGNORECASE)
+_APP_LINK_TARGET = re.compile(
+    r"\]\((https://www\.google\.com/maps/dir/\?|https://www\.openstreetmap\.org/directions\?|tel:\+|mailto:)[^()\s]*\)")
+
+
+def active_markdown(body: str) -> list[str]:
+    """The pieces of a Markdown body that Streamlit would turn into an image, link, autolink, icon or
+    colour pointing at EVIL_HOST; [] when ``body`` is safe. Backslash escapes are removed first (as
+    the Markdown parser does); the zero-width spaces of geo.safe.md_text are kept (they break them)."""
+    # The app's own links (directions, phone, e-mail) may carry an address URL-encoded in their target.
+    body = _APP_LINK_TARGET.sub("]()", body)
+    return [m.group(0) for m in _ACTIVE_MARKDOWN.finditer(body.replace("\\", ""))]
