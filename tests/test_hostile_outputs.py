@@ -136,3 +136,29 @@ def test_area_profile_downloads_have_no_formula_cell_and_any_name_is_a_valid_she
     body = report.excel_bytes({name: frame})
     assert openpyxl.load_workbook(io.BytesIO(body)).sheetnames == [safe.excel_sheet_name(name)]
     _assert_xlsx_safe(body, expect=3)
+
+
+def test_staff_download_of_the_directory_has_no_formula_cell_and_reads_back_exactly(data):
+    from geo.upkeep import downloads, reading
+
+    body = downloads.directory_csv(data)
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=downloads.DELIMITER))
+    assert len(rows) == 37 and hostile.formula_cells(rows) == []
+    assert any(cell.startswith("'=HYPERLINK(") for row in rows for cell in row)
+    assert any(cell.startswith("'+386") for row in rows for cell in row), "phones stay text, with their +"
+    # what staff download and upload again is the directory as it was
+    with (data / "services.csv").open(encoding="utf-8", newline="") as handle:
+        stored = list(csv.reader(handle))
+    assert [[safe.from_spreadsheet_cell(cell) for cell in row] for row in rows] == stored
+    assert hasattr(reading, "read_upload")
+
+
+def test_staff_change_log_download_has_no_formula_cell():
+    import pandas as pd
+
+    from geo.upkeep import downloads
+
+    log = pd.DataFrame({"who": ["=cmd|' /C calc'!A0"], "field": ["phones"], "old": ["+38656634550"], "new": ["@SUM(1)"]})
+    rows = list(csv.reader(io.StringIO(downloads.excel_csv(log).decode("utf-8-sig")), delimiter=downloads.DELIMITER))
+    assert hostile.formula_cells(rows) == [] and rows[1] == ["'=cmd|' /C calc'!A0", "phones", "'+38656634550", "'@SUM(1)"]
