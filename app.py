@@ -1,15 +1,11 @@
 """Koper social-services map: page configuration and routing only."""
-from pathlib import Path
-
 import streamlit as st
 
 from geo import i18n, safe, settings
 from geo.errors import KoperMapError
 from ui import auth, routing
 
-# A local icon: a material or emoji icon would make the browser fetch it from a CDN.
-ICON = Path(__file__).parent / "ui" / "icon.svg"
-st.set_page_config(page_title="Koper – socialne storitve", page_icon=str(ICON), layout="wide")
+routing.configure_page()  # title, local icon, wide layout
 
 lang = i18n.language(st.query_params.get("lang"))
 # The pages (ui/routing.py); the staff page only for a signed-in member of staff (ui/auth.py).

@@ -120,16 +120,27 @@ def _cluster_total(frame) -> int:
     return singles + sum(clusters)
 
 
-def test_first_request_to_a_fresh_server_is_routed_through_app_py(visit, tmp_path):
+@pytest.mark.parametrize("path, title", [("nearest", "page.nearest"), ("directory", "page.directory"),
+                                         ("areas", "page.areas"), ("coverage", "page.coverage"),
+                                         ("", "page.map"), ("council", None)])
+def test_first_request_to_a_fresh_server_is_routed_through_app_py(visit, tmp_path, path, title):
+    """Streamlit runs a fresh server's first request as the bare pages/ script (ui/routing.py)."""
     import shutil
 
     data = tmp_path / "data"
     shutil.copytree(settings.PROJECT_DIR / "data", data)
     with streamlit_server(data) as base:
         v = visit()
-        page = v.open(f"{base}/nearest?lang=en")
-        assert page.get_by_role("heading", level=1).first.inner_text() == i18n.t("page.nearest", "en")
+        page = v.open(f"{base}/{path}?lang=en")
+        heading = page.get_by_role("heading", level=1).first.inner_text()
+        if title:
+            assert heading == i18n.t(title, "en")
+        else:  # the council report's first screen has no page title; it is not the start page
+            assert heading != i18n.t("page.map", "en") and page.url.startswith(f"{base}/{path}")
         assert page.get_by_text(i18n.t("page.map", "en")).first.is_visible()  # the navigation is there
+        page.wait_for_timeout(1000)
+        assert not v.blocked  # not even the favicon from a CDN (the page's material icon)
+        assert page.get_by_text("Page not found").count() == 0
 
 
 def test_map_renders_offline_with_markers_and_areas(visit, server):

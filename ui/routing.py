@@ -23,6 +23,7 @@ import logging
 import threading
 import traceback
 from contextlib import contextmanager
+from pathlib import Path
 
 import streamlit as st
 
@@ -30,10 +31,17 @@ from geo import i18n
 from ui import auth
 
 _LOG = logging.getLogger("koper_map")
+# A local icon: a material or emoji icon would make the browser fetch it from a CDN.
+ICON = Path(__file__).parent / "icon.svg"
 
 #: Per script thread: is app.py running the page right now? (A thread-local, not a process-wide
 #: flag: each session's script runs in its own thread.)
 _state = threading.local()
+
+
+def configure_page() -> None:
+    """The browser tab's title and icon and the wide layout (app.py, and a page started alone)."""
+    st.set_page_config(page_title="Koper – socialne storitve", page_icon=str(ICON), layout="wide")
 
 
 def pages(lang: str) -> list[st.Page]:
@@ -74,6 +82,7 @@ def require_entrypoint() -> None:
     if getattr(_state, "routed", False):
         return
     lang = i18n.language(st.query_params.get("lang"))
+    configure_page()  # else the browser takes the page's material icon as favicon, from a CDN
     st.navigation(pages(lang), position="hidden")  # public: from now on the pages/ folder is ignored
     st.rerun()
 
