@@ -11,7 +11,9 @@ from geopy.location import Location
 
 from apptest_support import run_page, texts
 from geo import _nominatim, i18n, settings
-from ui import cache
+from geo import geocode as g
+from geo.geocode import result as geocode_result
+from ui import address_input, cache
 
 PAGE = "pages/nearest.py"
 #: Not a hand-placed point nor in the cache, so only the register or the geocoder can place it.
@@ -89,3 +91,36 @@ def test_with_online_geocoding_off_there_is_no_online_choice(data_dir, monkeypat
     assert i18n.t("address.offline_only", "it") in [c.value for c in app.caption]
     assert i18n.t("address.online_notice", "it") not in [c.value for c in app.caption]
     assert not [r for r in app.radio if r.key == "near_address_lookup"]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_geocoder_note_and_failure_has_a_translation(lang):
+    for key in geocode_result.NOTE_TEXTS:
+        assert i18n.t(f"geocode.note.{key}", lang, name="x", places="x", chosen="x", reason="x")
+    for key in geocode_result.FAILURES:
+        assert i18n.t(f"geocode.failure.{key}", lang)
+
+
+class Failing:
+    def geocode(self, query, **kwargs):
+        from geopy import exc
+        raise exc.GeocoderTimedOut("no answer")
+
+
+def test_notes_are_shown_in_the_page_language(data_dir):
+    sources = g.load_sources(data_dir)
+    found = g.geocode("Mladinska ulica 3, 6000 Koper", online=True, geocoder=Failing(), sources=sources)
+    assert "Online geocoder failed (timed out)" in found.note  # English for the command line and logs
+    assert address_input.note_text(found, "sl") == (
+        "Spletna storitev naslova ni našla (ni odgovorila pravočasno); postavljeno po registru brez povezave.")
+    assert address_input.note_text(found, "it").startswith("Il servizio online non ha trovato l'indirizzo (nessuna")
+    # An ambiguous street: the places are data, the sentence is translated.
+    ambiguous = g.geocode("Oljčna pot 3", sources=sources)  # in Koper and in Ankaran
+    assert address_input.note_text(ambiguous, "sl") == (
+        "Oljčna pot je v več naseljih (Ankaran, Koper); izbrano naselje: Koper. "
+        "Za drugo dodajte poštno številko ali naselje.")
+
+
+def test_a_hand_placed_points_own_note_is_data_and_shown_as_written(data_dir):
+    manual = g.GeocodeResult(45.5, 13.7, "manual", g.SOURCE_MANUAL, "Krožna cesta 5", "2026-11-23", note="Vhod z dvorišča.")
+    assert address_input.note_text(manual, "en") == "Vhod z dvorišča."

@@ -17,6 +17,23 @@ ONLINE, OFFLINE = "online", "offline"
 FORM_KEY, TEXT_KEY, CHOICE_KEY, SUBMIT_KEY = "near_address_form", "near_address", "near_address_lookup", "near_find"
 
 
+def note_text(result: geocode.GeocodeResult, lang: str) -> str:
+    """What the geocoder noted about ``result``, in ``lang`` (plain text: escape it before Markdown).
+
+    The geocoder's own notes (ambiguous street, online failure and why, …) are translated; a
+    hand-placed point's note is data written by staff and is shown as written.
+    """
+    parts = []
+    for note in result.notes:
+        params = dict(note.params)
+        if "failure" in params:
+            params["reason"] = i18n.t(f"geocode.failure.{params.pop('failure')}", lang)
+        parts.append(i18n.t(f"geocode.note.{note.key}", lang, **params))
+    if result.source == geocode.SOURCE_MANUAL and result.note:
+        parts.append(result.note)
+    return " ".join(parts)
+
+
 def lookup_form(lang: str) -> tuple[bool, geocode.GeocodeResult | None]:
     """Draw the address form; returns (submitted, where the address was placed or None if not found).
 

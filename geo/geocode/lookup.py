@@ -17,7 +17,7 @@ from geo.errors import KoperMapError
 from geo.geocode import files
 from geo.geocode.address import parse_query
 from geo.geocode.online import ask_online
-from geo.geocode.result import SOURCE_MANUAL, GeocodeResult
+from geo.geocode.result import NOT_CACHED, ONLINE_FAILED, SOURCE_MANUAL, GeocodeResult, Note, english, failure_key
 from geo.geocode.sources import GeocodeSources, RowIndex, load_sources
 from geo.geocode.register import Register
 from geo.text import fold
@@ -77,8 +77,7 @@ def _store_in_cache(query: str, result: GeocodeResult, data_dir: Path | str) -> 
         # The cache is written atomically, so the old file is still whole; only this result is lost.
         reason = "the cache file is invalid" if isinstance(error, KoperMapError) else f"cannot write the file, {type(error).__name__}"
         logger.warning("Geocoding result not saved to the cache (%s)", reason)
-        note = f"Not saved to the geocode cache ({reason}); the next lookup will ask again."
-        return replace(result, note=" ".join(filter(None, [result.note, note])))
+        return _with_notes(result, after=(Note.of(NOT_CACHED, reason=reason),))
     return result
 
 
@@ -113,15 +112,23 @@ def geocode(
     found = lookup_offline(query, src)
     if found is not None:
         return found
-    failure_note = ""
+    failure_notes: tuple[Note, ...] = ()
     if online:
         canonical = src.register.canonical_address(query) or query
         result, failure = ask_online(canonical, geocoder, today, src.served_area)
         if result is not None:
             return _store_in_cache(canonical, result, data_dir) if store else result
         logger.info("Online geocoder failed (%s); using the offline register", failure)
-        failure_note = f"Online geocoder failed ({failure}); placed from the offline register."
+        # ``failure`` keys the translated reason; ``reason`` is the English text (with any detail).
+        failure_notes = (Note.of(ONLINE_FAILED, failure=failure_key(failure), reason=failure),)
     result = src.register.resolve(query)
-    if result is not None and failure_note:
-        result = replace(result, note=" ".join(filter(None, [failure_note, result.note])))
+    if result is not None and failure_notes:
+        result = _with_notes(result, before=failure_notes)
     return result
+
+
+def _with_notes(result: GeocodeResult, before: tuple[Note, ...] = (), after: tuple[Note, ...] = ()) -> GeocodeResult:
+    """``result`` with more notes, in ``notes`` and in the English ``note``."""
+    english_before, english_after = english(before), english(after)
+    return replace(result, notes=(*before, *result.notes, *after),
+                   note=" ".join(filter(None, [english_before, result.note, english_after])))

@@ -18,7 +18,7 @@ from geopy import exc as geopy_exc
 
 from geo import _nominatim, settings
 from geo.errors import GeocoderBusy, GeocoderPaused, GeocodingError
-from geo.geocode.result import SOURCE_NOMINATIM, GeocodeResult
+from geo.geocode.result import FAILURES, SOURCE_NOMINATIM, GeocodeResult
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +27,10 @@ logger = logging.getLogger(__name__)
 OUTLINE_TOLERANCE_M = 300.0
 _METRES_PER_DEGREE = 111_320.0
 #: Failures that mean Nominatim could not be reached at all.
-NO_NETWORK_FAILURES = frozenset({"timed out", "service unavailable or no network", "network error"})
+NO_NETWORK_FAILURES = frozenset({FAILURES["timeout"], FAILURES["unavailable"], FAILURES["network"]})
 #: Failure categories of answers that were received but rejected.
-OUTSIDE_COUNTRY = "result outside Slovenia"
-OUTSIDE_AREA = "result outside Koper and Ankaran"
+OUTSIDE_COUNTRY = FAILURES["outside_country"]
+OUTSIDE_AREA = FAILURES["outside_area"]
 
 
 def make_online_geocoder(*, interactive: bool = True) -> _nominatim.RateLimitedGeocoder:
@@ -68,30 +68,30 @@ def failure_category(error: BaseException) -> str:
     """A short, query-free reason for an online failure."""
     # Order matters: the specific geopy errors subclass GeocoderServiceError.
     if isinstance(error, GeocoderPaused):
-        return "not asked, paused after a recent failure"
+        return FAILURES["paused"]
     if isinstance(error, GeocoderBusy):
-        return "not asked, busy with other lookups"
+        return FAILURES["busy"]
     if isinstance(error, geopy_exc.GeocoderTimedOut):
-        return "timed out"
+        return FAILURES["timeout"]
     if isinstance(error, geopy_exc.GeocoderRateLimited):
-        return "rate limited, HTTP 429"
+        return FAILURES["rate_limited"]
     if isinstance(error, geopy_exc.GeocoderUnavailable):
-        return "service unavailable or no network"
+        return FAILURES["unavailable"]
     if isinstance(error, geopy_exc.GeocoderParseError):
-        return "malformed answer"
+        return FAILURES["malformed"]
     if isinstance(error, (geopy_exc.GeocoderAuthenticationFailure, geopy_exc.GeocoderInsufficientPrivileges)):
-        return "request refused"
+        return FAILURES["refused"]
     if isinstance(error, geopy_exc.GeocoderQuotaExceeded):
-        return "quota exceeded"
+        return FAILURES["quota"]
     if isinstance(error, geopy_exc.GeocoderQueryError):
-        return "query rejected"
+        return FAILURES["query_rejected"]
     if isinstance(error, geopy_exc.GeocoderServiceError):
-        return "service error"
+        return FAILURES["service_error"]
     if isinstance(error, geopy_exc.GeopyError):
-        return "geocoder error"
+        return FAILURES["geocoder_error"]
     if isinstance(error, OSError):
-        return "network error"
-    return "malformed answer"
+        return FAILURES["network"]
+    return FAILURES["malformed"]
 
 
 def _distance_outside_m(lat: float, lon: float, area: shapely.Geometry) -> float:
@@ -152,19 +152,19 @@ def ask_online(
         return None, failure_category(error)
     except Exception as error:  # noqa: BLE001 - a citizen's lookup must never fail because of the geocoder
         logger.warning("Online geocoder raised an unexpected %s", type(error).__name__)
-        return None, f"unexpected error, {type(error).__name__}"
+        return None, f"{FAILURES['unexpected']}, {type(error).__name__}"
     if isinstance(location, (list, tuple)):
         location = location[0] if location else None
     if location is None:
-        return None, "no result"
+        return None, FAILURES["no_result"]
     try:
         lat, lon = float(location.latitude), float(location.longitude)
         raw = location.raw if isinstance(getattr(location, "raw", None), Mapping) else {}
         label = str(getattr(location, "address", "") or raw.get("display_name") or "")
     except (AttributeError, TypeError, ValueError, OverflowError):
-        return None, "malformed answer"
+        return None, FAILURES["malformed"]
     if not (math.isfinite(lat) and math.isfinite(lon)):
-        return None, "malformed answer"
+        return None, FAILURES["malformed"]
     reason = outside_reason(lat, lon, raw, served_area)
     if reason:
         return None, reason

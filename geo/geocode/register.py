@@ -25,7 +25,7 @@ from geo.geocode.address import (
     split_house_number,
     variants,
 )
-from geo.geocode.result import SOURCE_REGISTER, GeocodeResult
+from geo.geocode.result import AMBIGUOUS, SOURCE_REGISTER, STREET_NOT_FOUND, GeocodeResult, Note, english
 from geo.text import fold
 
 #: When a street name exists in several settlements and the query names none, this one wins.
@@ -233,7 +233,7 @@ class Register:
                 # "Dvori 5": a village address, unless the query names the settlement the street is in.
                 streets_found = []
             if streets_found:
-                street, note = _pick(streets_found, hinted_ids, hinted_municipalities, streets_found[0].name_sl)
+                street, notes = _pick(streets_found, hinted_ids, hinted_municipalities, streets_found[0].name_sl)
                 place = street.settlement
                 return GeocodeResult(
                     lat=place.lat,
@@ -242,17 +242,18 @@ class Register:
                     source=SOURCE_REGISTER,
                     label=f"{street.name_sl}, {place.name_sl} (settlement centroid; the register has no street geometry)",
                     retrieved_on=None,
-                    note=note,
+                    note=english(notes),
+                    notes=notes,
                 )
             if places_found:
-                place, note = _pick(places_found, hinted_ids, hinted_municipalities, places_found[0].name_sl)
-                return _settlement_result(place, note)
+                place, notes = _pick(places_found, hinted_ids, hinted_municipalities, places_found[0].name_sl)
+                return _settlement_result(place, notes)
 
         if hinted:
-            place, note = _pick(hinted, hinted_ids, hinted_municipalities, hinted[0].name_sl)
+            place, notes = _pick(hinted, hinted_ids, hinted_municipalities, hinted[0].name_sl)
             if parsed.places:
-                note = " ".join(filter(None, ["Street not found in the register; placed by the postcode.", note]))
-            return _settlement_result(place, note)
+                notes = (Note.of(STREET_NOT_FOUND), *notes)
+            return _settlement_result(place, notes)
         return None
 
     def _hints(self, parsed: ParsedQuery) -> tuple[list[Settlement], set[str]]:
@@ -322,19 +323,20 @@ def _one_name(streets: list[Street]) -> list[Street]:
     return streets if len({s.name_sl for s in streets}) == 1 else []
 
 
-def _pick(candidates: list[Any], hinted: set[str], hinted_municipalities: set[str], what: str) -> tuple[Any, str]:
+def _pick(candidates: list[Any], hinted: set[str], hinted_municipalities: set[str],
+          what: str) -> tuple[Any, tuple[Note, ...]]:
     """Choose among same-named places: the one the query names, else the Koper one, with a note."""
     def settlement_of(c: Any) -> Settlement:
         return c.settlement if isinstance(c, Street) else c
 
     if len(candidates) == 1:
-        return candidates[0], ""
+        return candidates[0], ()
     named = [c for c in candidates if settlement_of(c).settlement_id in hinted]
     if len(named) == 1:
-        return named[0], ""
+        return named[0], ()
     in_municipality = [c for c in candidates if c.municipality in hinted_municipalities]
     if len(in_municipality) == 1:
-        return in_municipality[0], ""
+        return in_municipality[0], ()
     pool = named or in_municipality or candidates
     default = fold(DEFAULT_SETTLEMENT)
     ranked = sorted(
@@ -347,11 +349,7 @@ def _pick(candidates: list[Any], hinted: set[str], hinted_municipalities: set[st
     )
     chosen = ranked[0]
     places = ", ".join(sorted({settlement_of(c).name_sl for c in candidates}))
-    note = (
-        f"{what} exists in several settlements ({places}); placed in {settlement_of(chosen).name_sl}. "
-        "Add the postcode or settlement to choose another."
-    )
-    return chosen, note
+    return chosen, (Note.of(AMBIGUOUS, name=what, places=places, chosen=settlement_of(chosen).name_sl),)
 
 
 def _address_parts_first(places: tuple[str, ...]) -> list[str]:
@@ -360,7 +358,7 @@ def _address_parts_first(places: tuple[str, ...]) -> list[str]:
     return numbered + [p for p in reversed(places) if p not in numbered]
 
 
-def _settlement_result(place: Settlement, note: str) -> GeocodeResult:
+def _settlement_result(place: Settlement, notes: tuple[Note, ...]) -> GeocodeResult:
     """A settlement centroid as a result."""
     return GeocodeResult(
         lat=place.lat,
@@ -369,7 +367,8 @@ def _settlement_result(place: Settlement, note: str) -> GeocodeResult:
         source=SOURCE_REGISTER,
         label=f"{place.name_sl} (settlement centroid)",
         retrieved_on=None,
-        note=note,
+        note=english(notes),
+        notes=notes,
     )
 
 
