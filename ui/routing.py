@@ -78,7 +78,11 @@ def routed():
 
 
 def require_entrypoint() -> None:
-    """Rerun through app.py when this page was started without it (a fresh server's first request)."""
+    """Rerun through app.py when this page was started without it (a fresh server's first request).
+
+    Call it at a page's top level (``ui.common.language`` does): a fragment or widget callback
+    runs outside app.py's block and would trigger a needless full rerun.
+    """
     if getattr(_state, "routed", False):
         return
     lang = i18n.language(st.query_params.get("lang"))
