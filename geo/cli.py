@@ -286,6 +286,8 @@ def run_geocode(
     folder = Path(data_dir) if data_dir is not None else settings.data_dir()
     try:
         if args.command == "lookup":
+            if args.online and geocoder is None:
+                geocoder = geocode.make_online_geocoder()
             result = geocode.geocode(args.address, online=args.online, data_dir=folder, geocoder=geocoder, today=today)
             return _print_lookup(result, out)
         addresses = _refresh_addresses(args, folder)

@@ -164,6 +164,12 @@ def geocode_sources() -> geocode.GeocodeSources:
     return _geocode_sources(*_folder_and_stamp())
 
 
+@st.cache_resource(show_spinner=False)
+def online_geocoder():
+    """The server's one Nominatim client: every session shares its 1 request/s and its pause after a 429."""
+    return geocode.make_online_geocoder()
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _coverage(folder: str, stamp: tuple, target_group: str | None, at: dt.datetime | None,
               include_unknown_hours: bool, thresholds: tuple) -> pd.DataFrame | None:

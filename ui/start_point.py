@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import filters, geocode, i18n, mapping, nearest, safe, settings, text
-from ui import cache, filter_panel, geolocation
+from geo import filters, i18n, mapping, nearest, safe, text
+from ui import address_input, cache, filter_panel, geolocation
 
 METHODS = ("settlement", "area", "address", "map", "device")
 #: Query keys the start point and the result count own.
@@ -106,13 +106,10 @@ def _from_area(lang: str, ids: list[str], names: dict, area_table: pd.DataFrame)
 
 
 def _from_address(lang: str) -> Start | None:
-    with st.form("near_address_form", border=False):
-        typed = st.text_input(i18n.t("nearest.address", lang), placeholder=i18n.t("nearest.address_placeholder", lang),
-                              max_chars=200, key="near_address")
-        asked = st.form_submit_button(i18n.t("nearest.find", lang))
+    # Says before anything is sent online, and offers the offline register instead (ui/address_input.py).
+    asked, found = address_input.lookup_form(lang)
     if asked:
         # The typed text is used for this lookup only: not cached, not logged, not in the link.
-        found = geocode.geocode(typed, online=settings.online_geocoding(), store=False, sources=cache.geocode_sources())
         st.session_state.near_address_result = found if found is not None else "not_found"
     found = st.session_state.get("near_address_result")
     if found == "not_found":
@@ -122,8 +119,9 @@ def _from_address(lang: str) -> Start | None:
         return None
     precision = (i18n.t("precision.manual", lang, m=found.accuracy_m or "?") if found.precision == "manual"
                  else i18n.t(f"precision.{found.precision}", lang))
-    if found.note:
-        st.caption(safe.md_text(found.note))
+    note = address_input.note_text(found, lang)  # the geocoder's notes in the page language
+    if note:
+        st.caption(safe.md_text(note))
     return Start(found.lat, found.lon, found.label, precision)
 
 

@@ -176,7 +176,9 @@ def _placing(addresses: tuple[str, ...], data_dir: Path, lang: str) -> None:
     """The new or changed addresses, and where they would be placed (on request: it may go online)."""
     st.markdown(i18n.t("upkeep.new_addresses", lang, n=len(addresses)))
     if st.button(i18n.t("upkeep.locate", lang), key="upkeep_locate"):
-        found = upkeep.geocode_addresses(addresses, online=settings.online_geocoding(), store=True,
+        online = settings.online_geocoding()
+        found = upkeep.geocode_addresses(addresses, online=online, geocoder=cache.online_geocoder() if online else None,
+                                         store=True,
                                          data_dir=data_dir, area_index=cache.area_index())
         st.session_state.upkeep_located = [
             {"address": f.address, "where": present.location_text(
