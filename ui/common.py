@@ -68,7 +68,7 @@ def services_or_stop(lang: str, *, needs_map: bool = False):
     if needs_map:
         assets_error = cache.static_assets_error()
         if assets_error:
-            st.error(i18n.t("map.assets_error", lang, error=assets_error))
+            st.error(i18n.t("map.assets_error", lang, error=safe.md_text(assets_error)))
     if services is None:
         st.stop()
     return services
