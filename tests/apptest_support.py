@@ -3,10 +3,46 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as _app_test
 
 from geo import settings
+
+
+class _SteadyPagesManager(PagesManager):
+    """A PagesManager of a server where app.py's ``st.navigation`` has already run once.
+
+    AppTest starts every run as a *fresh* server (it resets ``uses_pages_directory``), so with our
+    ``pages/`` folder each run would first execute the page file alone, which reruns through app.py
+    (ui/routing.py) and drops one-shot widget events (form submits, button clicks without a
+    callback). A running server is past that point after its first request; the fresh-server case
+    is what tests/test_browser.py checks in a real browser.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+class RoutedAppTest(AppTest):
+    """AppTest whose runs all go through app.py, as on a server that has served its first request."""
+
+    def _run(self, *args, **kwargs):
+        with _steady_pages_manager():
+            return super()._run(*args, **kwargs)
+
+
+@contextmanager
+def _steady_pages_manager():
+    original = _app_test.PagesManager
+    _app_test.PagesManager = _SteadyPagesManager
+    try:
+        yield
+    finally:
+        _app_test.PagesManager = original
 
 #: Every page's file, as app.py's navigation knows it.
 PAGES = ["pages/map.py", "pages/nearest.py", "pages/directory.py", "pages/areas.py",
@@ -41,7 +77,7 @@ def run_page(page: str = DEFAULT_PAGE, lang: str = "sl", *, staff: bool | None =
 
     ``staff`` signs a member of staff in first; by default only for the staff page.
     """
-    app = AppTest.from_file(str(settings.PROJECT_DIR / "app.py"), default_timeout=60)
+    app = RoutedAppTest(settings.PROJECT_DIR / "app.py", default_timeout=60)
     if staff or (staff is None and page == UPKEEP_PAGE):
         sign_in(app)
     app.query_params["lang"] = lang
