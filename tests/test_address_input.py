@@ -17,7 +17,7 @@ from ui import address_input, cache
 
 PAGE = "pages/nearest.py"
 #: Not a hand-placed point nor in the cache, so only the register or the geocoder can place it.
-TYPED = "Levja ulica 7, 6000 Koper"
+TYPED = "Mladinska ulica 3, 6000 Koper"
 
 
 class RecordingGeocoder:
@@ -28,8 +28,8 @@ class RecordingGeocoder:
 
     def geocode(self, query, **kwargs):
         self.queries.append(str(query))
-        raw = {"lat": "45.5470", "lon": "13.7290", "addresstype": "building", "display_name": "7, Levja ulica, Koper",
-               "address": {"country_code": "si", "house_number": "7"}}
+        raw = {"lat": "45.5470", "lon": "13.7290", "addresstype": "building", "display_name": "3, Mladinska ulica, Koper",
+               "address": {"country_code": "si", "house_number": "3"}}
         return Location(raw["display_name"], (45.547, 13.729), raw)
 
 
@@ -72,7 +72,7 @@ def test_online_choice_sends_the_canonical_address_once(data_dir, online):
     app.button(key="near_find").click().run()
     assert not app.exception
     assert online.queries == [TYPED]
-    assert "Starting from: **7, Levja ulica, Koper**" in texts(app)
+    assert "Starting from: **3, Mladinska ulica, Koper**" in texts(app)
 
 
 def test_choosing_the_register_sends_nothing(data_dir, online):
@@ -82,7 +82,7 @@ def test_choosing_the_register_sends_nothing(data_dir, online):
     app.button(key="near_find").click().run()
     assert not app.exception
     assert online.queries == []
-    assert "Levja ulica, Koper" in texts(app)  # placed by the register (settlement centroid)
+    assert "Mladinska ulica, Koper" in texts(app)  # placed by the register (settlement centroid)
 
 
 def test_with_online_geocoding_off_there_is_no_online_choice(data_dir, monkeypatch):
@@ -124,3 +124,16 @@ def test_notes_are_shown_in_the_page_language(data_dir):
 def test_a_hand_placed_points_own_note_is_data_and_shown_as_written(data_dir):
     manual = g.GeocodeResult(45.5, 13.7, "manual", g.SOURCE_MANUAL, "Krožna cesta 5", "2026-11-23", note="Vhod z dvorišča.")
     assert address_input.note_text(manual, "en") == "Vhod z dvorišča."
+
+
+def test_an_online_failure_is_said_on_the_page_in_its_language(data_dir, monkeypatch):
+    monkeypatch.setenv(settings.ONLINE_GEOCODING_ENV, "1")
+    monkeypatch.setattr(cache, "online_geocoder", lambda: Failing())
+    app = _open_address_form("it")
+    app.text_input(key="near_address").input(TYPED)
+    app.button(key="near_find").click().run()
+    assert not app.exception
+    captions = [c.value for c in app.caption]
+    assert any(c.startswith("Il servizio online non ha trovato l") and "nessuna risposta in tempo" in c
+               for c in captions), captions
+    assert not any("Online geocoder failed" in c for c in captions)  # no English on an Italian page
