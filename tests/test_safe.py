@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from geo import safe
 
@@ -148,3 +151,26 @@ def test_md_text_leaves_no_streamlit_code_autolink_or_reference(text):
 @pytest.mark.parametrize("text", ["08:00–16:00", "Opomba: pokličite", "Pon–Pet 8:00", "5 km", "Koper"])
 def test_md_text_keeps_times_and_plain_text_readable(text):
     assert "\u200b" not in safe.md_text(text)
+
+
+# --- properties (Hypothesis, derandomised) ----------------------------------------------------
+
+_TEXT = st.text(st.characters(exclude_characters="\u200b"), max_size=40) | st.sampled_from(
+    ["=1", "+386", "-", "@x", "\t=1", "\r=1", "'=1", "''-2", "http://x.si", ":red[x]", "www.a.si", "a@b.si"])
+_property = hypothesis_settings(derandomize=True, max_examples=300, deadline=None)
+
+
+@_property
+@given(_TEXT)
+def test_every_text_is_spreadsheet_safe_and_reads_back(text):
+    cell = safe.spreadsheet_cell(text)
+    assert not cell.startswith(safe.FORMULA_START)
+    assert safe.from_spreadsheet_cell(cell) == text
+
+
+@_property
+@given(_TEXT)
+def test_md_text_only_adds_escapes_and_invisible_spaces(text):
+    escaped = safe.md_text(text)
+    assert re.sub(r"\\(.)", r"\1", escaped, flags=re.DOTALL).replace("\u200b", "") == text
+    assert ":material/" not in escaped and not re.search(r"https?://|www\.", escaped.replace("\\", ""), re.I)
