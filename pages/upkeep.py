@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import i18n, settings
-from ui import auth, common, upkeep_history, upkeep_location, upkeep_panel
+from ui import auth, cache, common, upkeep_history, upkeep_location, upkeep_panel
 
 lang = common.page_start("page.upkeep", "upkeep.intro")
 if not settings.upkeep_enabled():
@@ -18,7 +18,7 @@ if not settings.upkeep_enabled():
     st.stop()
 staff_email = auth.require_staff(lang)  # stops here unless a member of staff is signed in (ui/auth.py)
 services = common.services_or_stop(lang, needs_map=True)
-data_dir = settings.data_dir()
+data_dir = cache.data_folder()
 
 status_tab, import_tab, location_tab, verify_tab, history_tab = st.tabs([
     i18n.t("upkeep.tab.status", lang), i18n.t("upkeep.tab.import", lang), i18n.t("upkeep.tab.location", lang),

@@ -28,8 +28,13 @@ def _stamp(folder: Path) -> tuple:
     return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
 
 
+def data_folder() -> Path:
+    """The data folder the app reads and the staff page writes (``KOPER_MAP_DATA_DIR`` or ``data/``)."""
+    return settings.data_dir()
+
+
 def _folder_and_stamp() -> tuple[str, tuple]:
-    folder = settings.data_dir()
+    folder = data_folder()
     return str(folder), _stamp(folder)
 
 
@@ -106,7 +111,7 @@ def area_index() -> areas.AreaIndex:
 
 def boundary_is_official() -> bool:
     """True when the data directory holds an official boundary file."""
-    return areas.boundary_is_official(settings.data_dir())
+    return areas.boundary_is_official(data_folder())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
