@@ -71,3 +71,17 @@ def test_the_selected_address_heading_is_the_hostile_address(markdown_data, monk
     heading = app.subheader[0].value
     assert "Kolarska ulica" in heading and hostile.active_markdown(heading) == []
     assert "![x](http://evil.example/addr.png)" in heading.replace("\\", "").replace("\u200b", "")
+
+
+@pytest.mark.parametrize("typed", [
+    "Krožna cesta 5 ![x](http://evil.example/t.png) :material/warning:",
+    "[click](http://evil.example/l) www.evil.example :red[x] Atlantis 99",
+])
+def test_a_typed_address_is_shown_as_text(markdown_data, monkeypatch, typed):
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(markdown_data))
+    app = run_page("pages/nearest.py", "en")
+    app.radio(key="near_method").set_value("address").run()
+    app.text_input(key="near_address").input(typed)
+    app.button[0].click().run()  # the form's submit button
+    assert not app.exception, app.exception
+    assert [(kind, text[:120]) for kind, text in rendered_markdown(app) if hostile.active_markdown(text)] == []
