@@ -7,18 +7,18 @@ interactive lookup is timed on the real clock and must be back within 5 s.
 """
 from __future__ import annotations
 
-import http.server
 import json
 import logging
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import fake_nominatim
+from fake_nominatim import FakeNominatim, reply
 from geo import _nominatim, settings
 from geo import geocode as g
 
@@ -30,54 +30,11 @@ SLOW_SECONDS = 30.0
 QUERY = "Krožna cesta 5, 6000 Koper"
 
 
-@dataclass
-class FakeNominatim:
-    """What the fake server answers (``respond`` writes the reply) and the requests it received."""
-
-    respond: Callable[[http.server.BaseHTTPRequestHandler], None]
-    requests: list[str] = field(default_factory=list)
-    stop: threading.Event = field(default_factory=threading.Event)
-    port: int = 0
-
-
-def _reply(handler: http.server.BaseHTTPRequestHandler, status: int, body: bytes, **headers: str) -> None:
-    handler.send_response(status)
-    handler.send_header("Content-Type", headers.pop("content_type", "application/json; charset=utf-8"))
-    for name, value in headers.items():
-        handler.send_header(name.replace("_", "-"), value)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    handler.wfile.write(body)
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeNominatim]:
     """A fake Nominatim on a free local port; its behaviour is set per test through ``fake.respond``."""
-    state = FakeNominatim(respond=lambda h: _reply(h, 200, b"[]"))
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
-            state.requests.append(self.path)
-            try:
-                state.respond(self)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up, as it should
-
-        def log_message(self, *args) -> None:  # keep the test output (and any query) quiet
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.block_on_close = False
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with fake_nominatim.serve() as state:
         yield state
-    finally:
-        state.stop.set()  # release slow handlers
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +48,7 @@ def sources() -> g.GeocodeSources:
 
 def client_for(fake: FakeNominatim) -> _nominatim.RateLimitedGeocoder:
     """The app's interactive client, real clock and sleeper, pointed at the fake server."""
-    return _nominatim.make_geocoder(domain=f"127.0.0.1:{fake.port}", scheme="http")
+    return _nominatim.make_geocoder(domain=fake.domain, scheme="http")
 
 
 def timed_lookup(query: str, client, sources) -> tuple[g.GeocodeResult | None, float]:
@@ -111,7 +68,7 @@ def place(lat: float, lon: float, country_code: str = "si", **extra) -> bytes:
 
 def test_a_good_answer_comes_through_the_real_client(fake, sources):
     body = (FIXTURES / "krozna_cesta_5_koper.handwritten.json").read_bytes()
-    fake.respond = lambda h: _reply(h, 200, body)
+    fake.respond = lambda h: reply(h, 200, body)
     result, seconds = timed_lookup(QUERY, client_for(fake), sources)
     assert (result.source, result.precision, result.lat, result.lon) == ("nominatim", "address", 45.5412, 13.7395)
     assert seconds < CITIZEN_WAIT_LIMIT
@@ -121,7 +78,7 @@ def test_a_good_answer_comes_through_the_real_client(fake, sources):
 
 
 def test_429_with_retry_after_120_is_one_request_then_a_pause(fake, sources):
-    fake.respond = lambda h: _reply(h, 429, b"Too many requests", Retry_After="120")
+    fake.respond = lambda h: reply(h, 429, b"Too many requests", Retry_After="120")
     client = client_for(fake)
     first, seconds = timed_lookup(QUERY, client, sources)
     assert seconds < CITIZEN_WAIT_LIMIT
@@ -138,7 +95,7 @@ def test_429_with_retry_after_120_is_one_request_then_a_pause(fake, sources):
 def test_a_server_slower_than_the_timeout(fake, sources):
     def slow(handler):
         fake.stop.wait(SLOW_SECONDS)
-        _reply(handler, 200, b"[]")
+        reply(handler, 200, b"[]")
 
     fake.respond = slow
     client = client_for(fake)
@@ -186,7 +143,7 @@ GARBAGE = {
 @pytest.mark.parametrize("case", GARBAGE)
 def test_garbage_falls_back_to_the_register_quickly(case, fake, sources):
     status, body, reason = GARBAGE[case]
-    fake.respond = lambda h: _reply(h, status, body)
+    fake.respond = lambda h: reply(h, status, body)
     result, seconds = timed_lookup(QUERY, client_for(fake), sources)
     assert seconds < CITIZEN_WAIT_LIMIT
     assert result.source == "gurs-rpe" and result.label.startswith("Krožna cesta, Koper")
@@ -208,7 +165,7 @@ OUTSIDE = {
 @pytest.mark.parametrize("case", OUTSIDE)
 def test_answers_outside_slovenia_or_the_municipalities_are_rejected_with_a_note(case, fake, sources):
     body, reason = OUTSIDE[case]
-    fake.respond = lambda h: _reply(h, 200, body)
+    fake.respond = lambda h: reply(h, 200, body)
     result, seconds = timed_lookup(QUERY, client_for(fake), sources)
     assert seconds < CITIZEN_WAIT_LIMIT
     assert result.source == "gurs-rpe"
@@ -218,7 +175,7 @@ def test_answers_outside_slovenia_or_the_municipalities_are_rejected_with_a_note
 @pytest.mark.parametrize(("lat", "lon"), [(45.5412, 13.7395), (45.5897, 13.7030), (45.5793, 13.7379)])
 def test_answers_in_koper_and_ankaran_are_accepted_near_the_approximate_outline_too(lat, lon, fake, sources):
     # Krožna cesta (Koper), Debeli rtič (Ankaran, just outside the approximate outline), Ankaran.
-    fake.respond = lambda h: _reply(h, 200, place(lat, lon, "si"))
+    fake.respond = lambda h: reply(h, 200, place(lat, lon, "si"))
     result, _ = timed_lookup(QUERY, client_for(fake), sources)
     assert (result.source, result.lat, result.lon) == ("nominatim", lat, lon)
 
@@ -226,7 +183,7 @@ def test_answers_in_koper_and_ankaran_are_accepted_near_the_approximate_outline_
 def test_many_citizens_at_once_against_a_slow_server_each_within_the_limit(fake, sources):
     def slow(handler):
         fake.stop.wait(SLOW_SECONDS)
-        _reply(handler, 200, b"[]")
+        reply(handler, 200, b"[]")
 
     fake.respond = slow
     client = client_for(fake)
@@ -256,9 +213,9 @@ def test_no_log_line_carries_the_typed_address_over_real_sockets(fake, sources, 
     typed = "Levja ulica 7, 6000 Koper"
     secrets = {"levja", urllib.parse.quote_plus("Levja ulica 7").lower(), urllib.parse.quote("Levja ulica 7").lower()}
     for status, body, _ in GARBAGE.values():
-        fake.respond = lambda h, status=status, body=body: _reply(h, status, body)
+        fake.respond = lambda h, status=status, body=body: reply(h, status, body)
         g.geocode(typed, online=True, geocoder=client_for(fake), sources=sources)
-    fake.respond = lambda h: _reply(h, 429, b"", Retry_After="120")
+    fake.respond = lambda h: reply(h, 429, b"", Retry_After="120")
     g.geocode(typed, online=True, geocoder=client_for(fake), sources=sources)
     assert len(fake.requests) == len(GARBAGE) + 1
     assert caplog.records, "expected some log records (urllib3's, withheld) to check"
