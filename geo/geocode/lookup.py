@@ -18,8 +18,8 @@ from geo.geocode import files
 from geo.geocode.address import parse_query
 from geo.geocode.online import ask_online
 from geo.geocode.result import NOT_CACHED, ONLINE_FAILED, SOURCE_MANUAL, GeocodeResult, Note, english, failure_key
-from geo.geocode.sources import GeocodeSources, RowIndex, load_sources
 from geo.geocode.register import Register
+from geo.geocode.sources import GeocodeSources, RowIndex, load_sources
 from geo.text import fold
 
 logger = logging.getLogger(__name__)

@@ -2,8 +2,8 @@
 
 An answer is accepted only when it is a finite point in Slovenia and inside the municipalities
 the service map covers (Koper and Ankaran, within OUTLINE_TOLERANCE_M of their outline), whatever
-Nominatim says about its bounding box: with ``bounded=1`` it still returned Muggia (Italy) and a
-Croatian village, both inside settings.KOPER_BBOX.
+Nominatim says about its bounding box (``bounded=1``, ``countrycodes=si``): checked against
+settings.KOPER_BBOX alone, an answer in Muggia (Italy) and one in Croatia were taken as addresses.
 """
 from __future__ import annotations
 
