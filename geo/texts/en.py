@@ -401,6 +401,7 @@ TEXT: dict[str, str] = {
     "upkeep.refused.too_many_columns": "{file}: row {row} has {n} columns, more than the limit of {limit}; the directory has 39 columns, so check that this is the services table.",
     "upkeep.refused.too_many_cells": "{file}: more than {limit} cells (reached at row {row}), the limit for one upload; check that this is the services table.",
     "upkeep.refused.too_slow": "{file}: reading and checking this file takes more than {seconds} s, the limit for one upload; check that this is the services table.",
+    "upkeep.refused.workbook_cells": "{file}: the worksheet has {n} cells, more than the limit of {limit} for one upload; check that this is the services table.",
     "upkeep.saved_as": "Saved under your sign-in: {actor}",
     "upkeep.log": "Change log",
     "upkeep.log_empty": "No changes have been recorded yet.",

@@ -401,6 +401,7 @@ TEXT: dict[str, str] = {
     "upkeep.refused.too_many_columns": "{file}: la riga {row} ha {n} colonne, oltre il limite di {limit}; l'elenco ha 39 colonne, verificate che sia la tabella dei servizi.",
     "upkeep.refused.too_many_cells": "{file}: più di {limit} celle (raggiunte alla riga {row}), il limite per un caricamento; verificate che sia la tabella dei servizi.",
     "upkeep.refused.too_slow": "{file}: leggere e controllare questo file richiede più di {seconds} s, il limite per un caricamento; verificate che sia la tabella dei servizi.",
+    "upkeep.refused.workbook_cells": "{file}: il foglio ha {n} celle, oltre il limite di {limit} per un caricamento; verificate che sia la tabella dei servizi.",
     "upkeep.saved_as": "Salvato con il vostro accesso: {actor}",
     "upkeep.log": "Registro delle modifiche",
     "upkeep.log_empty": "Non è stata ancora registrata alcuna modifica.",

@@ -401,6 +401,7 @@ TEXT: dict[str, str] = {
     "upkeep.refused.too_many_columns": "{file}: število stolpcev v vrstici {row} je {n}, omejitev pa {limit}; imenik ima 39 stolpcev, zato preverite, ali je to tabela storitev.",
     "upkeep.refused.too_many_cells": "{file}: več celic od omejitve za eno nalaganje ({limit}; dosežena v vrstici {row}); preverite, ali je to tabela storitev.",
     "upkeep.refused.too_slow": "{file}: branje in preverjanje te datoteke traja dlje od omejitve za eno nalaganje ({seconds} s); preverite, ali je to tabela storitev.",
+    "upkeep.refused.workbook_cells": "{file}: število celic na delovnem listu je {n}, omejitev za eno nalaganje pa {limit}; preverite, ali je to tabela storitev.",
     "upkeep.saved_as": "Shranjeno pod vašo prijavo: {actor}",
     "upkeep.log": "Dnevnik sprememb",
     "upkeep.log_empty": "Zabeležena ni še nobena sprememba.",

@@ -91,8 +91,9 @@ def _decoded_at(text: str, start: int, codec: str) -> tuple[str, str] | None:
     except (UnicodeEncodeError, UnicodeDecodeError):
         return None
     code = ord(meant)
-    # Latin letters with accents (Latin-1 Supplement, Extended-A/B) and typographic signs (– “ ” € …).
-    plausible = 0xC0 <= code <= 0x24F or 0x2010 <= code <= 0x20AC
+    # The letters of Slovene, Italian and their neighbours (Latin-1 Supplement and Extended-A: à, č, ž …)
+    # and typographic signs (– “ ” € …). Extended-B is left out: "ČŠ" in capitals reads as U+020A.
+    plausible = 0xC0 <= code <= 0x17F or 0x2010 <= code <= 0x20AC
     return (piece, meant) if plausible else None
 
 
