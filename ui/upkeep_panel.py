@@ -74,8 +74,9 @@ def say_saved(result: upkeep.SaveResult, lang: str) -> None:
     if not result.changed:
         st.info(i18n.t("upkeep.nothing_changed", lang))
         return
+    # Both names are the app's own (settings, backups.keep_backup's date pattern), never from data.
     backup = result.backup.name if result.backup else "—"
-    st.success(i18n.t("upkeep.saved", lang, file=safe.md_text(result.path.name), backup=safe.md_text(backup)))
+    st.success(i18n.t("upkeep.saved", lang, file=result.path.name, backup=backup))
 
 
 def status_section(services: pd.DataFrame, data_dir: Path, lang: str) -> None:

@@ -90,12 +90,18 @@ def replace_file(
     except OSError as error:
         raise _storage_error(path, error) from error
     backup = None
+    new_folder = not backups.backup_dir(data_dir).exists()
     try:
         backup = backups.keep_backup(path, data_dir, now)
         atomic.write_bytes(path, data)
     except BaseException as error:
         if backup is not None:
             backup.unlink(missing_ok=True)
+        if new_folder:
+            try:
+                backups.backup_dir(data_dir).rmdir()  # made by this attempt; still empty
+            except OSError:
+                pass
         changelog.rollback(data_dir, size_before)
         if isinstance(error, OSError):
             raise _storage_error(path, error) from error
