@@ -24,7 +24,7 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from geo import areas, coverage, export, hours, i18n, model, safe, settings
+from geo import areas, coverage, export, hours, hsds, i18n, model, safe, settings
 from geo.errors import CoverageError, DataFileError, KoperMapError
 
 PROG = "python -m geo"
@@ -169,7 +169,7 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", required=True, choices=export.FORMATS,
                         help="json, csv or hsds (Open Referral HSDS 3.0 CSV tables)")
     parser.add_argument("--output", type=Path, help="file for json/csv (default: standard output); "
-                        f"directory for hsds (default: {export.DEFAULT_HSDS_DIR}/)")
+                        f"directory for hsds (default: {hsds.DEFAULT_HSDS_DIR}/)")
     parser.add_argument("--lang", choices=model.LANGUAGES,
                         help="one language for text fields (json/csv default: all three; hsds default: sl)")
     parser.add_argument("--excel-bom", action="store_true", help="start the CSV with a UTF-8 BOM so Excel reads it as UTF-8")
@@ -209,8 +209,8 @@ def run_export(args: argparse.Namespace, table: pd.DataFrame | None = None) -> i
         return 1
 
     if args.format == "hsds":
-        tables = export.hsds_tables(frame, lang=args.lang or i18n.DEFAULT_LANGUAGE)
-        for path in export.write_hsds(tables, args.output or export.DEFAULT_HSDS_DIR):
+        tables = hsds.hsds_tables(frame, lang=args.lang or i18n.DEFAULT_LANGUAGE)
+        for path in hsds.write_hsds(tables, args.output or hsds.DEFAULT_HSDS_DIR):
             print(path)
         return 0
     records = export.export_records(frame, lang=args.lang)

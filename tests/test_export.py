@@ -20,6 +20,7 @@ import pytest
 
 import geo
 from geo import cli, export, load, safe, settings
+from geo import hsds as geo_hsds
 
 REPO_DATA = settings.PROJECT_DIR / "data"
 PLACED = ("site", "office")
@@ -74,7 +75,7 @@ def poisoned(table: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def hsds(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return export.hsds_tables(table)
+    return geo_hsds.hsds_tables(table)
 
 
 def by_id(records: list[dict]) -> dict[str, dict]:
@@ -82,7 +83,7 @@ def by_id(records: list[dict]) -> dict[str, dict]:
 
 
 def service_uuid(record_id: str) -> str:
-    return export.hsds_id("service", record_id)
+    return geo_hsds.hsds_id("service", record_id)
 
 
 # --- JSON and CSV -------------------------------------------------------------------
@@ -146,8 +147,8 @@ def test_csv_joins_lists_and_writes_plain_values(table):
 def test_output_does_not_depend_on_row_order(table):
     shuffled = table.sample(frac=1, random_state=7).reset_index(drop=True)
     assert export.records_json(export.export_records(shuffled)) == export.records_json(export.export_records(table))
-    for name, frame in export.hsds_tables(shuffled).items():
-        assert frame.to_csv(index=False) == export.hsds_tables(table)[name].to_csv(index=False), name
+    for name, frame in geo_hsds.hsds_tables(shuffled).items():
+        assert frame.to_csv(index=False) == geo_hsds.hsds_tables(table)[name].to_csv(index=False), name
 
 
 # --- The confidential rule -------------------------------------------------------------
@@ -177,12 +178,12 @@ def test_confidential_location_never_appears_in_json_or_csv(poisoned, tmp_path, 
 def test_confidential_location_never_appears_in_any_hsds_file(poisoned, tmp_path):
     assert cli.main(["export", "--format", "hsds", "--output", str(tmp_path)], table=poisoned) == 0
     files = sorted(tmp_path.iterdir())
-    assert len(files) == len(export.HSDS_COLUMNS) + 1
+    assert len(files) == len(geo_hsds.HSDS_COLUMNS) + 1
     for path in files:
         text = path.read_text(encoding="utf-8")
         for secret in SECRET_TEXTS:
             assert secret not in text, (path.name, secret)
-    tables = export.hsds_tables(poisoned)
+    tables = geo_hsds.hsds_tables(poisoned)
     confidential = {service_uuid(i) for i in ("safe-house-kras", "crisis-centre-marelicna-hisa", "crisis-centre-piran")}
     assert not confidential & set(tables["service_at_location"]["service_id"])
     assert not confidential & set(tables["service_areas"]["service_id"])
@@ -324,7 +325,7 @@ def test_hsds_no_schedule_without_hours_or_note(hsds):
     ],
 )
 def test_schedule_rows(hours, expected):
-    rows = export.schedule_rows(hours, "opomba")
+    rows = geo_hsds.schedule_rows(hours, "opomba")
     got = [(row["byday"], row["opens_at"], row["closes_at"]) for row in rows if "opens_at" in row]
     assert got == expected
     if not expected:
@@ -333,8 +334,8 @@ def test_schedule_rows(hours, expected):
 
 
 def test_schedule_rows_without_hours():
-    assert export.schedule_rows("", "") == []
-    assert export.schedule_rows("", "Po dogovoru.") == [{"description": "Po dogovoru."}]
+    assert geo_hsds.schedule_rows("", "") == []
+    assert geo_hsds.schedule_rows("", "Po dogovoru.") == [{"description": "Po dogovoru."}]
 
 
 @pytest.mark.parametrize(
@@ -347,22 +348,22 @@ def test_schedule_rows_without_hours():
     ],
 )
 def test_split_address(address, parts):
-    assert export.split_address(address) == parts
+    assert geo_hsds.split_address(address) == parts
 
 
 def test_hsds_files_are_deterministic(table, tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
-    export.write_hsds(export.hsds_tables(table), first)
-    export.write_hsds(export.hsds_tables(table.copy()), second)
+    geo_hsds.write_hsds(geo_hsds.hsds_tables(table), first)
+    geo_hsds.write_hsds(geo_hsds.hsds_tables(table.copy()), second)
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
-    assert names == sorted([f"{name}.csv" for name in export.HSDS_COLUMNS] + ["datapackage.json"])
+    assert names == sorted([f"{name}.csv" for name in geo_hsds.HSDS_COLUMNS] + ["datapackage.json"])
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     package = json.loads((first / "datapackage.json").read_text(encoding="utf-8"))
-    assert [r["path"] for r in package["resources"]] == [f"{name}.csv" for name in export.HSDS_COLUMNS]
+    assert [r["path"] for r in package["resources"]] == [f"{name}.csv" for name in geo_hsds.HSDS_COLUMNS]
     services = pd.read_csv(first / "services.csv", dtype=str, keep_default_na=False)
-    assert list(services.columns) == list(export.HSDS_COLUMNS["services"])
+    assert list(services.columns) == list(geo_hsds.HSDS_COLUMNS["services"])
     assert len(services) == 36
 
 

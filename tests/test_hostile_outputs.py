@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 import hostile
-from geo import areas, cli, coverage, directory, export, report, safe
+from geo import areas, cli, coverage, directory, export, hsds, report, safe
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_export_csv_command_line_has_no_formula_cell(services, tmp_path):
 
 
 def test_hsds_tables_have_no_formula_cell(services, tmp_path):
-    written = export.write_hsds(export.hsds_tables(services, "sl"), tmp_path / "hsds")
+    written = hsds.write_hsds(hsds.hsds_tables(services, "sl"), tmp_path / "hsds")
     files = [p for p in written if p.suffix == ".csv"]
     assert len(files) >= 5
     rows = [row for path in files for row in _csv_rows(path.read_text(encoding="utf-8"))]
