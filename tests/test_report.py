@@ -86,7 +86,7 @@ def test_gap_text_names_numbers_and_thresholds(inputs):
 def test_pdf_has_cover_summary_map_and_a_page_per_area(lang, inputs):
     services, long, table, boundaries = inputs
     chosen = ["ks-50604", "ks-50623", "ob-213"]
-    rows = report.nearest_for_areas(nearest.build_index(services), areas.load_areas(None), lang)
+    rows = report.nearest_for_areas(nearest.build_index(services), areas.load_areas(settings.data_dir()), lang)
     pdf = report.build_pdf(table, boundaries, lang, WHEN, selection=report.selection_text(lang, "day_activities", None, None),
                            area_ids=chosen, by_category=long, nearest_rows=rows)
     assert pdf.startswith(b"%PDF")
