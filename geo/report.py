@@ -3,6 +3,9 @@
 Input is geo.coverage's table (one row per area, or the long area × category table); output is
 plain DataFrames and bytes. No Streamlit and no network: the PDF's maps are drawn from the area
 polygons with matplotlib (Agg), its text in DejaVu Sans (ships with matplotlib; has č, š, ž, à, è).
+
+Over 400 lines on purpose: the tables, files and PDF pages share one set of translated column
+headers and formats; splitting them would spread one report's layout over several modules.
 """
 from __future__ import annotations
 
