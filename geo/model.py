@@ -236,7 +236,7 @@ def validate_services(frame: pd.DataFrame, file: str = "services.csv") -> list[P
 def _check_record(record: dict, row: int, file: str) -> list[Problem]:
     """Rules that involve more than one field of a record."""
     problems = []
-    location_type = str(record.get("location_type") or "")
+    location_type = str(record.get("location_type") or "").strip()  # the same value storage sees
     if location_type == CONFIDENTIAL:
         for name in LOCATION_FIELDS:
             if str(record.get(name) or "").strip():
