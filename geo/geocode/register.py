@@ -235,15 +235,9 @@ class Register:
             if streets_found:
                 street, notes = _pick(streets_found, hinted_ids, hinted_municipalities, streets_found[0].name_sl)
                 place = street.settlement
-                return GeocodeResult(
-                    lat=place.lat,
-                    lon=place.lon,
-                    precision="settlement",
-                    source=SOURCE_REGISTER,
+                return _settlement_result(
+                    place, notes,
                     label=f"{street.name_sl}, {place.name_sl} (settlement centroid; the register has no street geometry)",
-                    retrieved_on=None,
-                    note=english(notes),
-                    notes=notes,
                 )
             if places_found:
                 place, notes = _pick(places_found, hinted_ids, hinted_municipalities, places_found[0].name_sl)
@@ -358,14 +352,14 @@ def _address_parts_first(places: tuple[str, ...]) -> list[str]:
     return numbered + [p for p in reversed(places) if p not in numbered]
 
 
-def _settlement_result(place: Settlement, notes: tuple[Note, ...]) -> GeocodeResult:
-    """A settlement centroid as a result."""
+def _settlement_result(place: Settlement, notes: tuple[Note, ...], label: str | None = None) -> GeocodeResult:
+    """A settlement centroid as a result (``label`` defaults to the settlement's name)."""
     return GeocodeResult(
         lat=place.lat,
         lon=place.lon,
         precision="settlement",
         source=SOURCE_REGISTER,
-        label=f"{place.name_sl} (settlement centroid)",
+        label=label or f"{place.name_sl} (settlement centroid)",
         retrieved_on=None,
         note=english(notes),
         notes=notes,
