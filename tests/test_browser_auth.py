@@ -8,6 +8,8 @@ another account is refused. Requests off localhost are blocked as in tests/test_
 """
 from __future__ import annotations
 
+import contextlib
+
 import re
 import shutil
 
@@ -43,27 +45,33 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="module")
-def app_server(tmp_path_factory, oidc_provider):
-    """The app with sign-in configured; the first request it gets is the test's."""
-    folder = tmp_path_factory.mktemp("auth")
+@contextlib.contextmanager
+def signed_in_app(folder, provider_url: str, staff_email: str, name: str):
+    """(base URL, data directory) of a server on a copy of data/ with sign-in through ``provider_url``."""
     data = folder / "data"
     shutil.copytree(settings.PROJECT_DIR / "data", data)
     secrets = folder / "secrets.toml"
     secrets.write_text(
         "[auth]\n"
         'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
-        'cookie_secret = "a-test-cookie-secret-that-is-long-enough-0123456789"\n'
+        f'cookie_secret = "{name}-test-cookie-secret-that-is-long-enough-0123456789"\n'
         'client_id = "koper-map"\n'
         'client_secret = "koper-map-secret"\n'
-        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n'
+        f'server_metadata_url = "{provider_url}/.well-known/openid-configuration"\n'
         "[staff]\n"
-        'emails = ["osebje@koper.si"]\n',
+        f'emails = ["{staff_email}"]\n',
         encoding="utf-8",
     )
-    log = ARTIFACTS / f"streamlit-auth-{free_port()}.log"
+    log = ARTIFACTS / f"streamlit-{name}-{free_port()}.log"
     with running_server(data, log, extra_args=("--secrets.files", str(secrets)),
                         env={settings.STAFF_ENV: ""}) as (base, _proc):
+        yield base, data
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory, oidc_provider):
+    """The app with sign-in configured; the first request it gets is the test's."""
+    with signed_in_app(tmp_path_factory.mktemp("auth"), oidc_provider, "osebje@koper.si", "auth") as (base, _data):
         yield base
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from browser_support import ARTIFACTS, free_port, running_server
 from geo import hours, i18n, settings
-from test_browser_auth import Session, browser, oidc_provider  # noqa: F401 - fixtures used by name
+from test_browser_auth import Session, browser, oidc_provider, signed_in_app  # noqa: F401 - fixtures used by name
 
 pytestmark = pytest.mark.browser
 
@@ -24,25 +24,8 @@ STAFF = "osebje@koper.si"
 @pytest.fixture(scope="module")
 def upkeep_server(tmp_path_factory, oidc_provider):  # noqa: F811 - the imported fixture
     """(base URL, data directory) of an app with sign-in configured and STAFF on the staff list."""
-    folder = tmp_path_factory.mktemp("upkeep")
-    data = folder / "data"
-    shutil.copytree(settings.PROJECT_DIR / "data", data)
-    secrets = folder / "secrets.toml"
-    secrets.write_text(
-        "[auth]\n"
-        'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
-        'cookie_secret = "another-test-cookie-secret-long-enough-9876543210"\n'
-        'client_id = "koper-map"\n'
-        'client_secret = "koper-map-secret"\n'
-        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n'
-        "[staff]\n"
-        f'emails = ["{STAFF}"]\n',
-        encoding="utf-8",
-    )
-    log = ARTIFACTS / f"streamlit-upkeep-{free_port()}.log"
-    with running_server(data, log, extra_args=("--secrets.files", str(secrets)),
-                        env={settings.STAFF_ENV: ""}) as (base, _proc):
-        yield base, data
+    with signed_in_app(tmp_path_factory.mktemp("upkeep"), oidc_provider, STAFF, "upkeep") as server:
+        yield server
 
 
 def test_a_staff_change_is_logged_with_the_signed_in_identity(browser, upkeep_server):  # noqa: F811
