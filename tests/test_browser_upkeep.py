@@ -8,11 +8,10 @@ the test can read the change log it writes.
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
-from browser_support import ARTIFACTS, free_port, running_server
+from browser_support import ARTIFACTS
 from geo import hours, i18n, settings
 from test_browser_auth import Session, browser, oidc_provider, signed_in_app  # noqa: F401 - fixtures used by name
 
