@@ -11,24 +11,13 @@ from pathlib import Path
 import pytest
 
 import hostile
-from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, is_local, require_browser, streamlit_server
+from browser_support import ARTIFACTS, is_local, streamlit_server
 from geo import i18n, settings
 
 pytestmark = pytest.mark.browser
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 DEKANI = "10101522"
 PHONE, PROJECTOR = {"width": 390, "height": 844}, {"width": 1920, "height": 1080}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

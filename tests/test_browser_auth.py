@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, is_local, require_browser, running_server
+from browser_support import ARTIFACTS, free_port, is_local, running_server
 from geo import i18n, settings
 
 pytestmark = pytest.mark.browser
@@ -32,17 +32,6 @@ def oidc_provider():
 
     with oidc_provider_mock.run_server_in_thread(port=free_port()) as server:
         yield f"http://localhost:{server.server_port}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @contextlib.contextmanager

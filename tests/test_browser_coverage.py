@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from geo import i18n
-from test_browser import PHONE, PROJECTOR, browser, server, visit  # noqa: F401 - shared fixtures
+from test_browser import PHONE, PROJECTOR, server, visit  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
 

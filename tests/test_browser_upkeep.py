@@ -13,7 +13,7 @@ import pytest
 
 from browser_support import ARTIFACTS
 from geo import hours, i18n, settings
-from test_browser_auth import Session, browser, oidc_provider, signed_in_app  # noqa: F401 - fixtures used by name
+from test_browser_auth import Session, oidc_provider, signed_in_app  # noqa: F401 - fixtures used by name
 
 pytestmark = pytest.mark.browser
 
