@@ -185,6 +185,32 @@ def states_at(hours: pd.DataFrame | pd.Series | Iterable[str], when: dt.datetime
     return expressions.map(states).astype(object)
 
 
+def next_opening(expression: str, when: dt.datetime, horizon_days: int = 14) -> dt.datetime | None:
+    """When a service that is closed at ``when`` opens next (naive Koper wall-clock time), or None.
+
+    ``when`` may be aware (converted with ``to_local``) or naive Koper time. Returns None when
+    the service is not known to be closed at ``when`` (open, unknown, empty or SH hours), when the
+    next change leads to ``unknown`` rather than ``open`` (e.g. "times by arrangement"), or when
+    nothing opens within ``horizon_days`` days. Public holidays (PH) follow Slovenia's calendar.
+    Raises ValueError like ``to_local``.
+    """
+    local = to_local(when)
+    if state_at(expression, local) != CLOSED:
+        return None
+    parsed = _parsed(expression)
+    limit = local + dt.timedelta(days=horizon_days)
+    moment = local
+    while True:
+        moment = parsed.next_change(moment)
+        if moment is None or moment > limit:
+            return None
+        state = _STATES[parsed.state(moment)[0]]
+        if state == OPEN:
+            return moment
+        if state == UNKNOWN:
+            return None
+
+
 def intervals_on(expression: str, day: dt.date) -> list[tuple[dt.time, dt.time, str]]:
     """The day's intervals as (start, end, state), merged and excluding closed spans.
 

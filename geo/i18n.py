@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 
@@ -32,6 +33,25 @@ def t(key: str, lang: str, **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``{placeholders}`` filled in."""
     text = TABLES[language(lang)][key]
     return text.format(**values) if values else text
+
+
+def plural(key: str, lang: str, count: int, **values: object) -> str:
+    """The text for ``key`` in the plural form CLDR prescribes for ``count`` in ``lang``.
+
+    The table value is a dict keyed by CLDR plural category: Slovene needs ``one`` (1, 101…),
+    ``two`` (2, 102…), ``few`` (3, 4, 103…) and ``other``; Italian and English ``one`` and
+    ``other``. A missing category falls back to ``other``. ``{n}`` is the count written with the
+    language's digit grouping (``format_number``); other ``{placeholders}`` come from ``values``.
+    Rules: Unicode CLDR plural rules, via babel's ``Locale.plural_form``.
+    Raises KeyError when ``key`` is not a plural entry (a dict) in the table.
+    """
+    lang = language(lang)
+    forms = TABLES[lang][key]
+    if not isinstance(forms, dict):
+        raise KeyError(f"{key} is not a plural text (a dict of CLDR categories)")
+    category = Locale.parse(_BABEL_LOCALES[lang]).plural_form(abs(int(count)))
+    text = forms.get(category, forms["other"])
+    return text.format(n=format_number(count, lang), **values)
 
 
 def field(record: dict, base: str, lang: str) -> str:

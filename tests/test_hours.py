@@ -164,3 +164,19 @@ def test_parse_when_passes_datetimes_through():
     saturday = dt.datetime(2026, 11, 28, 10, 0)
     assert hours.parse_when(saturday) == saturday
     assert hours.parse_when(dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.timezone.utc)) == saturday
+
+
+def test_next_opening_of_a_closed_service_skips_the_weekend_and_holidays():
+    saturday = dt.datetime(2026, 12, 5, 10, 0)
+    assert hours.next_opening("Mo-Fr 07:00-15:00; PH off", saturday) == dt.datetime(2026, 12, 7, 7, 0)
+    # 25 and 26 December 2026 are Slovene public holidays (Fri, Sat): Monday 28th is next.
+    assert hours.next_opening("Mo-Fr 07:00-15:00; PH off", dt.datetime(2026, 12, 24, 16, 0)) == dt.datetime(2026, 12, 28, 7, 0)
+
+
+def test_next_opening_is_none_unless_known_closed():
+    saturday = dt.datetime(2026, 12, 5, 10, 0)
+    assert hours.next_opening("Mo-Su 08:00-20:00", saturday) is None  # open now
+    assert hours.next_opening("", saturday) is None  # hours unknown
+    assert hours.next_opening("Mo-Fr unknown", saturday) is None  # next change is to unknown
+    aware = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.timezone.utc)  # 10:00 in Koper
+    assert hours.next_opening("Mo-Fr 07:00-15:00", aware) == dt.datetime(2026, 12, 7, 7, 0)

@@ -17,9 +17,34 @@ def test_placeholders_match_across_languages():
     def fields(text):
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
+    def all_fields(entry):
+        forms = entry.values() if isinstance(entry, dict) else [entry]
+        return set().union(*(fields(form) for form in forms))
+
     for key, text in i18n.SL.items():
         for lang in ("it", "en"):
-            assert fields(i18n.TABLES[lang][key]) == fields(text), (lang, key)
+            assert all_fields(i18n.TABLES[lang][key]) == all_fields(text), (lang, key)
+
+
+def test_plural_entries_have_every_cldr_form_their_language_needs():
+    needed = {"sl": {"one", "two", "few", "other"}, "it": {"one", "other"}, "en": {"one", "other"}}
+    for lang, table in i18n.TABLES.items():
+        for key, entry in table.items():
+            if isinstance(entry, dict):
+                assert needed[lang] <= set(entry), (lang, key, needed[lang] - set(entry))
+
+
+def test_plural_picks_the_cldr_form(monkeypatch):
+    forms = {"sl": {"one": "{n} storitev", "two": "{n} storitvi", "few": "{n} storitve", "other": "{n} storitev"},
+             "it": {"one": "{n} servizio", "other": "{n} servizi"},
+             "en": {"one": "{n} service", "other": "{n} services"}}
+    for lang, entry in forms.items():
+        monkeypatch.setitem(i18n.TABLES[lang], "test.services", entry)
+    assert [i18n.plural("test.services", "sl", n) for n in (1, 2, 3, 5, 101, 102, 1262)] == [
+        "1 storitev", "2 storitvi", "3 storitve", "5 storitev", "101 storitev", "102 storitvi", "1.262 storitev"]
+    assert i18n.plural("test.services", "it", 1) == "1 servizio"
+    assert i18n.plural("test.services", "it", 0) == "0 servizi"
+    assert i18n.plural("test.services", "en", 1262) == "1,262 services"
 
 
 def test_every_vocabulary_value_has_a_label():
