@@ -57,6 +57,8 @@ def service_rows(n: int, seed: int = 1) -> tuple[list[dict], list[dict]]:
             "category": str(categories[i]),
             "target_groups": ";".join(picked),
             "location_type": "site" if i % 5 else "office",
+            "record_kind": "service",
+            "service_area": "koper",
             "provider": f"Ponudnik {i % 97 + 1}",
             "address": address,
             "phones": PHONES[i % len(PHONES)],

@@ -66,9 +66,25 @@ LOCATION_COLUMNS = (
     "area_name",
 )
 PRICE_TYPES = ("free", "paid", "not_applicable", "unknown")
-#: Tokens for the area an ``area`` service serves: ``koper`` = the 22 local communities
-#: of Mestna občina Koper, ``ankaran`` = the municipality of Ankaran.
+#: Tokens for the area a record serves (every record, issue 13): ``koper`` = the 22 local
+#: communities of Mestna občina Koper, ``ankaran`` = the municipality of Ankaran. A right bound
+#: to permanent residence in the municipality is ``koper``; a right decided by the social-work
+#: centre (administrative unit Koper = Koper and Ankaran) is ``koper;ankaran``.
 SERVICE_AREAS = ("koper", "ankaran")
+# How an ``area`` service reaches people (issue 13, decision 2): required for an area service,
+# empty for every other location type and for information records.
+#: At the person's home (home help, meals, remote alarm, Vitica, Prostofer transport).
+HOME = "home"
+#: At changing places in the municipality (lectures at schools, the defibrillator network).
+COMMUNITY = "community"
+#: Housing with no public address (apply at the provider's office).
+ACCOMMODATION = "accommodation"
+DELIVERY_KINDS = (HOME, COMMUNITY, ACCOMMODATION)
+# What a record is (decision 3): a service a resident can use, or information (a funding call)
+# that is listed in the directory but never counted in coverage nor shown as available anywhere.
+SERVICE = "service"
+INFORMATION = "information"
+RECORD_KINDS = (SERVICE, INFORMATION)
 
 
 @dataclass(frozen=True)
@@ -92,7 +108,9 @@ FIELDS: tuple[Field, ...] = (
     Field("category", "enum", required=True, choices=CATEGORIES),
     Field("target_groups", "enum_list", required=True, choices=TARGET_GROUPS),
     Field("location_type", "enum", required=True, choices=LOCATION_TYPES),
-    Field("service_area", "enum_list", choices=SERVICE_AREAS),
+    Field("delivery", "enum", choices=DELIVERY_KINDS),
+    Field("record_kind", "enum", required=True, choices=RECORD_KINDS),
+    Field("service_area", "enum_list", required=True, choices=SERVICE_AREAS),
     Field("provider", "text", required=True),
     Field("provider_address", "text"),
     Field("address", "text"),
@@ -247,10 +265,16 @@ def _check_record(record: dict, row: int, file: str) -> list[Problem]:
             problems.append(Problem(file, row, "phones", "", "a confidential service needs a phone number"))
     if location_type in PLACED_TYPES and not str(record.get("address") or "").strip():
         problems.append(Problem(file, row, "address", "", f"a {location_type} service needs an address"))
-    if location_type == AREA and not split_list(record.get("service_area", "")):
-        problems.append(Problem(file, row, "service_area", "", "an area service must say which area it serves"))
-    if location_type != AREA and split_list(record.get("service_area", "")):
-        problems.append(Problem(file, row, "service_area", record.get("service_area"), "only area services have a service area"))
+    delivery = str(record.get("delivery") or "").strip()
+    record_kind = str(record.get("record_kind") or "").strip()
+    if location_type == AREA and record_kind != INFORMATION and not delivery:
+        problems.append(
+            Problem(file, row, "delivery", "", f"an area service must say how it is delivered: one of {', '.join(DELIVERY_KINDS)}")
+        )
+    if delivery and location_type != AREA:
+        problems.append(Problem(file, row, "delivery", delivery, "only area services have a delivery kind; leave it empty"))
+    if delivery and record_kind == INFORMATION:
+        problems.append(Problem(file, row, "delivery", delivery, "an information record is not delivered; leave it empty"))
     return problems
 
 

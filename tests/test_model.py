@@ -16,6 +16,8 @@ def _valid_row(**overrides) -> dict:
         category="day_activities",
         target_groups="older",
         location_type="site",
+        record_kind="service",
+        service_area="koper",
         provider="Izvajalec",
         address="Krožna cesta 5, 6000 Koper",
         phones="+38656659744",
@@ -69,7 +71,7 @@ def test_a_confidential_service_with_an_address_is_rejected_without_echoing_it()
 
 def test_cross_field_rules():
     assert any("needs an address" in p for p in _problems(_valid_row(address="")))
-    assert any("must say which area" in p for p in _problems(_valid_row(location_type="area")))
+    assert any("field 'service_area': is required" in p for p in _problems(_valid_row(service_area="")))
     assert any("duplicate id" in p for p in _problems(_valid_row(), _valid_row()))
 
 
@@ -116,3 +118,38 @@ def test_school_holiday_hours_are_refused_with_the_reason_and_the_alternative():
     with pytest.raises(DataValidationError, match="school holidays"):
         model.parse_services(pd.DataFrame([_valid_row(opening_hours="SH Mo-Fr 08:00-12:00")]))
     assert _problems(_valid_row(opening_hours='Mo-Fr 08:00-15:00 "not in SH weeks, ask"')) == []
+
+
+def test_an_area_service_must_say_how_it_is_delivered():
+    problems = _problems(_valid_row(location_type="area", address=""))
+    assert problems == [
+        "services.csv, row 2, field 'delivery': an area service must say how it is delivered: one of home, community, accommodation"
+    ]
+    for kind in model.DELIVERY_KINDS:
+        assert _problems(_valid_row(location_type="area", delivery=kind)) == []
+    assert any("must be one of: home, community, accommodation" in p for p in _problems(_valid_row(location_type="area", delivery="anywhere")))
+
+
+def test_only_area_services_have_a_delivery_kind():
+    problems = _problems(_valid_row(delivery="home"))
+    assert len(problems) == 1 and "row 2, field 'delivery'" in problems[0] and "only area services" in problems[0]
+
+
+def test_every_record_says_what_it_is_and_which_area_it_serves():
+    assert model.DELIVERY_KINDS == ("home", "community", "accommodation") and model.HOME == "home"
+    assert model.RECORD_KINDS == ("service", "information")
+    assert any("field 'record_kind': is required" in p for p in _problems(_valid_row(record_kind="")))
+    assert any("field 'record_kind': must be one of" in p for p in _problems(_valid_row(record_kind="advert")))
+    assert any("field 'service_area': unknown value(s) izola" in p for p in _problems(_valid_row(service_area="koper;izola")))
+    assert _problems(_valid_row(service_area="koper;ankaran")) == []
+    frame = pd.DataFrame([_valid_row()]).drop(columns=["record_kind"])
+    assert [str(p) for p in model.validate_services(frame)] == [
+        "services.csv, row 1, field 'record_kind': column is missing from the header"
+    ]
+
+
+def test_an_information_record_needs_no_delivery_and_may_not_claim_one():
+    info = _valid_row(location_type="area", address="", record_kind="information")
+    assert _problems(info) == []
+    problems = _problems({**info, "delivery": "community"})
+    assert len(problems) == 1 and "an information record is not delivered" in problems[0]

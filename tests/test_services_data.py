@@ -38,8 +38,8 @@ IDS = [r["id"] for r in RECORDS]
 def test_the_directory_lists_every_service_of_the_source():
     assert len(SERVICES) == 36
     assert SERVICES["location_type"].value_counts().to_dict() == {
-        "site": 18,
-        "area": 10,
+        "site": 17,
+        "area": 11,
         "office": 5,
         "confidential": 3,
     }
