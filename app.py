@@ -3,13 +3,15 @@ import streamlit as st
 
 from geo import i18n, safe, settings
 from geo.errors import KoperMapError
-from ui import auth, routing
+from ui import auth, common, routing
 
-routing.configure_page()  # title, local icon, wide layout
-
-lang = i18n.language(st.query_params.get("lang"))
+# The language: ?lang=, else this session's or this browser's earlier choice (the menu's links and
+# the sign-in round trip drop the query string); written back to ?lang= (ui/common.py).
+lang = common.session_language()
 # The pages (ui/routing.py); the staff page only for a signed-in member of staff (ui/auth.py).
 page = st.navigation(routing.pages(lang))
+routing.configure_page(lang, page.title)  # the tab's title (page and app, in the language), icon, wide layout
+common.mark_document(lang)  # <html lang>, the language cookie, the map frames' titles
 auth.sidebar_control(lang)  # "Sign in (staff)" / "Sign out"; nothing when sign-in is not configured
 with routing.routed():
     try:

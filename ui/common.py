@@ -1,6 +1,8 @@
 """Widgets every page shares: the language picker and the data-status banner."""
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from geo import i18n, safe
@@ -8,25 +10,104 @@ from geo.errors import KoperMapError
 from ui import cache, routing
 
 LANG_PARAM = "lang"
+#: The language box's widget key.
+PICKER_KEY = "language"
+#: This session's language (session state, owned here): the navigation menu's links drop the query
+#: string, so without it every move between pages would fall back to Slovene.
+_SESSION_KEY = "koper_map_language"
+#: The browser remembers the language in this cookie (no personal data, a year): signing in or out
+#: goes through the identity provider and back to "/", a new session with no ``?lang=``.
+LANG_COOKIE = "koper_map_lang"
+
+
+def session_language() -> str:
+    """The language of this run: ``?lang=`` when it names one, else this session's earlier choice,
+    else the browser's remembered one (cookie), else Slovene; written back to ``?lang=``.
+
+    app.py calls it before the navigation (page titles); pages get it from :func:`language`.
+    """
+    asked = st.query_params.get(LANG_PARAM)
+    if asked in i18n.TABLES:
+        lang = asked
+    else:
+        lang = i18n.language(st.session_state.get(_SESSION_KEY) or _remembered())
+    st.session_state[_SESSION_KEY] = lang
+    if asked != lang:
+        st.query_params[LANG_PARAM] = lang
+    return lang
+
+
+def _remembered() -> str | None:
+    """The language cookie of the browser that opened this session (None without one)."""
+    try:
+        return st.context.cookies.get(LANG_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser context (tests, bare mode)
+        return None
+
+
+def _picked() -> None:
+    """The language box changed: the new language for this session and the link."""
+    lang = i18n.language(st.session_state.get(PICKER_KEY))
+    st.session_state[_SESSION_KEY] = lang
+    st.query_params[LANG_PARAM] = lang
 
 
 def language() -> str:
-    """The page language from ``?lang=``; the sidebar picker writes it back to the URL.
+    """The page language (:func:`session_language`), with the sidebar's language box.
 
     Every page calls this first, so it also makes sure app.py is routing the run.
     """
     routing.require_entrypoint()
-    current = i18n.language(st.query_params.get(LANG_PARAM))
-    chosen = st.sidebar.selectbox(
+    current = session_language()
+    st.session_state[PICKER_KEY] = current  # the box shows the language the link or menu arrived with
+    st.sidebar.selectbox(
         i18n.t("app.language", current),
         i18n.LANGUAGES,
-        index=i18n.LANGUAGES.index(current),
         format_func=i18n.LANGUAGE_NAMES.get,
-        key="language",
+        key=PICKER_KEY,
+        on_change=_picked,
     )
-    if chosen != st.query_params.get(LANG_PARAM):
-        st.query_params[LANG_PARAM] = chosen
-    return chosen
+    return current
+
+
+#: Run in the page (not in a frame): the document's language for screen readers and the browser, the
+#: language cookie, and a title for each map frame (streamlit-folium names its frames after itself).
+_DOCUMENT_SCRIPT = """<script>
+(function () {
+  const texts = %s;
+  document.documentElement.lang = texts.lang;
+  document.cookie = "%s=" + texts.lang + "; path=/; max-age=31536000; SameSite=Lax";
+  window.koperMapDocument = texts;
+  const name = function () {
+    const now = window.koperMapDocument;
+    if (document.documentElement.lang !== now.lang) document.documentElement.lang = now.lang;
+    document.querySelectorAll('iframe[title="streamlit_folium.st_folium"], iframe[data-koper-map-frame]')
+      .forEach(function (frame) {
+        frame.setAttribute("data-koper-map-frame", "1");
+        if (frame.title !== now.mapFrame) frame.title = now.mapFrame;
+      });
+  };
+  name();
+  if (!window.koperMapObserver) {
+    window.koperMapObserver = new MutationObserver(name);
+    window.koperMapObserver.observe(document.documentElement,
+      {subtree: true, childList: true, attributes: true, attributeFilter: ["title", "lang"]});
+  }
+})();
+</script>"""
+
+
+def mark_document(lang: str) -> None:
+    """Give the browser's document the page language (``<html lang>``), remember it in a cookie,
+    and name every map frame in that language (screen readers announce a frame by its title).
+
+    A script in the page itself (``st.html``; no frame, so nothing for assistive technology to
+    stop at), re-run when the language changes. The texts are ours, not data; still written as
+    JSON with ``</`` escaped.
+    """
+    texts = {"lang": i18n.language(lang), "mapFrame": i18n.t("map.frame_title", lang)}
+    payload = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
+    st.sidebar.html(_DOCUMENT_SCRIPT % (payload, LANG_COOKIE), unsafe_allow_javascript=True)
 
 
 def data_status(error: str | None, have_data: bool, lang: str) -> None:

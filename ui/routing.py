@@ -39,9 +39,13 @@ ICON = Path(__file__).parent / "icon.svg"
 _state = threading.local()
 
 
-def configure_page() -> None:
-    """The browser tab's title and icon and the wide layout (app.py, and a page started alone)."""
-    st.set_page_config(page_title="Koper – socialne storitve", page_icon=str(ICON), layout="wide")
+def configure_page(lang: str = i18n.DEFAULT_LANGUAGE, page_title: str | None = None) -> None:
+    """The browser tab's title in ``lang`` ("Page · Koper – social services" once the page is
+    known), the local icon and the wide layout (app.py, and a page started alone)."""
+    title = i18n.t("app.tab_title", lang)
+    if page_title:
+        title = f"{page_title} · {title}"
+    st.set_page_config(page_title=title, page_icon=str(ICON), layout="wide")
 
 
 def pages(lang: str) -> list[st.Page]:
@@ -86,7 +90,7 @@ def require_entrypoint() -> None:
     if getattr(_state, "routed", False):
         return
     lang = i18n.language(st.query_params.get("lang"))
-    configure_page()  # else the browser takes the page's material icon as favicon, from a CDN
+    configure_page(lang)  # else the browser takes the page's material icon as favicon, from a CDN
     st.navigation(pages(lang), position="hidden")  # public: from now on the pages/ folder is ignored
     st.rerun()
 

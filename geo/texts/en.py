@@ -3,6 +3,8 @@
 TEXT: dict[str, str] = {
     "app.title": "Map of social services, Municipality of Koper",
     "app.language": "Language",
+    "app.tab_title": "Koper – social services",
+    "map.frame_title": "Interactive map (the same as the list below it)",
     "page.directory": "Service directory",
     "page.areas": "Local areas",
     "directory.intro": "Every social service, right and programme from the municipality's page, with its source.",

@@ -3,6 +3,8 @@
 TEXT: dict[str, str] = {
     "app.title": "Mappa dei servizi sociali del Comune città di Capodistria",
     "app.language": "Lingua",
+    "app.tab_title": "Capodistria – servizi sociali",
+    "map.frame_title": "Mappa interattiva (come l'elenco sottostante)",
     "page.directory": "Elenco dei servizi",
     "page.areas": "Aree locali",
     "directory.intro": "Tutti i servizi sociali, i diritti e i programmi della pagina comunale, con le fonti.",

@@ -3,6 +3,8 @@
 TEXT: dict[str, str] = {
     "app.title": "Zemljevid socialnih storitev Mestne občine Koper",
     "app.language": "Jezik",
+    "app.tab_title": "Koper – socialne storitve",
+    "map.frame_title": "Interaktivni zemljevid (isto kot seznam pod njim)",
     "page.directory": "Imenik storitev",
     "page.areas": "Krajevna območja",
     "directory.intro": "Vse socialne storitve, pravice in programi z občinske spletne strani, z viri.",
