@@ -42,6 +42,8 @@ def record_keys(lang: str | None = None) -> tuple[str, ...]:
         "category",
         "target_groups",
         "location_type",
+        "delivery",
+        "record_kind",
         "service_area",
         "provider",
         "provider_address",

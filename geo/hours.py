@@ -300,6 +300,46 @@ def weekly_spans(expression: str) -> list[tuple[list[str], str, str]] | None:
     return spans or None
 
 
+def weekly_unknown_days(expression: str) -> list[str] | None:
+    """The days of a rule that says "open on these days, times not published", else None.
+
+    ``Mo-Su,PH unknown`` → all seven ``DAYS`` codes; ``Mo-Fr unknown; PH off`` → Mo..Fr. Any
+    rule with times, or any other kind of rule, gives None (read those with ``weekly_spans``).
+    """
+    days: list[str] = []
+    for rule in (part.strip() for part in expression.strip().split(";")):
+        if not rule or rule in _HOLIDAY_ONLY_RULES:
+            continue
+        selector, _, state = rule.partition(" ")
+        selector = ",".join(part for part in selector.split(",") if part != "PH")
+        if state.strip() != UNKNOWN or not _DAY_SELECTOR.match(selector):
+            return None
+        new = [day for day in _expand_days(selector) if day not in days]
+        days += new
+    return [day for day in DAYS if day in days] or None
+
+
+def utc_offset_periods(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date, dt.timedelta]]:
+    """Koper's UTC offset over [start, end] as (first day, last day, offset) periods.
+
+    Central European Time is +01:00, summer time (last Sunday of March to last Sunday of October)
+    +02:00; read from the tz database (``TZ``), at noon of each day, so on a changeover day the
+    new offset holds. Raises ValueError when ``end`` is before ``start``.
+    """
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    periods: list[tuple[dt.date, dt.date, dt.timedelta]] = []
+    day = start
+    while day <= end:
+        offset = dt.datetime.combine(day, dt.time(12), tzinfo=TZ).utcoffset()
+        if periods and periods[-1][2] == offset:
+            periods[-1] = (periods[-1][0], day, offset)
+        else:
+            periods.append((day, day, offset))
+        day += dt.timedelta(days=1)
+    return periods
+
+
 def _expand_days(selector: str) -> list[str]:
     """Days of a selector such as ``Mo-We,Fr`` (ranges may wrap: ``Sa-Mo``), in week order."""
     days: list[str] = []

@@ -6,6 +6,7 @@ need neither geo.directory nor the network.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import subprocess
@@ -73,9 +74,19 @@ def poisoned(table: pd.DataFrame) -> pd.DataFrame:
     return bad
 
 
+#: The day the HSDS fixtures are exported on: schedules run from it to the end of next year.
+EXPORT_DAY = dt.date(2026, 12, 1)
+
+
 @pytest.fixture(scope="module")
 def hsds(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return geo_hsds.hsds_tables(table)
+    return geo_hsds.hsds_tables(table, today=EXPORT_DAY)
+
+
+def services_only(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows that are services (a funding call is information, not an HSDS service)."""
+    kinds = table["record_kind"] if "record_kind" in table.columns else pd.Series("service", index=table.index)
+    return table[kinds.fillna("service").replace("", "service") == "service"]
 
 
 def by_id(records: list[dict]) -> dict[str, dict]:
@@ -215,8 +226,46 @@ def test_hsds_foreign_keys_resolve(hsds):
 
 
 def test_hsds_organizations_are_the_distinct_providers(table, hsds):
-    assert sorted(hsds["organizations"]["name"]) == sorted(set(table["provider"]))
-    assert len(hsds["services"]) == 36
+    services = services_only(table)
+    expected = {geo_hsds.organisation_of(provider) for provider in services["provider"]}
+    assert sorted(hsds["organizations"]["name"]) == sorted(expected)
+    assert len(hsds["services"]) == len(services)
+    # No pseudo-organisation ("the competent centre", "lecturers", "associations, institutions").
+    assert not any(name.startswith(("Pristojni", "Predavatelji", "Društva")) for name in hsds["organizations"]["name"])
+    assert not any(";" in name for name in hsds["organizations"]["name"])
+
+
+def test_hsds_service_of_a_described_provider_names_its_organisation_and_keeps_the_text(hsds, table):
+    services = hsds["services"].set_index("id")
+    organisations = hsds["organizations"].set_index("id")["name"]
+    rent = services.loc[service_uuid("rent-subsidy")]
+    assert organisations[rent["organization_id"]] == "Center za socialno delo Južna Primorska"
+    assert "Pristojni center za socialno delo" in rent["description"]
+    school = services.loc[service_uuid("parenting-school")]
+    assert organisations[school["organization_id"]] == "Mestna občina Koper"
+    assert "Predavatelji" in school["description"]
+
+
+def test_funding_call_is_not_an_hsds_service(hsds, table):
+    if "record_kind" not in table.columns:
+        pytest.skip("the data has no record_kind column yet")
+    assert service_uuid("co-financed-social-programmes") not in set(hsds["services"]["id"])
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("Suvada Čatak, univ. dipl. soc. del. (vodja)", ("Suvada Čatak", "vodja")),
+        ("Marina Ogrin, univ. dipl. psih.", ("Marina Ogrin", "")),
+        ("Miha Bogataj", ("Miha Bogataj", "")),
+    ],
+)
+def test_contact_name_without_degree_and_title_apart(text, parts):
+    assert geo_hsds.split_contact(text) == parts
+
+
+def test_hsds_addresses_carry_the_region_as_state_province(hsds):
+    assert set(hsds["addresses"]["state_province"]) == {"Obalno-kraška"}
 
 
 def test_hsds_service_fields(hsds, table):
@@ -242,7 +291,8 @@ def test_hsds_other_emails_become_contacts(hsds):
     contacts = hsds["contacts"]
     oljka = contacts[contacts["service_id"] == service_uuid("day-care-oljka")]
     assert "sintija.mundar@odu.si" in set(oljka["email"])
-    assert oljka["name"].str.startswith("Sintija").any()
+    assert "Sintija Munđar" in set(oljka["name"])
+    assert not contacts["name"].str.contains("univ|dipl|mag\\.", regex=True).any()
 
 
 def test_hsds_phones_one_row_per_number(hsds, table):
@@ -278,17 +328,26 @@ def test_hsds_area_services_get_a_service_area_not_a_location(hsds):
     assert areas["description"].iloc[0]
 
 
-def test_hsds_schedule_of_a_weekday_service(hsds):
+def test_hsds_schedule_of_a_weekday_service_has_local_offsets_for_each_period(hsds):
     rows = hsds["schedules"][hsds["schedules"]["service_id"] == service_uuid("day-care-oljka")]
-    assert len(rows) == 1
-    row = rows.iloc[0]
-    assert (row["freq"], row["byday"], row["opens_at"], row["closes_at"]) == ("WEEKLY", "MO,TU,WE,TH,FR", "07:00", "17:00")
-    assert "Mo-Fr 07:00-17:00; PH unknown" in row["description"]
+    got = [(r["valid_from"], r["valid_to"], r["byday"], r["opens_at"], r["closes_at"], r["timezone"]) for _, r in rows.iterrows()]
+    assert got == [
+        ("2026-12-01", "2027-03-27", "MO,TU,WE,TH,FR", "07:00:00+01:00", "17:00:00+01:00", 1.0),
+        ("2027-03-28", "2027-10-30", "MO,TU,WE,TH,FR", "07:00:00+02:00", "17:00:00+02:00", 2.0),
+        ("2027-10-31", "2027-12-31", "MO,TU,WE,TH,FR", "07:00:00+01:00", "17:00:00+01:00", 1.0),
+    ]
+    assert set(rows["freq"]) == {"WEEKLY"}
+    assert all("Mo-Fr 07:00-17:00; PH unknown" in text for text in rows["description"])
 
 
 def test_hsds_schedule_of_a_round_the_clock_service(hsds):
     row = hsds["schedules"][hsds["schedules"]["service_id"] == service_uuid("remote-alarm")].iloc[0]
-    assert (row["byday"], row["opens_at"], row["closes_at"]) == ("MO,TU,WE,TH,FR,SA,SU", "00:00", "23:59")
+    assert (row["byday"], row["opens_at"], row["closes_at"]) == ("MO,TU,WE,TH,FR,SA,SU", "00:00:00+01:00", "23:59:00+01:00")
+
+
+def test_hsds_every_day_with_unpublished_times_is_a_weekly_rule_without_times():
+    rows = geo_hsds.schedule_rows("Mo-Su,PH unknown", "Po dogovoru.", PERIODS)
+    assert rows == [{"freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR,SA,SU", "description": "Mo-Su,PH unknown — Po dogovoru."}]
 
 
 @pytest.mark.parametrize("record_id", ["self-help-groups", "cajanke", "home-help", "meals-on-wheels"])
@@ -296,7 +355,7 @@ def test_hsds_unknown_hours_get_no_times(hsds, table, record_id):
     rows = hsds["schedules"][hsds["schedules"]["service_id"] == service_uuid(record_id)]
     assert len(rows) == 1
     row = rows.iloc[0]
-    assert row["opens_at"] == "" and row["closes_at"] == "" and row["freq"] == "" and row["byday"] == ""
+    assert row["opens_at"] == "" and row["closes_at"] == ""
     source = table.set_index("id").loc[record_id]
     assert source["opening_hours"] in row["description"]
     assert source["hours_note_sl"] in row["description"]
@@ -306,26 +365,29 @@ def test_hsds_no_schedule_without_hours_or_note(hsds):
     assert service_uuid("care-home-odu") not in set(hsds["schedules"]["service_id"])
 
 
+#: One winter period: schedule rows are then one per time span.
+PERIODS = [(dt.date(2026, 12, 1), dt.date(2027, 3, 27), dt.timedelta(hours=1))]
+
+
 @pytest.mark.parametrize(
     ("hours", "expected"),
     [
-        ("Mo-Fr 07:00-15:00", [("MO,TU,WE,TH,FR", "07:00", "15:00")]),
-        ("Mo-Fr 07:00-15:00; PH off", [("MO,TU,WE,TH,FR", "07:00", "15:00")]),
-        ("Mo,We 08:00-12:00,13:00-16:00", [("MO,WE", "08:00", "12:00"), ("MO,WE", "13:00", "16:00")]),
-        ("Mo-Fr 08:00-16:00; Sa 09:00-12:00", [("MO,TU,WE,TH,FR", "08:00", "16:00"), ("SA", "09:00", "12:00")]),
-        ("Sa-Mo 10:00-24:00", [("MO,SA,SU", "10:00", "23:59")]),
-        ("24/7", [("MO,TU,WE,TH,FR,SA,SU", "00:00", "23:59")]),
+        ("Mo-Fr 07:00-15:00", [("MO,TU,WE,TH,FR", "07:00:00+01:00", "15:00:00+01:00")]),
+        ("Mo-Fr 07:00-15:00; PH off", [("MO,TU,WE,TH,FR", "07:00:00+01:00", "15:00:00+01:00")]),
+        ("Mo,We 08:00-12:00,13:00-16:00", [("MO,WE", "08:00:00+01:00", "12:00:00+01:00"), ("MO,WE", "13:00:00+01:00", "16:00:00+01:00")]),
+        ("Mo-Fr 08:00-16:00; Sa 09:00-12:00", [("MO,TU,WE,TH,FR", "08:00:00+01:00", "16:00:00+01:00"), ("SA", "09:00:00+01:00", "12:00:00+01:00")]),
+        ("Sa-Mo 10:00-24:00", [("MO,SA,SU", "10:00:00+01:00", "23:59:00+01:00")]),
+        ("24/7", [("MO,TU,WE,TH,FR,SA,SU", "00:00:00+01:00", "23:59:00+01:00")]),
         # Not plain weekly hours: only the text survives.
         ("Mo-Fr 08:00-16:00; We 08:00-12:00", []),
         ("Mo-Fr 22:00-06:00", []),
-        ("Mo-Su,PH unknown", []),
         ("unknown", []),
         ('Mo-Fr 08:00-12:00 "by appointment"', []),
         ("week 1-10 Mo 08:00-12:00", []),
     ],
 )
 def test_schedule_rows(hours, expected):
-    rows = geo_hsds.schedule_rows(hours, "opomba")
+    rows = geo_hsds.schedule_rows(hours, "opomba", PERIODS)
     got = [(row["byday"], row["opens_at"], row["closes_at"]) for row in rows if "opens_at" in row]
     assert got == expected
     if not expected:
@@ -334,8 +396,8 @@ def test_schedule_rows(hours, expected):
 
 
 def test_schedule_rows_without_hours():
-    assert geo_hsds.schedule_rows("", "") == []
-    assert geo_hsds.schedule_rows("", "Po dogovoru.") == [{"description": "Po dogovoru."}]
+    assert geo_hsds.schedule_rows("", "", PERIODS) == []
+    assert geo_hsds.schedule_rows("", "Po dogovoru.", PERIODS) == [{"description": "Po dogovoru."}]
 
 
 @pytest.mark.parametrize(
@@ -353,8 +415,8 @@ def test_split_address(address, parts):
 
 def test_hsds_files_are_deterministic(table, tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
-    geo_hsds.write_hsds(geo_hsds.hsds_tables(table), first)
-    geo_hsds.write_hsds(geo_hsds.hsds_tables(table.copy()), second)
+    geo_hsds.write_hsds(geo_hsds.hsds_tables(table, today=EXPORT_DAY), first)
+    geo_hsds.write_hsds(geo_hsds.hsds_tables(table.copy(), today=EXPORT_DAY), second)
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
     assert names == sorted([f"{name}.csv" for name in geo_hsds.HSDS_COLUMNS] + ["datapackage.json"])
@@ -364,7 +426,7 @@ def test_hsds_files_are_deterministic(table, tmp_path):
     assert [r["path"] for r in package["resources"]] == [f"{name}.csv" for name in geo_hsds.HSDS_COLUMNS]
     services = pd.read_csv(first / "services.csv", dtype=str, keep_default_na=False)
     assert list(services.columns) == list(geo_hsds.HSDS_COLUMNS["services"])
-    assert len(services) == 36
+    assert len(services) == len(services_only(table))
 
 
 # --- Command line --------------------------------------------------------------------
