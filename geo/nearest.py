@@ -219,7 +219,8 @@ def area_services_for_point(services: pd.DataFrame, lat: float, lon: float, area
     served = services["service_area"].map(
         lambda value: token in (model.split_list(value) if isinstance(value, str) else list(value or ()))
     ).astype(bool)
-    return services.loc[(services["location_type"] == model.AREA) & served]
+    service = services["record_kind"] != model.INFORMATION if "record_kind" in services.columns else True
+    return services.loc[(services["location_type"] == model.AREA) & served & service]  # a funding call reaches no one
 
 
 def start_from_settlement(name_or_id: str | int, settlements: pd.DataFrame) -> tuple[float, float, str, str]:

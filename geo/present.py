@@ -35,7 +35,13 @@ def location_text(record: dict, lang: str) -> str:
     if kind == model.CONFIDENTIAL:
         return i18n.t("location.confidential", lang)
     if kind == model.AREA:
-        return i18n.t("location.area", lang, office=address_text(record, lang) or record.get("provider") or "")
+        # Only a service delivered at the person's home may say "at home" (issue 13, decision 2).
+        office = address_text(record, lang) or record.get("provider") or ""
+        if record.get("record_kind") == model.INFORMATION:
+            return i18n.t("location.information", lang, office=office)
+        delivery = record.get("delivery") or ""
+        key = f"location.delivery.{delivery}" if delivery in model.DELIVERY_KINDS else "location.area"
+        return i18n.t(key, lang, office=office)
     precision = record.get("location_precision") or ""
     if not precision:
         return i18n.t("location.unplaced", lang)
@@ -43,6 +49,21 @@ def location_text(record: dict, lang: str) -> str:
         accuracy = record.get("location_accuracy_m") or "?"
         return i18n.t("precision.manual", lang, m=accuracy)
     return i18n.t(f"precision.{precision}", lang)
+
+
+def delivery_text(record: dict, lang: str) -> str:
+    """How an area service reaches people ("At the person's home" …); '' for other records."""
+    delivery = record.get("delivery") or ""
+    if record.get("location_type") != model.AREA or delivery not in model.DELIVERY_KINDS:
+        return ""
+    return i18n.t(f"delivery.{delivery}", lang)
+
+
+def service_area_text(record: dict, lang: str) -> str:
+    """The areas the record serves, named in ``lang`` ("Mestna občina Koper, Občina Ankaran"); '' if none."""
+    value = record.get("service_area")
+    tokens = model.split_list(value) if isinstance(value, str) else list(value if value is not None else ())
+    return ", ".join(i18n.t(f"service_area.{t}", lang) for t in tokens if t in model.SERVICE_AREAS)
 
 
 def hours_text(record: dict, lang: str) -> str:
@@ -135,6 +156,7 @@ def details_markdown(record: dict, lang: str, when: dt.datetime) -> str:
     lines.append(f"**{i18n.t('directory.location', lang)}:** {safe.md_text(location_text(record, lang))}")
     if record.get("area_name"):
         add("directory.area", safe.md_text(record["area_name"]))
+    add("field.service_area", safe.md_text(service_area_text(record, lang)))
     phones = ", ".join(_link(display_phone(p), safe.tel_href(p)) for p in record.get("phones") or [])
     add("field.phones", phones)
     add("field.emails", ", ".join(_link(e, safe.mailto_href(e)) for e in record.get("emails") or []))

@@ -32,6 +32,9 @@ st.subheader(i18n.t("directory.count", lang, n=len(shown)))
 now = hours.local_now()
 for record in shown.to_dict("records"):
     title = f"{safe.md_text(i18n.field(record, 'name', lang))} · {i18n.t('category.' + record['category'], lang)}"
+    kind = (i18n.t("record_kind.information", lang) if record.get("record_kind") == model.INFORMATION
+            else present.delivery_text(record, lang))  # a funding call is shown as information (issue 13)
+    title += f" · {kind}" if kind else ""
     with st.expander(title):
         st.markdown(present.details_markdown(record, lang, now))
 common.attribution(lang)

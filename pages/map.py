@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 import streamlit_folium
 
-from geo import filters, i18n, mapping, present, safe
+from geo import filters, i18n, mapping, model, present, safe
 from ui import cache, common, filter_panel, listing, map_view, share, urlstate
 
 PREFIX = "map"
@@ -25,9 +25,9 @@ shown = filters.apply(services, chosen, lang)
 # --- the map (opens where the link or the user left it) ---------------------------------------------
 render_view = map_view.start((chosen, lang, when, show_areas))
 located, rows_json = cache.map_layer(chosen, lang, when)  # shared by every session with this view
-counts = shown["location_type"].value_counts()
+counts = shown.loc[shown["record_kind"] != model.INFORMATION, "location_type"].value_counts()  # information is no service
 st.markdown(i18n.t(
-    "map.summary", lang, n=len(shown), on_map=sum(len(loc.services) for loc in located), places=len(located),
+    "map.summary", lang, n=int(counts.sum()), on_map=sum(len(loc.services) for loc in located), places=len(located),
     anywhere=int(counts.get("area", 0)), confidential=int(counts.get("confidential", 0)),
 ))
 common.moment_caption(chosen, when, lang)

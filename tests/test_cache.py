@@ -42,7 +42,7 @@ def test_the_area_index_is_built_once_per_data_stamp_and_follows_an_edit(data_di
 
 def test_a_broken_services_file_keeps_the_last_good_directory_on_screen(data_dir: Path):
     good, error = cache.load_directory()
-    assert error is None and len(good) == 36 and good["lat"].notna().sum() == 23
+    assert error is None and len(good) == 36 and good["lat"].notna().sum() == 22
     path = data_dir / settings.SERVICES_FILE
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace("financial_aid", "money", 1)

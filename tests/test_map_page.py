@@ -6,7 +6,8 @@ import pytest
 from apptest_support import map_args, map_location_ids, run_page, texts
 from geo import i18n, safe
 
-# The shipped data: 36 services, 23 placed at 15 addresses, 10 area-wide, 3 confidential.
+# The shipped data: 36 records, 22 placed at 15 addresses, 10 area-wide, 3 confidential, and one
+# information record (the funding call, issue 13: not a service, listed last as information).
 ALL_ADDRESSES = 15
 
 
@@ -15,11 +16,11 @@ def test_map_page_renders_every_service_in_each_language(lang, data_dir):
     app = run_page(lang=lang)
     assert not app.exception, app.exception
     assert app.title[0].value == i18n.t("page.map", lang)
-    assert app.markdown[0].value == i18n.t("map.summary", lang, n=36, on_map=23, places=15, anywhere=10, confidential=3)
+    assert app.markdown[0].value == i18n.t("map.summary", lang, n=35, on_map=22, places=15, anywhere=10, confidential=3)
     assert len(map_location_ids(app)) == ALL_ADDRESSES
     headings = [s.value for s in app.subheader]
-    assert headings == [i18n.t("list.at_address", lang, n=23), i18n.t("list.anywhere", lang, n=10),
-                        i18n.t("list.confidential", lang, n=3)]
+    assert headings == [i18n.t("list.at_address", lang, n=22), i18n.t("list.anywhere", lang, n=10),
+                        i18n.t("list.confidential", lang, n=3), i18n.t("list.information", lang, n=1)]
 
 
 def test_the_map_loads_its_code_from_this_server_only(data_dir):
@@ -142,12 +143,12 @@ def test_a_long_list_is_shown_a_page_at_a_time(data_dir, monkeypatch):
 
     monkeypatch.setattr(listing, "PAGE_SIZE", 10)
     app = run_page(lang="en")
-    assert len(app.expander) == 10 + 10 + 3  # at an address (23), anywhere (10), by phone (3)
-    assert "Showing 10 of 23." in texts(app)
+    assert len(app.expander) == 10 + 10 + 3 + 1  # at an address (22), anywhere (10), by phone (3), information (1)
+    assert "Showing 10 of 22." in texts(app)
     app.button(key="list_shown_site_more").click().run()
-    assert len(app.expander) == 20 + 10 + 3
+    assert len(app.expander) == 20 + 10 + 3 + 1
     app.button(key="list_shown_site_more").click().run()
-    assert len(app.expander) == 23 + 10 + 3
+    assert len(app.expander) == 22 + 10 + 3 + 1
 
 
 def test_two_sessions_with_the_same_view_share_one_built_marker_layer(data_dir, monkeypatch):

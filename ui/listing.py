@@ -38,9 +38,11 @@ def service_expanders(records: list[dict], lang: str, when: dt.datetime, *, expa
 
 
 def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset()) -> None:
-    """The services grouped as: at an address, available anywhere in the municipality, confidential."""
+    """The services grouped as: at an address, available anywhere in the municipality, confidential;
+    then information records (a funding call: never listed as available anywhere, issue 13)."""
+    information = services.get("record_kind", pd.Series("", index=services.index)) == model.INFORMATION
     for title_key, kinds in SECTIONS:
-        part = services[services["location_type"].isin(kinds)]
+        part = services[services["location_type"].isin(kinds) & ~information]
         if part.empty:
             continue
         st.subheader(i18n.t(title_key, lang, n=len(part)))
@@ -55,3 +57,7 @@ def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expa
             st.caption(i18n.t("list.showing", lang, shown=shown, n=len(part)))
             st.button(i18n.t("list.more", lang, n=min(PAGE_SIZE, len(part) - shown)), key=f"{key}_more",
                       on_click=lambda k=key, s=shown: st.session_state.update({k: s + PAGE_SIZE}))
+    if information.any():
+        st.subheader(i18n.t("list.information", lang, n=int(information.sum())))
+        st.caption(i18n.t("list.information_note", lang))
+        service_expanders(services[information].to_dict("records"), lang, when, expanded_ids=expanded_ids)
