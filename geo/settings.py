@@ -48,6 +48,43 @@ KOPER_BBOX = (45.42, 13.60, 45.62, 14.02)
 #: Map centre (Koper old town) and the default zoom that shows the whole municipality.
 MAP_CENTER = (45.53, 13.80)
 MAP_ZOOM = 11
+#: (south, west, north, east) of the municipality outline (Koper + Ankaran): the map's first view
+#: shows all of it at whatever size the screen is (a phone included), not a fixed zoom.
+MUNICIPALITY_BOUNDS = (45.4251, 13.6789, 45.6009, 14.0020)
+
+# Street background of the maps. By default OpenStreetMap's tiles, shown whenever the browser can
+# reach them; the offline background (outline, areas, settlement names) stays underneath and is
+# what the map shows, and says so, when they cannot be reached.
+#: The municipality's own tile server instead of OpenStreetMap: an XYZ URL template
+#: (``https://tiles.koper.si/{z}/{x}/{y}.png``); ``off`` (or ``0``/``none``) never asks for tiles.
+TILES_ENV = "KOPER_MAP_TILES"
+#: The credit the configured tile server asks for, as plain text (shown escaped in the map corner).
+TILES_ATTRIBUTION_ENV = "KOPER_MAP_TILES_ATTRIBUTION"
+OSM_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+#: OpenStreetMap's tile usage policy: at most zoom 19, with its credit.
+TILES_MAX_ZOOM = 19
+
+
+def tile_source() -> tuple[str, str | None] | None:
+    """(URL template, plain-text attribution or None for OpenStreetMap's own) or None when tiles are off.
+
+    Read from ``$KOPER_MAP_TILES`` / ``$KOPER_MAP_TILES_ATTRIBUTION`` at each call (tests switch
+    them). A URL without ``{z}``, ``{x}`` and ``{y}``, or not http(s), is ignored in favour of
+    OpenStreetMap, so a typo never leaves the map without a background it could have had.
+    """
+    configured = os.environ.get(TILES_ENV, "").strip()
+    if configured.lower() in ("off", "0", "none", "no", "false"):
+        return None
+    if configured and configured.startswith(("https://", "http://")) and all(
+            part in configured for part in ("{z}", "{x}", "{y}")):
+        if configured == OSM_TILES_URL:
+            return OSM_TILES_URL, None
+        credit = os.environ.get(TILES_ATTRIBUTION_ENV, "").strip()
+        host = configured.split("/")[2]
+        return configured, credit or f"© {host}"
+    return OSM_TILES_URL, None
+
+
 #: Road distance ≈ straight-line distance × this factor. An assumed typical detour factor for a
 #: road network, not measured for Koper; used only to label "about this far by road".
 DETOUR_FACTOR = 1.3
@@ -133,3 +170,16 @@ APPROXIMATE_ACCURACY_M = 50
 #: Error radius written for a point a member of staff corrects by hand (placed on a map).
 #: An assumed typical value for a click on a street-level map, not a measurement.
 MANUAL_CORRECTION_ACCURACY_M = 25
+
+
+#: Where "report a mistake" e-mails go (the directory's keepers); no link when unset.
+FEEDBACK_EMAIL_ENV = "KOPER_MAP_FEEDBACK_EMAIL"
+
+
+def feedback_email() -> str | None:
+    """The keepers' e-mail address for "report a mistake" links (``KOPER_MAP_FEEDBACK_EMAIL``).
+
+    None when unset or not a plain address (then no link is shown); the app itself stores nothing.
+    """
+    value = os.environ.get(FEEDBACK_EMAIL_ENV, "").strip()
+    return value if value and "@" in value and not any(c in value for c in "?&#/:; \t\r\n<>\"'") else None

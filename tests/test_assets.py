@@ -12,7 +12,7 @@ import pytest
 import streamlit_folium
 
 import browser_support
-from geo import areas, assets, directory, errors, mapping, settings
+from geo import areas, assets, directory, errors, i18n, mapping, settings
 
 WHEN = dt.datetime(2026, 11, 23, 10, 0)
 
@@ -155,11 +155,18 @@ def test_standalone_map_draws_offline_in_a_browser(tmp_path, shipped_map):
             page = browser.new_page(viewport={"width": 900, "height": 650})
             page.on("request", lambda r: r.url.startswith(("file:", "data:")) or outside.append(r.url))
             page.on("pageerror", lambda e: errors.append(str(e)))
+            # no internet: the street tiles (the one thing the file may fetch) never arrive
+            page.route(re.compile(r"^https?://"), lambda route: route.abort())
             page.goto(page_file.as_uri())
             page.wait_for_selector(".koper-legend", timeout=10_000)
             page.wait_for_selector(".marker-cluster, .koper-marker", timeout=10_000)
             assert page.locator(".koper-legend-row").count() == 7
             assert page.locator("path.leaflet-interactive").count() >= 23  # areas drawn
+            # the offline background stays and says so; the street layer is taken off
+            page.get_by_text(i18n.t("map.tiles_offline", "sl")).wait_for(timeout=10_000)
+            assert page.locator(".leaflet-tile").count() == 0
         finally:
             browser.close()
-    assert outside == [] and errors == []
+    # nothing but the street tiles was asked for (Leaflet & co. are inlined)
+    assert outside and all(u.startswith("https://tile.openstreetmap.org/") for u in outside), outside
+    assert errors == []

@@ -62,7 +62,7 @@ def placed(table: pd.DataFrame) -> pd.DataFrame:
 
 def test_one_marker_per_distinct_address(table, page):
     addresses = placed(table)["address"].unique()
-    assert len(addresses) == 15 and len(placed(table)) == 23
+    assert len(addresses) == 15 and len(placed(table)) == 22  # self-help groups meet in the community (issue 13)
     rows = location_rows(page)
     ids = [r[2] for r in rows]  # one row (one marker) per address
     assert len(ids) == len(set(ids)) == len(addresses)
@@ -112,7 +112,7 @@ def test_services_layer_is_the_cluster_in_the_layer_control(page):
 
 def test_locations_group_services_and_keep_stable_ids(table):
     located = mapping.map_locations(table)
-    assert sum(len(loc.services) for loc in located) == 23
+    assert sum(len(loc.services) for loc in located) == 22
     krozna = next(loc for loc in located if loc.address == KROZNA)
     assert krozna.location_id == "loc-krozna-cesta-5-6000-koper"
     assert {s["id"] for s in krozna.services} == {"care-home-odu", "day-care-oljka"}
@@ -209,14 +209,50 @@ def test_no_cdn_only_local_vendor_urls(page):
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
-def test_osm_tiles_are_an_overlay_that_starts_off(table, geography, lang):
+def test_street_tiles_are_shown_by_default_and_watched_for_a_fallback(table, geography, lang, monkeypatch):
+    # Issue 12: the street background is on by default; in the browser StreetTiles removes it and
+    # says so when no tile arrives (tests/test_browser_map.py proves both with a local tile server).
+    monkeypatch.delenv(settings.TILES_ENV, raising=False)
     page = build(table, geography, lang).get_root().render()
     tile_vars = re.findall(r"var (tile_layer_\w+) = L\.tileLayer\(", page)
     assert len(tile_vars) == 1
-    assert f"{tile_vars[0]}.addTo(" not in page
+    assert f"{tile_vars[0]}.addTo(" in page
     assert "tile.openstreetmap.org" in page
     assert "internet" in i18n.t("map.layer_osm", lang)
     assert json.dumps(i18n.t("map.layer_osm", lang)) in page or i18n.t("map.layer_osm", lang) in decoded(page)
+    # the watcher gets that layer and the note in the page's language
+    note = json.dumps(i18n.t("map.tiles_offline", lang))
+    assert re.search(r"\)\(map_\w+, " + tile_vars[0] + r", " + re.escape(note) + r", 8000\);", page)
+    assert page.count(elements.STREET_TILES_JS) == 1
+
+
+def test_tiles_switched_off_leave_the_offline_background_and_its_note(table, geography, monkeypatch):
+    monkeypatch.setenv(settings.TILES_ENV, "off")
+    page = build(table, geography, "it").get_root().render()
+    assert "L.tileLayer(" not in page and "openstreetmap.org/{z}" not in page
+    assert re.search(r"\)\(map_\w+, null, " + re.escape(json.dumps(i18n.t("map.tiles_offline", "it"))), page)
+
+
+def test_the_municipality_configures_its_own_tile_server_with_its_credit(table, geography, monkeypatch):
+    monkeypatch.setenv(settings.TILES_ENV, "https://tiles.koper.si/{z}/{x}/{y}.png")
+    monkeypatch.setenv(settings.TILES_ATTRIBUTION_ENV, "© Mestna občina Koper <script>")
+    page = build(table, geography, "en").get_root().render()
+    assert "https://tiles.koper.si/{z}/{x}/{y}.png" in page and "tile.openstreetmap.org" not in page
+    assert "© Mestna občina Koper &lt;script&gt;" in decoded(page) and "<script>\"" not in decoded(page)
+    assert json.dumps(i18n.t("map.layer_streets", "en")) in page
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("", (settings.OSM_TILES_URL, None)),
+    ("off", None), ("0", None), ("NONE", None),
+    ("https://t.example/{z}/{x}/{y}.png", ("https://t.example/{z}/{x}/{y}.png", "© t.example")),
+    ("ftp://t.example/{z}/{x}/{y}.png", (settings.OSM_TILES_URL, None)),  # not a web server: OpenStreetMap
+    ("https://t.example/tiles.png", (settings.OSM_TILES_URL, None)),  # no {z}/{x}/{y}: a typo
+])
+def test_tile_source_setting(monkeypatch, value, expected):
+    monkeypatch.setenv(settings.TILES_ENV, value)
+    monkeypatch.delenv(settings.TILES_ATTRIBUTION_ENV, raising=False)
+    assert settings.tile_source() == expected
 
 
 def test_attributions(page):
@@ -256,7 +292,7 @@ def test_settlement_labels_larger_ones_always_the_rest_when_zoomed_in(page, geog
 def test_settlement_labels_without_population_use_area_names(table, geography):
     plain = dict(geography, settlements=areas.load_settlements(DATA))
     text = decoded(build(table, plain).get_root().render())
-    assert 'class="koper-label koper-major">Bertoki<' in text
+    assert re.search(r'class="koper-label koper-major" data-rank="\d+">Bertoki<', text)
 
 
 def test_selected_service_is_centred_ringed_and_opened(table, geography):
@@ -302,7 +338,7 @@ def test_area_and_confidential_services_are_never_drawn(table, page):
     text = decoded(page)
     drawn_names = {i18n.field(r, "name", "sl") for r in placed(table).to_dict("records")}
     hidden = table[table["location_type"].isin(["area", "confidential"])]
-    assert len(hidden) == 13
+    assert len(hidden) == 14
     for record in hidden.to_dict("records"):
         assert f'data-service-id="{record["id"]}"' not in text
         name = record["name_sl"]
@@ -563,7 +599,8 @@ def test_ten_thousand_addresses_build_and_render_in_one_layer_within_the_byte_bu
 from geo.mapping import elements, layers, rows, style  # noqa: E402 - the package's modules, tested one by one
 
 JS_FUNCTIONS = {"location_layer.js": "koperLocationLayer", "open_selected.js": "koperOpenSelected",
-                "legend.js": "koperLegend", "map_look.js": "koperMapLook"}
+                "legend.js": "koperLegend", "map_look.js": "koperMapLook", "street_tiles.js": "koperStreetTiles",
+                "fit_view.js": "koperFitView"}
 
 
 def test_static_files_are_the_package_resources_on_disk():
@@ -671,3 +708,75 @@ def test_the_choropleth_stands_on_the_same_base_map(geography):
     assert html.count(elements.MAP_LOOK_JS) == 1 and html.count(elements.LEGEND_JS) == 1
     assert elements.MAP_CSS in html and "tile.openstreetmap.org" in html
     assert decoded(html).count('"attribution": "Vir: GURS, Register prostorskih enot"') == 2  # areas and outline
+
+
+# --- a map people can read (issue 12) -------------------------------------------------------------
+
+
+def test_the_map_page_lets_a_phone_user_pinch_zoom(table, geography):
+    m = build(table, geography)
+    m.get_root().render()
+    header = m.get_root().header.render()
+    assert "maximum-scale" not in header and "user-scalable" not in header
+    assert header.count(elements.VIEWPORT) == 1
+    m.render()  # streamlit-folium renders the map again before reading the header: still one, still zoomable
+    header = m.get_root().header.render()
+    assert "maximum-scale" not in header and header.count('name="viewport"') == 1
+
+
+def test_the_scale_is_metric_only(page):
+    assert "L.control.scale()" not in page  # folium's own shows miles and feet too
+    assert "L.control.scale({metric: true, imperial: false})" in elements.MAP_LOOK_JS
+
+
+def fit_calls(html: str) -> list[list]:
+    return [json.loads(b) for b in re.findall(r"\)\(map_\w+, (\[\[[^\]]*\], \[[^\]]*\]\]), 16, 24\);", html)]
+
+
+def test_the_first_view_is_the_whole_municipality_at_the_maps_real_size(table, geography, page):
+    south, west, north, east = settings.MUNICIPALITY_BOUNDS
+    assert fit_calls(page) == [[[south, west], [north, east]]]
+    assert page.count(elements.FIT_VIEW_JS) == 1
+    # the outline file lies inside those bounds (the eastern villages included)
+    coords = re.findall(r"\[(1[34]\.\d+), (45\.\d+)\]", json.dumps(geography["outline"]))
+    assert coords and all(west <= float(x) <= east and south <= float(y) <= north for x, y in coords)
+    # a view from the link, or a selected address, is kept as it is
+    assert fit_calls(build(table, geography, center=(45.5, 13.7), zoom=14).get_root().render()) == []
+    assert fit_calls(build(table, geography, selected="day-care-oljka").get_root().render()) == []
+
+
+def test_a_result_map_frames_the_start_and_every_result(table, geography):
+    points = [(45.5497, 13.8133), (45.5385, 13.7225), (45.5466, 13.7301)]
+    html = build(table, geography, fit=points).get_root().render()
+    assert fit_calls(html) == [[[45.5385, 13.7225], [45.5497, 13.8133]]]
+    assert "fitBounds([[" not in html  # not folium's fit at creation, on a frame without its size
+    assert layers.bounds_of([(1.0, 2.0)]) == [[1.0, 2.0], [1.0, 2.0]]
+    with pytest.raises(ValueError):
+        layers.bounds_of([])
+
+
+def test_settlement_names_are_ranked_major_first_then_by_residents(geography, page):
+    text = decoded(page)
+    ranks = {name: int(rank) for rank, name in re.findall(r'data-rank="(\d+)">([^<]+)<', text)}
+    assert len(ranks) == len(set(ranks.values())) == 105
+    settlements = geography["settlements"]
+    by_people = settlements.sort_values("population", ascending=False)["name_sl"].tolist()
+    assert ranks[by_people[0]] == 0 == ranks["Koper"]
+    major = set(settlements.loc[settlements["population"] >= mapping.MAJOR_SETTLEMENT_POPULATION, "name_sl"])
+    assert max(ranks[n] for n in major) < min(r for n, r in ranks.items() if n not in major)
+    assert ranks["Gračišče"] < ranks["Abitanti"] or settlements.set_index("name_sl").loc["Gračišče", "population"] <= \
+        settlements.set_index("name_sl").loc["Abitanti", "population"]
+
+
+def test_popup_links_never_break_mid_word():
+    assert "break-all" not in elements.MAP_CSS
+    assert ".koper-popup a.koper-nowrap { white-space: nowrap; }" in elements.MAP_CSS
+    assert 'link(osmHref, "OpenStreetMap", true, "koper-nowrap")' in elements.LOCATION_LAYER_JS
+    assert 'link(s[12], "Google Maps", true, "koper-nowrap")' in elements.LOCATION_LAYER_JS
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_markers_and_clusters_get_names_for_screen_readers(table, geography, lang):
+    html = build(table, geography, lang).get_root().render()
+    assert json.dumps(safe.html_text(i18n.t("map.cluster_label", lang)), ensure_ascii=False)[1:-1] in decoded(html)
+    assert 'marker._icon.setAttribute("aria-label", name)' in elements.LOCATION_LAYER_JS

@@ -44,6 +44,7 @@ def build_map(
         located = map_locations(services)
     chosen = next((loc for loc in located if selected and (
         loc.location_id == selected or any(s.get("id") == selected for s in loc.services))), None)
+    whole_municipality = not fit and center is None and chosen is None  # framed in the browser (layers.frame)
     if center is None:
         center = (chosen.lat, chosen.lon) if chosen else settings.MAP_CENTER
     if zoom is None:
@@ -71,9 +72,8 @@ def build_map(
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     if chosen is not None:
         m.add_child(OpenSelected(layer, chosen.location_id))
-    if fit:
-        lats, lons = [p[0] for p in fit], [p[1] for p in fit]
-        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30), max_zoom=style.SELECTED_ZOOM)
+    if fit or whole_municipality:
+        layers.frame(m, fit or None, max_zoom=style.SELECTED_ZOOM)
     assets.use_local_resources(m)
     return m
 

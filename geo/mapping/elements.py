@@ -1,7 +1,8 @@
 """The map's own Leaflet elements (folium ``MacroElement``\\ s) and the JavaScript/CSS files they inline.
 
 The code lives in real files under ``static/`` (``location_layer.js``, ``legend.js``,
-``map_look.js``, ``open_selected.js``, ``map.css``), read once as package resources. Each
+``map_look.js``, ``open_selected.js``, ``street_tiles.js``, ``fit_view.js``, ``map.css``), read once
+as package resources. Each
 element's Jinja template is one call: ``(<the file's function>)(arguments)``. The templates
 never contain data: data reaches the page only as template *values*, through ``tojavascript``
 (JSON with ``<``, ``>``, ``&`` and ``'`` escaped) or, for the marker rows, through
@@ -10,12 +11,14 @@ never contain data: data reaches the page only as template *values*, through ``t
 """
 from __future__ import annotations
 
+import re
 from importlib import resources
 
-from branca.element import MacroElement
+import folium
+from branca.element import Element, MacroElement
 from folium.template import Template
 
-from geo import safe
+from geo import i18n, safe
 from geo.mapping import style
 from geo.mapping.rows import popup_labels, script_json
 
@@ -30,8 +33,28 @@ LOCATION_LAYER_JS = static_text("location_layer.js")
 OPEN_SELECTED_JS = static_text("open_selected.js")
 LEGEND_JS = static_text("legend.js")
 MAP_LOOK_JS = static_text("map_look.js")
+STREET_TILES_JS = static_text("street_tiles.js")
+FIT_VIEW_JS = static_text("fit_view.js")
 MAP_CSS = static_text("map.css")
-STATIC_FILES = ("location_layer.js", "open_selected.js", "legend.js", "map_look.js", "map.css")
+STATIC_FILES = ("location_layer.js", "open_selected.js", "legend.js", "map_look.js", "street_tiles.js",
+                "fit_view.js", "map.css")
+
+#: folium's page header forbids zooming the page (``maximum-scale=1.0, user-scalable=no``), which
+#: stops a phone user from pinch-zooming the map's frame (WCAG 1.4.4); this is the viewport kept.
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.IGNORECASE)
+
+
+class ZoomableMap(folium.Map):
+    """A ``folium.Map`` whose page lets the user zoom (pinch) the page: see ``VIEWPORT``."""
+
+    def render(self, **kwargs) -> None:
+        super().render(**kwargs)
+        header = self.get_root().header
+        mine = header._children.get(self.get_name())
+        if mine is not None:  # the element folium's header macro added for this map
+            text = _FOLIUM_VIEWPORT.sub(VIEWPORT, mine.render())
+            header.add_child(Element(text), name=self.get_name())
 
 
 class SafeTooltip(MacroElement):
@@ -144,6 +167,8 @@ class LocationLayer(MacroElement):
         self.selected_id = safe.html_text(selected_id) if selected_id else None  # as row[2] of its row
         self.options = {
             "size": int(size), "anchor": int(size) // 2,
+            # a cluster's name for screen readers, "{n}" = how many addresses it holds (no plural needed)
+            "cluster_label": safe.html_text(i18n.t("map.cluster_label", lang)),
             "popup": {"max_width": int(max_width), "min_width": 220},
             "tooltip": {"direction": "top", "offset": [0, -(int(size) // 2)]},
         }
@@ -166,3 +191,56 @@ class OpenSelected(MacroElement):
         self.code = OPEN_SELECTED_JS
         self.layer = layer
         self.location_id = str(location_id)
+
+
+class StreetTiles(MacroElement):
+    """Watch the street tile layer: keep it when tiles arrive, else remove it and say so (``static/street_tiles.js``).
+
+    ``tiles`` is the ``folium.TileLayer`` (None when tiles are switched off: the note shows at
+    once); ``note`` plain text, escaped here; ``timeout_ms`` how long to wait for a first tile.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            ({{ this.code }})({{ this._parent.get_name() }}, {{ this.tiles_name }}, {{ this.note|tojavascript }}, {{ this.timeout_ms }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tiles: folium.TileLayer | None, note: str, timeout_ms: int = 8000):
+        super().__init__()
+        self._name = "StreetTiles"
+        self.code = STREET_TILES_JS
+        self.tiles = tiles
+        self.note = safe.html_text(note)
+        self.timeout_ms = int(timeout_ms)
+
+    @property
+    def tiles_name(self) -> str:
+        """The tile layer's JavaScript variable (known only once it is on a map), or ``null``."""
+        return self.tiles.get_name() if self.tiles is not None else "null"
+
+
+class FitView(MacroElement):
+    """Open the map showing all of ``bounds`` at its real size, the legend's corner left free (``static/fit_view.js``).
+
+    ``bounds`` is ``[[south, west], [north, east]]`` in degrees; ``max_zoom`` the closest it may
+    zoom (a single point); ``padding_px`` the margin around the bounds in CSS pixels.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            ({{ this.code }})({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.max_zoom }}, {{ this.padding_px }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]], max_zoom: int, padding_px: int = 24):
+        super().__init__()
+        self._name = "FitView"
+        self.code = FIT_VIEW_JS
+        self.bounds = [[float(bounds[0][0]), float(bounds[0][1])], [float(bounds[1][0]), float(bounds[1][1])]]
+        self.max_zoom = int(max_zoom)
+        self.padding_px = int(padding_px)

@@ -1,8 +1,10 @@
 """The layers under the services, shared by the service map and the area choropleth.
 
-A plain background map with bounded zoom (:func:`base_map`), OpenStreetMap tiles as an overlay
-that starts off (:func:`add_osm_tiles`), the municipality outline, the 23 local areas and the
-settlement names. Only geometry and an escaped label of each boundary reach the page.
+A plain background map with bounded zoom (:func:`base_map`), the street background shown when the
+browser can reach its tiles (:func:`add_osm_tiles`: OpenStreetMap or the municipality's tile
+server, ``geo.settings.tile_source``; else the plain background, which says so), the municipality
+outline, the 23 local areas and the settlement names, and the first view (:func:`frame`). Only
+geometry and an escaped label of each boundary reach the page.
 """
 from __future__ import annotations
 
@@ -11,27 +13,72 @@ from collections.abc import Callable
 import folium
 import pandas as pd
 
-from geo import i18n, safe
+from geo import i18n, safe, settings
 from geo.mapping import style
-from geo.mapping.elements import MapLook
+from geo.mapping.elements import FitView, MapLook, StreetTiles, ZoomableMap
 from geo.mapping.locations import finite_number
 
 
 def base_map(center: tuple[float, float], zoom: int) -> folium.Map:
-    """An empty map on a plain background (no tiles), with a scale, bounded zoom and the map's look."""
-    m = folium.Map(location=list(center), zoom_start=int(zoom), tiles=None, control_scale=True)
+    """An empty map on a plain background (no tiles), bounded zoom and the map's look (a metric scale).
+
+    The page it makes lets a phone user pinch-zoom (``elements.ZoomableMap``).
+    """
+    # The scale is metric only: MapLook adds it (folium's control_scale shows miles too).
+    m = ZoomableMap(location=list(center), zoom_start=int(zoom), tiles=None, control_scale=False)
     # Without a tile layer Leaflet's max zoom is Infinity, on which markercluster never finishes.
     m.options["min_zoom"], m.options["max_zoom"] = style.MIN_ZOOM, style.MAX_ZOOM
     m.add_child(MapLook())
     return m
 
 
-def add_osm_tiles(m: folium.Map, lang: str) -> None:
-    """OpenStreetMap tiles as an overlay the user may switch on (the map works without internet)."""
-    folium.TileLayer(
-        tiles=style.OSM_TILES, attr=style.OSM_ATTRIBUTION, name=i18n.t("map.layer_osm", lang),
-        overlay=True, show=False, control=True, max_zoom=19, max_native_zoom=19,
-    ).add_to(m)
+def add_osm_tiles(m: folium.Map, lang: str) -> folium.TileLayer | None:
+    """The street background, shown by default, over the plain one; returns its layer (None when off).
+
+    The tiles come from ``settings.tile_source()`` (OpenStreetMap unless the municipality set its
+    own server, with its credit). In the browser ``StreetTiles`` takes the layer off again and
+    shows a note when no tile arrives (no internet), so the plain background is the fallback; the
+    layer control can switch the street map off and on. With tiles off (``KOPER_MAP_TILES=off``)
+    only the note is added.
+    """
+    source = settings.tile_source()
+    note = i18n.t("map.tiles_offline", lang)
+    if source is None:
+        m.add_child(StreetTiles(None, note))
+        return None
+    url, credit = source
+    osm = credit is None
+    tiles = folium.TileLayer(
+        tiles=url, attr=style.OSM_ATTRIBUTION if osm else safe.html_text(credit),
+        name=i18n.t("map.layer_osm" if osm else "map.layer_streets", lang),
+        overlay=True, show=True, control=True, max_zoom=settings.TILES_MAX_ZOOM,
+        max_native_zoom=settings.TILES_MAX_ZOOM,
+    )
+    tiles.add_to(m)
+    m.add_child(StreetTiles(tiles, note))
+    return tiles
+
+
+def bounds_of(points: list[tuple[float, float]]) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of (lat, lon) points. Raises ValueError for no points."""
+    if not points:
+        raise ValueError("bounds_of needs at least one (lat, lon) point")
+    lats, lons = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def frame(m: folium.Map, points: list[tuple[float, float]] | None = None, max_zoom: int = style.SELECTED_ZOOM) -> None:
+    """Open the map on all of ``points`` (lat, lon), or on the whole municipality when None.
+
+    Done in the browser at the map's real size (``FitView``), so a phone sees the eastern villages
+    and a result map never opens zoomed in on one corner of its results.
+    """
+    if points:
+        bounds = bounds_of(points)
+    else:
+        south, west, north, east = settings.MUNICIPALITY_BOUNDS
+        bounds = [[south, west], [north, east]]
+    m.add_child(FitView(bounds, max_zoom))
 
 
 def feature_collection(collection: dict, label_of: Callable[[dict], str]) -> dict:
@@ -82,9 +129,13 @@ def add_areas(m: folium.Map, boundaries: dict | None, lang: str, show: bool) -> 
 def settlement_rows(settlements: pd.DataFrame, boundaries: dict | None, lang: str) -> list[tuple[str, float, float, bool]]:
     """(label in ``lang``, lat, lon, major) for each settlement with finite coordinates.
 
-    Major (labelled at every zoom): at least ``MAJOR_SETTLEMENT_POPULATION`` residents, or, with
-    no ``population`` column, a settlement that gives its name to a local area.
+    Major (placed first, in the larger type): at least ``MAJOR_SETTLEMENT_POPULATION`` residents,
+    or, with no ``population`` column, a settlement that gives its name to a local area.
     """
+    return [row for row, _population in _ranked_settlements(settlements, boundaries, lang)]
+
+
+def _ranked_settlements(settlements: pd.DataFrame, boundaries: dict | None, lang: str) -> list[tuple[tuple, float]]:
     area_names = {str((f.get("properties") or {}).get("name_sl") or "") for f in (boundaries or {}).get("features") or []}
     has_population = "population" in settlements.columns
     rows = []
@@ -92,24 +143,33 @@ def settlement_rows(settlements: pd.DataFrame, boundaries: dict | None, lang: st
         lat, lon = finite_number(record.get("lat")), finite_number(record.get("lon"))
         if lat is None or lon is None:
             continue
+        population = (finite_number(record.get("population")) or 0.0) if has_population else 0.0
         if has_population:
-            major = (finite_number(record.get("population")) or 0) >= style.MAJOR_SETTLEMENT_POPULATION
+            major = population >= style.MAJOR_SETTLEMENT_POPULATION
         else:  # most local communities are named after their main settlement
             major = str(record.get("name_sl") or "") in area_names
-        rows.append((i18n.name_in(record, lang), lat, lon, major))
+        rows.append(((i18n.name_in(record, lang), lat, lon, major), population))
     return rows
 
 
 def add_settlements(m: folium.Map, settlements: pd.DataFrame | None, boundaries: dict | None, lang: str) -> None:
-    """Settlement names as a layer: the major ones always, the rest from ``DETAIL_ZOOM`` on (map.css)."""
+    """Settlement names as a layer, each with the rank map_look.js places it by (major first, then by residents).
+
+    In the browser a name that would cover a marker, a control or a name placed before it is
+    hidden for that view (``static/map_look.js``), so names never collide at any zoom.
+    """
     if settlements is None or settlements.empty:
         return
     group = folium.FeatureGroup(name=i18n.t("map.layer_settlements", lang), show=True)
-    for label, lat, lon, major in settlement_rows(settlements, boundaries, lang):
+    ranked = _ranked_settlements(settlements, boundaries, lang)
+    order = sorted(range(len(ranked)), key=lambda i: (not ranked[i][0][3], -ranked[i][1], i))
+    rank = {i: r for r, i in enumerate(order)}
+    for i, ((label, lat, lon, major), _population) in enumerate(ranked):
         kind = "koper-major" if major else "koper-minor"
         folium.Marker(
             [lat, lon],
-            icon=folium.DivIcon(html=f'<span class="koper-label {kind}">{safe.html_text(label)}</span>',
+            icon=folium.DivIcon(html=f'<span class="koper-label {kind}" data-rank="{rank[i]}">'
+                                     f'{safe.html_text(label)}</span>',
                                 icon_size=(0, 0), icon_anchor=(0, 0), class_name="koper-label-icon"),
             interactive=False,
             keyboard=False,

@@ -6,7 +6,7 @@ translated category names of the legend, escaped). The fixed style rules are in
 """
 from __future__ import annotations
 
-from geo import i18n, model, safe
+from geo import i18n, model, safe, settings
 
 #: Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), one per
 #: category, each with its own shape and symbol so colour is never the only cue.
@@ -41,7 +41,7 @@ CATEGORY_SHAPES: dict[str, str | None] = {
 #: The colour of a symbol whose category is unknown.
 UNKNOWN_COLOUR = "#777777"
 
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_TILES = settings.OSM_TILES_URL
 OSM_ATTRIBUTION = '<a href="https://www.openstreetmap.org/copyright">© OpenStreetMap contributors</a>'
 #: The licence (CC BY 4.0) asks for this exact credit on the area boundaries.
 AREAS_ATTRIBUTION = "Vir: GURS, Register prostorskih enot"

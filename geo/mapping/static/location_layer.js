@@ -27,9 +27,9 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
         t.innerHTML = html;
         return t.content;
     }
-    function link(href, labelHtml, newTab) {
+    function link(href, labelHtml, newTab, className) {
         if (!href || !SAFE_HREF.test(href)) { return text(labelHtml); }
-        var a = el("a", "", labelHtml);
+        var a = el("a", className || "", labelHtml);
         a.setAttribute("href", href);
         if (newTab) { a.setAttribute("target", "_blank"); a.setAttribute("rel", "noopener noreferrer"); }
         return a;
@@ -63,7 +63,8 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
         line(box, F[6], [s[9]]);
         line(box, F[7], [s[10]]);
         line(box, F[8], [s[11]]);
-        line(box, F[9], [link(osmHref, "OpenStreetMap", true), link(s[12], "Google Maps", true)], " \u00b7 ");
+        line(box, F[9], [link(osmHref, "OpenStreetMap", true, "koper-nowrap"),
+                                link(s[12], "Google Maps", true, "koper-nowrap")], " \u00b7 ");
         if (s[13]) { box.appendChild(el("div", "koper-verified", s[13])); }
         return box;
     }
@@ -89,6 +90,27 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
             '" data-location-id="' + row[2] + '" role="img" aria-label="' + row[4] + '">' +
             symbolHtml(row[3], iconSize[0]) + (n > 1 ? '<span class="koper-count">' + n + "</span>" : "") + "</div>";
     }
+    // A screen reader names each marker by its address (and the services there), each cluster by
+    // what it groups; the visible symbols are aria-hidden.
+    function plain(html) { return text(html).textContent; }
+    function markerName(row) {
+        return plain(row[4]) + (row[5] ? " (" + plain(row[5]) + ")" : "") + ": " +
+            row[7].map(function (s) { return plain(s[1]); }).join("; ");
+    }
+    if (options.cluster_label && cluster.options) {
+        var defaultIcon = cluster._defaultIconCreateFunction;
+        cluster.options.iconCreateFunction = function (group) {
+            var icon = defaultIcon.call(cluster, group);
+            icon.options.html += '<span class="koper-sr-only">' +
+                options.cluster_label.replace("{n}", String(group.getChildCount())) + "</span>";
+            return icon;
+        };
+    }
+    function named(marker, name) {
+        marker.on("add", function () {
+            if (marker._icon) { marker._icon.setAttribute("aria-label", name); }
+        });
+    }
     var markers = new Array(rows.length), byId = Object.create(null);
     for (var i = 0; i < rows.length; i++) {
         var row = rows[i];
@@ -98,6 +120,7 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
         });
         marker.bindPopup(popupContent(row), popupOptions);
         marker.bindTooltip(tooltipContent(row), tooltipOptions);
+        named(marker, markerName(row));
         markers[i] = byId[row[2]] = marker;
     }
     // One call: the cluster (chunked loading) adds thousands of markers in slices.
