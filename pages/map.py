@@ -38,7 +38,7 @@ folium_map = mapping.build_map(
     selected=st.session_state.map_first_selected, located=list(located), rows_json=rows_json,
 )
 returned = streamlit_folium.st_folium(folium_map, key="service_map", height=MAP_HEIGHT, use_container_width=True,
-                     returned_objects=["last_object_clicked", "center", "zoom"])
+                     returned_objects=["last_object_clicked", "last_object_clicked_count", "center", "zoom"])
 st.caption(i18n.t("map.offline_note", lang))
 map_view.remember(returned, located)
 urlstate.write({**filters.to_query_params(chosen), **map_view.link_params()}, filter_panel.FILTER_PARAMS + map_view.PARAMS)

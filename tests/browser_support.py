@@ -56,8 +56,9 @@ def running_server(data_dir: Path, log: Path, *, timeout_s: float = 60.0, launch
     server is polled on /_stcore/health, never waited for with fixed sleeps.
     """
     port = free_port()
+    # No street tiles from the internet (tests/fake_tiles.py serves them locally where a test wants them).
     environment = {**os.environ, settings.DATA_DIR_ENV: str(data_dir), settings.ONLINE_GEOCODING_ENV: "0",
-                   "PYTHONUNBUFFERED": "1", **(env or {})}
+                   settings.TILES_ENV: "off", "PYTHONUNBUFFERED": "1", **(env or {})}
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         proc = subprocess.Popen(

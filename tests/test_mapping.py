@@ -780,3 +780,41 @@ def test_markers_and_clusters_get_names_for_screen_readers(table, geography, lan
     html = build(table, geography, lang).get_root().render()
     assert json.dumps(safe.html_text(i18n.t("map.cluster_label", lang)), ensure_ascii=False)[1:-1] in decoded(html)
     assert 'marker._icon.setAttribute("aria-label", name)' in elements.LOCATION_LAYER_JS
+
+
+# --- ui.map_view: a cleared selection stays cleared; a framed first view stays out of the link ------
+
+
+def _map_view_script():
+    import streamlit as st
+
+    from geo import mapping
+    from ui import map_view
+
+    located = [mapping.Location("loc-a", "A", 45.5, 13.7, ({"id": "s1"},))]
+    map_view.start(("sig",))
+    click = {"last_object_clicked": {"lat": 45.5, "lng": 13.7}, "center": {"lat": 45.51, "lng": 13.84}, "zoom": 11}
+    steps = []
+    map_view.remember({**click, "last_object_clicked_count": 1}, located)  # first report: the framing + a click
+    steps.append((st.session_state.map_selected, dict(map_view.link_params())))
+    map_view.clear_selection()
+    map_view.remember({**click, "last_object_clicked_count": 1}, located)  # the same (stale) click again
+    steps.append((st.session_state.map_selected, dict(map_view.link_params())))
+    map_view.remember({**click, "last_object_clicked_count": 2}, located)  # a new click on the same marker
+    steps.append((st.session_state.map_selected, None))
+    map_view.remember({**click, "center": {"lat": 45.55, "lng": 13.75}, "zoom": 13, "last_object_clicked_count": 2},
+                      located)  # the user moved the map
+    steps.append((None, dict(map_view.link_params())))
+    st.session_state.steps = steps
+
+
+def test_clear_selection_ignores_the_stale_click_and_the_framing_is_not_a_move():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_map_view_script).run()
+    assert not at.exception
+    steps = at.session_state["steps"]
+    assert steps[0] == ("loc-a", {"loc": "loc-a"})  # the fitted first view is not put in the link
+    assert steps[1] == (None, {})  # cleared, and the map's repeated last click does not select it again
+    assert steps[2][0] == "loc-a"  # a new click does
+    assert steps[3][1] == {"lat": "45.55000", "lon": "13.75000", "z": "13", "loc": "loc-a"}

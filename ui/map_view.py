@@ -54,6 +54,9 @@ def start(signature: tuple) -> dict:
     if state.get("map_signature") != signature:
         state.map_signature = signature
         state.map_render_view = dict(state.map_view)
+        # A map without a position opens framed in the browser (geo.mapping.layers.frame); the view it
+        # reports first is that framing, not a move of the user's, so it stays out of the link.
+        state.map_framed_report = None if state.map_render_view["center"] is None else False
     return state.map_render_view
 
 
@@ -73,12 +76,23 @@ def remember(returned: object, located: Sequence[mapping.Location]) -> None:
     """Keep the position the browser reports and the marker clicked last."""
     if not isinstance(returned, dict):
         return
+    state = st.session_state
     center, zoom = returned.get("center"), returned.get("zoom")
     if isinstance(center, dict) and "lat" in center and "lng" in center and zoom is not None:
-        st.session_state.map_view = {"center": (float(center["lat"]), float(center["lng"])), "zoom": int(zoom)}
+        view = {"center": (float(center["lat"]), float(center["lng"])), "zoom": int(zoom)}
+        if state.get("map_framed_report", False) is None:
+            state.map_framed_report = view
+        elif view != state.get("map_framed_report"):
+            state.map_view = view
+    # streamlit-folium keeps returning the last click; its click counter tells a new click from that
+    # stale one, so "clear selection" stays cleared (None: a map that does not report the counter).
+    count = returned.get("last_object_clicked_count")
+    if count is not None and count == state.get("map_click_count"):
+        return
+    state.map_click_count = count
     hit = clicked_location(located, returned.get("last_object_clicked"))
     if hit is not None:
-        st.session_state.map_selected = hit.location_id
+        state.map_selected = hit.location_id
 
 
 def link_params() -> dict[str, str]:
