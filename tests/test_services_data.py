@@ -97,7 +97,8 @@ def test_services_listed_twice_keep_both_versions_in_a_note():
     by_id = SERVICES.set_index("id")
     assert "Krožna cesta 5" in by_id.loc["remote-alarm", "note_sl"]
     assert "Mladinska ulica 6" in by_id.loc["self-help-groups", "note_sl"]
-    assert "05 990 28 45" in by_id.loc["day-activities-centre", "note_en"]
+    assert "05 639 39 32" in by_id.loc["day-activities-centre", "note_en"]  # the older landline, noted
+    assert "Krpanova ulica 13" in by_id.loc["day-activities-centre", "note_sl"]  # the older seat, noted
 
 
 def test_costs_moved_to_the_state_are_stated():
