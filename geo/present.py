@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import urllib.parse
 
 from geo import hours, i18n, model, safe
 
@@ -208,3 +209,27 @@ def areas_table(table, lang: str):
             "area_error_pct": i18n.t("areas.error_pct", lang),
         }
     )
+
+
+def mistake_href(record: dict, lang: str, keepers: str | None) -> str | None:
+    """A ``mailto:`` link to the directory's keepers with the service's id and name filled in.
+
+    ``keepers`` is the configured address (``settings.feedback_email()``); None when there is
+    none. Subject and body are in ``lang`` and percent-encoded (RFC 6068); nothing is stored.
+    """
+    if not keepers:
+        return None
+    values = {"name": i18n.field(record, "name", lang), "id": str(record.get("id") or "")}
+    query = urllib.parse.urlencode(
+        {"subject": i18n.t("mistake.subject", lang, **values), "body": i18n.t("mistake.body", lang, **values)},
+        quote_via=urllib.parse.quote,
+    )
+    href = safe.mailto_href(keepers)
+    return f"{href}?{query}" if href else None
+
+
+def mistake_markdown(record: dict, lang: str, keepers: str | None) -> str:
+    """The "report a mistake" link as Markdown, or '' when no keepers' address is configured."""
+    href = mistake_href(record, lang, keepers)
+    return _link(i18n.t("mistake.link", lang), href) if href else ""
+
