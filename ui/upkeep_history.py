@@ -43,7 +43,9 @@ def restore_section(data_dir: Path, actor: str, lang: str) -> None:
           "size": i18n.format_number(b.size, lang)} for b in found],
         columns=["backup", "file", "taken", "size"]), lang)
     name = st.selectbox(i18n.t("upkeep.restore_which", lang), [b.name for b in found], key="upkeep_restore_name")
-    if st.button(i18n.t("upkeep.restore", lang), key="upkeep_restore_button"):
+    # A restore replaces the live file: it must be confirmed for the backup chosen (a new choice asks again).
+    confirmed = st.checkbox(i18n.t("upkeep.restore_confirm", lang, backup=name), key=f"upkeep_restore_confirm_{name}")
+    if st.button(i18n.t("upkeep.restore", lang), key="upkeep_restore_button", disabled=not confirmed):
         try:
             result = upkeep.restore_backup(name, data_dir=data_dir, actor=actor)
         except KoperMapError as error:
