@@ -20,6 +20,14 @@ from geo.mapping import elements, layers, style
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 #: An area whose value is unknown (no matching service anywhere, so no distance).
 NO_VALUE = "#bdbdbd"
+#: An area served by a service that comes to the residents when the choice has no place to measure
+#: (e.g. home care): served is the best state, so the palette's lightest colour, outlined apart in the legend.
+SERVED = PALETTE[0]
+#: ... and one that no such service reaches: the worst state.
+NOT_SERVED = PALETTE[-1]
+#: The coverage ``basis`` of a choice that only comes to the residents (geo.coverage.DELIVERED; not
+#: imported: geo.coverage uses this module for its words).
+_DELIVERED = "delivered"
 SELECTED_OUTLINE = "#08306b"
 
 
@@ -65,12 +73,27 @@ def measure(key: str | None) -> Measure:
     return MEASURES.get(key or "", MEASURES[DEFAULT_MEASURE])
 
 
+def _delivered(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(delivered only, served) per row: the basis is "delivered" / at least one such service reaches it."""
+    if "basis" not in table.columns:
+        return np.zeros(len(table), dtype=bool), np.zeros(len(table), dtype=bool)
+    delivered = (table["basis"] == _DELIVERED).to_numpy(dtype=bool)
+    reaching = table["reaching_services"] if "reaching_services" in table.columns else table["area_wide_services"]
+    return delivered, delivered & (reaching.fillna(0).to_numpy() > 0)
+
+
 def ranked(table: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The areas worst first for the measure (unknown values first: nothing to reach), ties by name."""
+    """The areas worst first for the measure (unknown values first: nothing to reach), ties by name.
+
+    Areas whose choice only comes to the residents (basis "delivered") have no value: those not
+    served lead (the worst), those served come last (the best).
+    """
     m = measure(key)
     values = table[m.key].astype(float)
     # Unknown (NaN) distances mean no service at all: the worst case, so they lead.
     badness = (values if m.higher_is_worse else -values).fillna(np.inf)
+    _delivered_only, served = _delivered(table)
+    badness = badness.where(~served, -np.inf)
     out = table.assign(_bad=badness).sort_values(["_bad", "name_sl"], ascending=[False, True], kind="stable")
     out = out.drop(columns="_bad")
     return out.reset_index(drop=True)
@@ -99,6 +122,24 @@ class Scale:
         if not self.measure.higher_is_worse:
             rows.reverse()
         return rows + [(NO_VALUE, i18n.t("coverage.no_value", lang))]
+
+
+def fill_colour(m_scale: Scale, row: dict | pd.Series, key: str) -> str:
+    """The fill of one area (a row of geo.coverage's table): SERVED / NOT_SERVED when its choice only
+    comes to the residents (basis "delivered"), else the scale's colour of its value."""
+    if row.get("basis") == _DELIVERED:
+        reaching = row.get("reaching_services", row.get("area_wide_services")) or 0
+        return SERVED if reaching > 0 else NOT_SERVED
+    return m_scale.colour(row[key])
+
+
+def legend_rows(m_scale: Scale, table: pd.DataFrame, lang: str) -> list[tuple[str, str]]:
+    """(colour, label) legend entries: the value classes, or served / not served when the choice only
+    comes to the residents (basis "delivered" in every row), plus "no value"."""
+    delivered, _served = _delivered(table)
+    if len(table) and delivered.all():
+        return [(SERVED, i18n.t("coverage.legend_reached", lang)), (NOT_SERVED, i18n.t("coverage.legend_not_reached", lang))]
+    return m_scale.legend(lang)
 
 
 def scale(table: pd.DataFrame, key: str) -> Scale:
@@ -154,12 +195,11 @@ def build_choropleth(
         row = rows.get(area_id)
         if row is None:
             continue
-        value = row[m.key]
-        label = f"{i18n.name_in(row, lang)}: {m.format(value, lang)}"
+        label = f"{i18n.name_in(row, lang)}: {_cell(row, m, lang)}"
         features.append({"type": "Feature", "geometry": feature.get("geometry"), "properties": {
             "area_id": safe.html_text(area_id),
             "label": safe.html_text(label),
-            "fill": m_scale.colour(value),
+            "fill": fill_colour(m_scale, row, m.key),
             "selected": area_id == selected,
         }})
     fmap = layers.base_map(settings.MAP_CENTER, settings.MAP_ZOOM)  # the service map's background and look
@@ -177,13 +217,22 @@ def build_choropleth(
         attribution=style.AREAS_ATTRIBUTION,
     ).add_to(fmap)
     layers.add_outline(fmap, outline)  # the same outline as the service map
-    fmap.add_child(elements.Legend(_legend_html(title, m_scale.legend(lang), i18n.t("coverage.map_note", lang))))
+    fmap.add_child(elements.Legend(_legend_html(title, legend_rows(m_scale, table, lang), i18n.t("coverage.map_note", lang))))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     if features:
         bounds = _bounds(features)
         fmap.fit_bounds(bounds, padding=(10, 10))
     assets.use_local_resources(fmap)
     return fmap
+
+
+def _cell(row: dict, m: Measure, lang: str) -> str:
+    """The tooltip's value: the measure, or served / not served for a choice that only comes to the residents."""
+    if row.get("basis") == _DELIVERED:
+        reaching = int(row.get("reaching_services", row.get("area_wide_services")) or 0)
+        return (i18n.plural("coverage.value_reached", lang, reaching) if reaching
+                else i18n.t("coverage.value_not_reached", lang))
+    return m.format(row[m.key], lang)
 
 
 def _bounds(features: list[dict]) -> list[list[float]]:

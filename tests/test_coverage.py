@@ -86,7 +86,16 @@ def test_hand_computed_distances_shares_and_counts():
     assert table["area_wide_services"].tolist() == [1, 0]
     assert table["area_wide_ids"].tolist() == [("w1",), ()]
     assert table["has_area_wide"].tolist() == [True, False]
-    assert not table["gap"].any() and table["gap_reasons"].tolist() == ["", ""]
+    # counselling comes to the home in Koper (w1) and has places: both parts are measured
+    assert table["basis"].tolist() == [coverage.MIXED, coverage.MIXED]
+    assert table["reaching_ids"].tolist() == [("w1",), ()] and table["home_ids"].tolist() == [("w1",), ()]
+    assert table["reaching_services"].tolist() == [1, 0] and table["home_services"].tolist() == [1, 0]
+    # A's residents are near a place and reached at home: no gap. B's are near a place (2 km), but the
+    # part of the selection delivered at home does not reach Ankaran: that is B's only gap.
+    assert table["gap_far"].tolist() == [False, False] and table["gap_low_share"].tolist() == [False, False]
+    assert table["gap_not_reached"].tolist() == [False, True] and table["gap"].tolist() == [False, True]
+    assert table["gap_reasons"].tolist() == ["", "gap_not_reached: no matching service delivered to the residents serves this area"]
+    assert table["below_min_in_area"].tolist() == [False, False]
     assert list(table.reset_index().columns) == list(coverage.COLUMNS)
 
 
@@ -114,8 +123,10 @@ def test_no_matching_service_anywhere_gives_empty_distances_not_zero():
         assert table[column].isna().all(), column
     assert table["share_within_10km"].tolist() == [0.0, 0.0]
     assert table["access_2sfca"].tolist() == [0.0, 0.0]
-    assert table[["gap_far", "gap_low_share", "gap_none"]].all().all()
-    assert "no matching service with a location anywhere" in table["gap_reasons"][0]
+    assert table["basis"].tolist() == [coverage.NOTHING, coverage.NOTHING]
+    # nothing of any kind: far and nobody within reach; not "not reached" (nothing is delivered either)
+    assert table[["gap_far", "gap_low_share"]].all().all() and not table["gap_not_reached"].any()
+    assert "no matching service of any kind for these residents" in table["gap_reasons"][0]
     assert any("unknown, not zero" in note for note in table.attrs["notes"])
 
 
@@ -124,15 +135,18 @@ def test_gap_flags_follow_their_thresholds_and_name_them():
     table = _cover(category="counselling", thresholds=strict).set_index("area_id")
     assert table["gap_far"].tolist() == [False, True]  # 0.5 km vs 2.0 km mean
     assert table["gap_low_share"].tolist() == [True, True]  # 75 % and 0 % within 1 km
-    assert table["gap_none"].tolist() == [False, True]  # A has the area-wide service, B has 1 < 2 located
+    assert table["gap_not_reached"].tolist() == [False, True]  # w1 comes to homes in Koper (A), not in Ankaran (B)
+    # 1 < 2 located in each area: a neutral fact, never a gap by itself
+    assert table["below_min_in_area"].tolist() == [True, True]
     assert table.loc[B, "gap_reasons"] == (
         "gap_far: mean distance 2.0 km > 1 km; gap_low_share: 0% of residents within 1 km < 80%; "
-        "gap_none: 1 matching service(s) located in the area (< 2) and no area-wide service"
+        "gap_not_reached: no matching service delivered to the residents serves this area"
     )
     assert table.loc[A, "gap_reasons"] == "gap_low_share: 75% of residents within 1 km < 80%"
     assert table["gap"].all()
     rules = strict.describe()
     assert "> 1 km" in rules["gap_far"] and "within 1 km" in rules["gap_low_share"] and "< 80%" in rules["gap_low_share"]
+    assert "serves this area" in rules["gap_not_reached"]
     assert all(f"{flag}: {rule}." in table.attrs["notes"] for flag, rule in rules.items())
     assert table.attrs["parameters"]["thresholds"]["min_share"] == 0.8
 
@@ -437,8 +451,13 @@ def test_real_data_measures_are_consistent(real, real_long):
     located = real_long.dropna(subset=["mean_distance_km"])
     assert (located["mean_distance_km"] <= located["max_distance_km"] + 1e-12).all()
     assert located["mean_road_distance_km"].to_numpy() == pytest.approx(located["mean_distance_km"].to_numpy() * 1.3)
-    assert (real_long["share_within_1km"] <= real_long["share_within_5km"]).all()
-    assert (real_long["share_within_5km"] <= real_long["share_within_10km"]).all()
+    measured = real_long[real_long["basis"] != coverage.DELIVERED]
+    assert (measured["share_within_1km"] <= measured["share_within_5km"]).all()
+    assert (measured["share_within_5km"] <= measured["share_within_10km"]).all()
+    # delivered only (home care): no distance, no share, no 2SFCA, never a 0 % that reads like a distance
+    delivered = real_long[real_long["basis"] == coverage.DELIVERED]
+    assert set(delivered["category"]) >= {"home_care"}
+    assert delivered[["mean_distance_km", "share_within_5km", "access_2sfca"]].isna().all().all()
     assert every.loc["ks-50619", "mean_distance_km"] < 1  # Koper - Center holds most services
     assert every.loc["ks-50619", "services_in_area"] >= 10
     assert every.loc["ks-50623", "mean_distance_km"] > 10  # Rakitovec, on the Croatian border
@@ -463,7 +482,17 @@ def test_distances_agree_with_geo_nearest(real, real_long):
     expected = (demand.assign(d=geodesic * demand["population"]).groupby("area_id")["d"].sum()
                 / demand.groupby("area_id")["population"].sum() / 1000)
     every = real_long[real_long["category"] == coverage.ALL].set_index("area_id")
-    assert every["mean_distance_km"].to_numpy() == pytest.approx(expected.reindex(every.index).to_numpy(), rel=1e-3)
+    assert every["mean_distance_km"].drop(areas.ANKARAN_AREA_ID).to_numpy() == pytest.approx(
+        expected.reindex(every.index).drop(areas.ANKARAN_AREA_ID).to_numpy(), rel=1e-3)
+    # Ankaran's residents may use only the places whose service_area names Ankaran (the municipal
+    # rights of Koper, for instance, are not theirs): the nearest of those, from geo.nearest.
+    for_ankaran = services[services["service_area"].map(lambda tokens: "ankaran" in tokens)]
+    index = nearest.build_index(for_ankaran)
+    mine = demand[demand["area_id"] == areas.ANKARAN_AREA_ID]
+    geodesic = np.array([nearest.nearest(index, lat, lon, k=1)["distance_m"].iloc[0] for lat, lon in zip(mine["lat"], mine["lon"])])
+    ankaran = np.average(geodesic, weights=mine["population"]) / 1000
+    assert every.loc[areas.ANKARAN_AREA_ID, "mean_distance_km"] == pytest.approx(ankaran, rel=1e-3)
+    assert ankaran > expected[areas.ANKARAN_AREA_ID] + 0.1  # the eligibility rule moves the figure
 
 
 def test_areas_are_looked_up_when_services_carry_no_area_id(real):

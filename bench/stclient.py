@@ -1,0 +1,214 @@
+"""A visitor without a browser: Streamlit's own websocket protocol (BackMsg / ForwardMsg protobufs).
+
+The load test (bench/loadtest.py) and the benchmark (bench/bench_server.py) use it so that what
+they measure is the server, not a hundred Chromiums on the same cores. A session does what the
+browser's Streamlit client does on the wire:
+
+* connects to ``/_stcore/stream`` (subprotocol ``streamlit``, same-origin ``Origin``), sends a
+  ``rerun_script`` BackMsg with the page's query string and reads ForwardMsgs until
+  ``script_finished``;
+* keeps the widgets it was sent (checkboxes, toggles, …) and sends a changed value back the way
+  the browser does (a ``rerun_script`` with that widget's state);
+* answers the map component as streamlit-folium's frame does once the map is drawn (its
+  returned value: centre and zoom), which costs the server a second run per visit, as in a browser;
+* fetches over HTTP what the map's frame would fetch from the app (the marker rows file named in
+  the component's arguments), so that serving it is counted too.
+
+It does not run the map's JavaScript, so "map data sent" means: the map component's arguments
+arrived and its marker rows were downloaded. Errors are collected, never raised, by the
+callers; this module raises ``ProtocolError`` for a step that did not finish.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+#: The component every map frame is (streamlit-folium).
+MAP_COMPONENT = "streamlit_folium.st_folium"
+#: What streamlit-folium's frame sends once the map is drawn (returned_objects of pages/map.py).
+MAP_DRAWN_VALUE = {"last_object_clicked": None, "last_object_clicked_count": None,
+                   "zoom": 11, "center": {"lat": 45.53, "lng": 13.8}}
+#: The marker rows file the map fetches (see ui/cache.py map_rows_url).
+ROWS_URL = re.compile(r'"(/app/static/maprows/[0-9a-f]+\.json)')
+
+
+class ProtocolError(RuntimeError):
+    """A step did not finish: closed connection, timeout, or the server reported an error."""
+
+
+@dataclass
+class RunResult:
+    """What one script run sent: element counts, the map's arguments, exceptions, timings (s)."""
+
+    started: float
+    finished: float = 0.0
+    map_at: float | None = None  # when the map component's delta arrived
+    map_args: str | None = None  # its json_args
+    exceptions: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # markdown bodies and headings, in order
+    elements: int = 0
+    bytes_received: int = 0
+
+    @property
+    def seconds(self) -> float:
+        """Wall time of the run."""
+        return self.finished - self.started
+
+
+class Session:
+    """One visitor's websocket session. Use ``async with Session(base) as s: await s.run(...)``."""
+
+    def __init__(self, base: str, timeout_s: float = 120.0):
+        self.base = base.rstrip("/")
+        self.timeout_s = timeout_s
+        parts = urlsplit(self.base)
+        self._ws_url = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}{parts.path}/_stcore/stream"
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._ws = None
+        self.widgets: dict[str, str] = {}  # user key (or id) -> widget id
+        self.pages: dict[str, str] = {}  # url path name ('' = default) -> page_script_hash
+        self.page_hash = ""
+        self.query_string = ""
+        self.cookies = ""
+
+    async def __aenter__(self) -> "Session":
+        headers = {"Origin": self._origin}
+        if self.cookies:
+            headers["Cookie"] = self.cookies
+        self._ws = await websockets.connect(self._ws_url, subprotocols=["streamlit"], additional_headers=headers,
+                                            max_size=None, open_timeout=self.timeout_s, ping_interval=None)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+
+    async def run(self, query_string: str | None = None, *, page: str | None = None,
+                  widgets: dict[str, object] | None = None) -> RunResult:
+        """Ask for a script run (optionally another page / query / changed widgets); read until it ends.
+
+        ``widgets`` maps a widget's user key (e.g. ``map_category_residential``) or id to its new value
+        (bool, str, int, float, or a dict/list sent as JSON, as a component does).
+        Raises ProtocolError when the connection closes or the run does not end in ``timeout_s``.
+        """
+        if query_string is not None:
+            self.query_string = query_string
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query_string
+        if page is not None:
+            if page not in self.pages:
+                raise ProtocolError(f"no page {page!r} in the app's navigation ({sorted(self.pages)})")
+            self.page_hash = self.pages[page]
+        state.page_script_hash = self.page_hash
+        state.context_info.timezone = "Europe/Ljubljana"
+        state.context_info.locale = "sl-SI"
+        for key, value in (widgets or {}).items():
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets.get(key, key)
+            if isinstance(value, bool):
+                widget.bool_value = value
+            elif isinstance(value, int):
+                widget.int_value = value
+            elif isinstance(value, float):
+                widget.double_value = value
+            elif isinstance(value, str):
+                widget.string_value = value
+            else:
+                widget.json_value = json.dumps(value)
+        result = RunResult(started=time.perf_counter())
+        await self._ws.send(message.SerializeToString())
+        await self._read_until_finished(result)
+        return result
+
+    async def _read_until_finished(self, result: RunResult) -> None:
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ProtocolError(f"the script run did not finish in {self.timeout_s:.0f} s")
+            try:
+                payload = await asyncio.wait_for(self._ws.recv(), remaining)
+            except TimeoutError as error:
+                raise ProtocolError(f"the script run did not finish in {self.timeout_s:.0f} s") from error
+            except websockets.ConnectionClosed as error:
+                raise ProtocolError(f"the server closed the connection ({error})") from error
+            result.bytes_received += len(payload)
+            message = ForwardMsg()
+            message.ParseFromString(payload)
+            kind = message.WhichOneof("type")
+            if kind == "new_session":
+                self._learn_pages(message.new_session.app_pages, message.new_session.page_script_hash)
+            elif kind == "navigation":
+                self._learn_pages(message.navigation.app_pages, message.navigation.page_script_hash)
+            elif kind == "page_info_changed":
+                self.query_string = message.page_info_changed.query_string
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                self._element(message.delta.new_element, result)
+            elif kind == "script_finished":
+                result.finished = time.perf_counter()
+                # 0 = finished successfully, 2 = rerun requested (the server starts the next run itself)
+                if message.script_finished in (0, 3):  # FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+                    return
+                if message.script_finished == 1:  # FINISHED_WITH_COMPILE_ERROR
+                    result.exceptions.append("compile error")
+                    return
+
+    def _learn_pages(self, app_pages, current: str) -> None:
+        for app_page in app_pages:
+            self.pages[app_page.url_pathname] = app_page.page_script_hash
+            if app_page.is_default:
+                self.pages[""] = app_page.page_script_hash
+        if current:
+            self.page_hash = current
+
+    def _element(self, element, result: RunResult) -> None:
+        result.elements += 1
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            result.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
+        elif kind == "markdown":
+            result.texts.append(element.markdown.body)
+        elif kind == "heading":
+            result.texts.append("#" * max(1, int(element.heading.tag[1:] or 1)) + " " + element.heading.body
+                                if element.heading.tag.startswith("h") else element.heading.body)
+        elif kind == "component_instance" and element.component_instance.component_name.endswith(MAP_COMPONENT):
+            result.map_at = time.perf_counter()
+            result.map_args = element.component_instance.json_args
+            self.widgets[MAP_COMPONENT] = element.component_instance.id
+        widget = getattr(element, kind, None) if kind else None
+        widget_id = getattr(widget, "id", "") if widget is not None else ""
+        if widget_id:
+            self.widgets[widget_id.rsplit("-", 1)[-1] if "-" in widget_id else widget_id] = widget_id
+
+    def fetch(self, path: str) -> bytes:
+        """GET a path of the app (blocking; call through ``asyncio.to_thread``)."""
+        with urllib.request.urlopen(self.base + path, timeout=self.timeout_s) as reply:
+            return reply.read()
+
+    async def fetch_map_rows(self, result: RunResult) -> list:
+        """The marker rows the map's frame fetches (``[]`` when the rows are inline in the arguments).
+
+        Raises ProtocolError when the run sent no map.
+        """
+        if result.map_args is None:
+            raise ProtocolError("the run sent no map")
+        found = ROWS_URL.search(result.map_args)
+        if not found:
+            return []
+        return json.loads(await asyncio.to_thread(self.fetch, found.group(1)))
+
+    async def map_drawn(self) -> RunResult:
+        """What the map's frame sends once drawn (its value: centre, zoom); the server reruns the page."""
+        if MAP_COMPONENT not in self.widgets:
+            raise ProtocolError("no map component to answer")
+        return await self.run(widgets={self.widgets[MAP_COMPONENT]: MAP_DRAWN_VALUE})
