@@ -173,6 +173,16 @@ class RateLimitedGeocoder:
             self._next_slot = start + self.min_delay_seconds
             return wait
 
+    def retry_wait(self, error: BaseException, attempt: int) -> float:
+        """Seconds before batch retry number ``attempt + 1``: ``error_wait_seconds`` doubling per
+        attempt (exponential back-off), and after a 429 at least its Retry-After (capped at
+        MAX_PAUSE_SECONDS) — Nominatim's usage policy asks clients to back off, not to hammer."""
+        wait = self.error_wait_seconds * (2 ** attempt)
+        retry_after = getattr(error, "retry_after", None)
+        if isinstance(error, geopy_exc.GeocoderRateLimited) and isinstance(retry_after, (int, float)):
+            wait = max(wait, min(float(retry_after), MAX_PAUSE_SECONDS))
+        return wait
+
     def geocode(self, query: str, **kwargs: Any) -> Any:
         """Geocode one query; raises GeocoderPaused/GeocoderBusy (not asked) or geopy's errors."""
         remaining = self.paused_for()
@@ -190,7 +200,7 @@ class RateLimitedGeocoder:
                 return _call_with_deadline(call, self.deadline_seconds - wait)
             except geopy_exc.GeocoderServiceError as error:
                 if attempt < self.max_retries:
-                    self._sleep(self.error_wait_seconds)
+                    self._sleep(self.retry_wait(error, attempt))
                     continue
                 if isinstance(error, geopy_exc.GeocoderRateLimited):
                     retry_after = error.retry_after if isinstance(error.retry_after, (int, float)) else 0

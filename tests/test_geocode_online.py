@@ -258,6 +258,19 @@ def test_rate_limiter_retries_a_429_then_succeeds_without_real_sleep():
     assert backend.times[1] - backend.times[0] >= settings.NOMINATIM_MIN_DELAY_SECONDS
 
 
+def test_batch_retry_after_a_429_waits_its_retry_after_and_backs_off():
+    clock = FakeClock()
+    errors = [geopy_exc.GeocoderRateLimited("429", retry_after=30), geopy_exc.GeocoderServiceError("503")]
+    backend = RecordingBackend(clock, errors=errors)
+    client = _nominatim.make_geocoder(backend=backend, clock=clock.clock, sleeper=clock.sleep, max_retries=2)
+    assert client.geocode("a").latitude == 45.54
+    first, second, third = backend.times
+    assert second - first >= 30  # the server asked for 30 s: not 2 s later
+    assert third - second >= 2 * _nominatim.ERROR_WAIT_SECONDS  # doubling back-off after the 503
+    huge = geopy_exc.GeocoderRateLimited("429", retry_after=10**9)
+    assert client.retry_wait(huge, 0) == _nominatim.MAX_PAUSE_SECONDS
+
+
 def test_rate_limiter_reraises_after_the_last_retry():
     clock = FakeClock()
     backend = RecordingBackend(clock, errors=[geopy_exc.GeocoderServiceError("500")] * 5)
