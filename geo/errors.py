@@ -49,6 +49,10 @@ class CoverageError(KoperMapError, ValueError):
     """A coverage parameter or input table is not usable; the message names it and the fix."""
 
 
+class ScenarioError(KoperMapError, ValueError):
+    """A hypothetical place or a location-allocation request is not usable; the message names it and the fix."""
+
+
 class UnknownPlaceError(KoperMapError, LookupError):
     """A settlement or area named as a starting point is not in the data."""
 
