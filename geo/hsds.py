@@ -172,7 +172,8 @@ def hsds_tables(table: pd.DataFrame, lang: str = "sl", today: dt.date | None = N
         rows["contacts"] += _hsds_contacts(r, service_id)
         for index, schedule in enumerate(schedule_rows(r["opening_hours"], i18n.field(r, "hours_note", lang), periods)):
             rows["schedules"].append({"id": hsds_id("schedule", r["id"], str(index)), "service_id": service_id, **schedule})
-        for token in r["service_area"]:
+        # Confidential services get no service area either: nothing that narrows where they are.
+        for token in ([] if r["location_type"] == model.CONFIDENTIAL else r["service_area"]):
             area = SERVICE_AREA_NAMES.get(token, token)
             rows["service_areas"].append(
                 {
