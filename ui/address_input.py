@@ -34,25 +34,30 @@ def note_text(result: geocode.GeocodeResult, lang: str) -> str:
     return " ".join(parts)
 
 
-def lookup_form(lang: str) -> tuple[bool, geocode.GeocodeResult | None]:
+def lookup_form(lang: str, prefix: str = "near") -> tuple[bool, geocode.GeocodeResult | None]:
     """Draw the address form; returns (submitted, where the address was placed or None if not found).
+
+    ``prefix`` names the widget keys (``<prefix>_address`` …): another page passes its own namespace.
 
     Online lookups go through the process-wide Nominatim client (one request per second for the
     whole app, back within 5 s whatever the service does); offline ones read only the register,
     the hand-placed points and the geocode cache.
     """
     online_allowed = settings.online_geocoding()
-    with st.form(FORM_KEY, border=False):
+    form_key, text_key, choice_key, submit_key = (
+        (FORM_KEY, TEXT_KEY, CHOICE_KEY, SUBMIT_KEY) if prefix == "near"
+        else tuple(f"{prefix}_{k.removeprefix('near_')}" for k in (FORM_KEY, TEXT_KEY, CHOICE_KEY, SUBMIT_KEY)))
+    with st.form(form_key, border=False):
         typed = st.text_input(i18n.t("nearest.address", lang), placeholder=i18n.t("nearest.address_placeholder", lang),
-                              max_chars=200, key=TEXT_KEY)
+                              max_chars=200, key=text_key)
         if online_allowed:
             st.caption(i18n.t("address.online_notice", lang))
-            how = st.radio(i18n.t("address.lookup_choice", lang), (ONLINE, OFFLINE), key=CHOICE_KEY,
+            how = st.radio(i18n.t("address.lookup_choice", lang), (ONLINE, OFFLINE), key=choice_key,
                            format_func=lambda choice: i18n.t(f"address.lookup.{choice}", lang))
         else:
             st.caption(i18n.t("address.offline_only", lang))
             how = OFFLINE
-        asked = st.form_submit_button(i18n.t("nearest.find", lang), key=SUBMIT_KEY)
+        asked = st.form_submit_button(i18n.t("nearest.find", lang), key=submit_key)
     if not asked:
         return False, None
     online = online_allowed and how == ONLINE
