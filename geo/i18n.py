@@ -30,8 +30,17 @@ def language(value: str | None) -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled in."""
+    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled in.
+
+    A count text (a dict of plural forms) takes its count as ``n``, an integer: then this is
+    ``plural(key, lang, n, **values)``. Raises TypeError when such a text gets no ``n``.
+    """
     text = TABLES[language(lang)][key]
+    if isinstance(text, dict):
+        if "n" not in values:
+            raise TypeError(f"{key} is a count text (plural forms): give its count as n=")
+        count = values.pop("n")
+        return plural(key, lang, count, **values)
     return text.format(**values) if values else text
 
 
@@ -49,6 +58,8 @@ def plural(key: str, lang: str, count: int, **values: object) -> str:
     forms = TABLES[lang][key]
     if not isinstance(forms, dict):
         raise KeyError(f"{key} is not a plural text (a dict of CLDR categories)")
+    if isinstance(count, str) or int(count) != count:
+        raise TypeError(f"{key}: the count must be a whole number, not {count!r} (format it here, not before)")
     category = Locale.parse(_BABEL_LOCALES[lang]).plural_form(abs(int(count)))
     text = forms.get(category, forms["other"])
     return text.format(n=format_number(count, lang), **values)

@@ -11,7 +11,7 @@ include_ankaran = st.toggle(i18n.t("areas.include_ankaran", lang), value=True, k
 table = areas.filter_areas(cache.load_areas(), include_ankaran)
 view = present.areas_table(table, lang)
 st.dataframe(view, hide_index=True, width="stretch")
-st.markdown(i18n.t("areas.total", lang, n=i18n.format_number(int(table["population"].sum()), lang)))
+st.markdown(i18n.t("areas.total", lang, n=int(table["population"].sum())))
 if cache.boundary_is_official():
     st.info(i18n.t("areas.boundary_official", lang))
 else:

@@ -26,9 +26,11 @@ shown = filters.apply(services, chosen, lang)
 render_view = map_view.start((chosen, lang, when, show_areas))
 located, rows_json = cache.map_layer(chosen, lang, when)  # shared by every session with this view
 counts = shown.loc[shown["record_kind"] != model.INFORMATION, "location_type"].value_counts()  # information is no service
-st.markdown(i18n.t(
-    "map.summary", lang, n=int(counts.sum()), on_map=sum(len(loc.services) for loc in located), places=len(located),
-    anywhere=int(counts.get("area", 0)), confidential=int(counts.get("confidential", 0)),
+st.markdown(i18n.t(  # each count with its own plural form (geo.i18n.plural)
+    "map.summary", lang, matching=i18n.plural("map.summary.matching", lang, int(counts.sum())),
+    on_map=i18n.plural("map.summary.on_map", lang, len(located), on_map=sum(len(loc.services) for loc in located)),
+    anywhere=i18n.plural("map.summary.anywhere", lang, int(counts.get("area", 0))),
+    confidential=i18n.plural("map.summary.confidential", lang, int(counts.get("confidential", 0))),
 ))
 common.moment_caption(chosen, when, lang)
 folium_map = mapping.build_map(

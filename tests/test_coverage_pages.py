@@ -102,7 +102,7 @@ def test_area_profile_of_dekani(lang, data_dir):
     assert not app.exception, app.exception
     assert app.title[0].value == "Dekani"
     said = texts(app)
-    assert i18n.t("profile.population", lang, n=i18n.format_number(1733, lang), date="2024-01-01",
+    assert i18n.t("profile.population", lang, n=1733, date="2024-01-01",
                   kind=i18n.t("areas.kind.ks", lang)) in said
     table = app.dataframe[0].value.set_index("category")
     day = table.loc[i18n.t("category.day_activities", lang)]

@@ -93,7 +93,7 @@ def status_section(services: pd.DataFrame, data_dir: Path, lang: str) -> None:
     first.metric(i18n.t("upkeep.records", lang), len(services))
     second.metric(i18n.t("upkeep.problems", lang), "?" if problems is None else len(problems))
     third.metric(i18n.t("upkeep.approximate", lang), len(approximate))
-    fourth.metric(i18n.t("upkeep.stale", lang, days=settings.VERIFY_MAX_AGE_DAYS), len(stale))
+    fourth.metric(i18n.t("upkeep.stale", lang, n=settings.VERIFY_MAX_AGE_DAYS), len(stale))
     if problems is not None and not problems.empty:
         st.subheader(i18n.t("upkeep.problems", lang))
         show_table(problems, lang)
@@ -103,7 +103,7 @@ def status_section(services: pd.DataFrame, data_dir: Path, lang: str) -> None:
         where=[present.location_text(by_id.loc[i].to_dict() | {"location_type": "site"}, lang) for i in approximate["id"]]
     )[["id", "name_sl", "address", "where"]]
     show_table(shown, lang)
-    st.subheader(i18n.t("upkeep.stale", lang, days=settings.VERIFY_MAX_AGE_DAYS))
+    st.subheader(i18n.t("upkeep.stale", lang, n=settings.VERIFY_MAX_AGE_DAYS))
     if stale.empty:
         st.caption(i18n.t("upkeep.none_stale", lang))
     else:
@@ -138,7 +138,7 @@ def import_section(data_dir: Path, actor: str, lang: str) -> None:
     seen = st.session_state.get(SEEN_KEY)
     seen_stamp = seen[1] if seen and seen[0] == uploaded.file_id else preview.stamp
     st.session_state[SEEN_KEY] = (uploaded.file_id, preview.stamp)
-    st.caption(i18n.t("upkeep.read_as", lang, encoding=preview.upload.encoding_label, rows=len(preview.upload.frame)))
+    st.caption(i18n.t("upkeep.read_as", lang, encoding=preview.upload.encoding_label, n=len(preview.upload.frame)))
     if preview.problems:
         st.error(i18n.t("upkeep.rejected", lang, n=len(preview.problems)))
         for key in preview.advice:
@@ -148,8 +148,10 @@ def import_section(data_dir: Path, actor: str, lang: str) -> None:
     if preview.diff is None:
         return
     changes = preview.diff
-    st.subheader(i18n.t("upkeep.diff", lang, added=len(changes.added), changed=len(changes.changed),
-                        removed=len(changes.removed), unchanged=changes.unchanged))
+    counts = {"added": len(changes.added), "changed": len(changes.changed), "removed": len(changes.removed),
+              "unchanged": changes.unchanged}
+    st.subheader(i18n.t("upkeep.diff", lang, **{kind: i18n.plural(f"upkeep.diff.{kind}", lang, count)
+                                                 for kind, count in counts.items()}))
     lines = upkeep.change_lines(changes)
     if lines:
         rows = pd.DataFrame(lines, columns=["id", "change", "field", "old", "new"])

@@ -318,6 +318,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "note.general": "For a specific target group, services for everyone (e.g. the defibrillator network) are listed but do not count in the measures and do not close a gap.",
     "note.inside": "Having no service inside an area's boundary is a neutral fact, not a gap: gaps are about how far the residents are and whether a service comes to them.",
     "profile.general": "For everyone, not counted for this target group ({n})",
+    "coverage.col_reach": "Comes to the residents",
+    "coverage.no_usable_place": "no matching place its residents may use",
     "note.boundary": "Area boundaries are approximate (computed from the register, not official).",
     "note.population": "Each area's population is split equally over its demand points (centres of spatial districts).",
     "note.road": "Road distance = straight line × {factor} (an assumed detour factor, not measured).",

@@ -318,6 +318,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "note.general": "Per un gruppo destinatario specifico, i servizi per tutti (ad es. la rete dei defibrillatori) sono elencati ma non contano nelle misure e non colmano una lacuna.",
     "note.inside": "Non avere alcun servizio entro i confini di un'area è un fatto neutro, non una lacuna: le lacune dipendono da quanto sono lontani i residenti e se un servizio li raggiunge.",
     "profile.general": "Per tutti, non conteggiati per questo gruppo ({n})",
+    "coverage.col_reach": "Raggiunge i residenti",
+    "coverage.no_usable_place": "nessuna sede corrispondente che i residenti possano usare",
     "note.boundary": "I confini delle aree sono approssimativi (calcolati dal registro, non ufficiali).",
     "note.population": "La popolazione di ogni area è ripartita in parti uguali tra i suoi punti di domanda (centri dei distretti territoriali).",
     "note.road": "Distanza su strada = linea d'aria × {factor} (un fattore di deviazione ipotizzato, non misurato).",

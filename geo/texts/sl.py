@@ -318,6 +318,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "note.general": "Pri izbrani ciljni skupini so storitve za vse (npr. mreža defibrilatorjev) navedene, a se ne štejejo v merila in ne zapolnijo vrzeli.",
     "note.inside": "Da znotraj meje območja ni nobene storitve, je nevtralno dejstvo, ne vrzel: vrzeli so odvisne od tega, kako daleč so prebivalci in ali storitev pride k njim.",
     "profile.general": "Za vse, za to ciljno skupino ne šteje ({n})",
+    "coverage.col_reach": "Pride k prebivalcem",
+    "coverage.no_usable_place": "ni ustreznega kraja, ki bi ga prebivalci smeli uporabljati",
     "note.boundary": "Meje območij so približne (izračunane iz registra, niso uradne).",
     "note.population": "Prebivalstvo območja je enakomerno razdeljeno med njegove točke povpraševanja (središča prostorskih okolišev).",
     "note.road": "Razdalja po cesti = zračna razdalja × {factor} (privzeti faktor ovinkov, ni izmerjen).",
