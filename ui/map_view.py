@@ -31,12 +31,12 @@ def bounded_float(params, name: str, low: float, high: float) -> float | None:
 
 
 def from_link(params) -> dict:
-    """{"center": (lat, lon) or None, "zoom": int or None, "selected": str or None} from ``?lat=&lon=&z=&loc=``."""
+    """{"center": (lat, lon) or None, "zoom": a number (quarter steps too) or None, "selected": str or None} from ``?lat=&lon=&z=&loc=``."""
     lat, lon = bounded_float(params, "lat", -90, 90), bounded_float(params, "lon", -180, 180)
     zoom = bounded_float(params, "z", mapping.MIN_ZOOM, mapping.MAX_ZOOM)
     selected = str(params.get("loc") or "")[:MAX_LOC_CHARS] or None
     return {"center": (lat, lon) if lat is not None and lon is not None else None,
-            "zoom": int(zoom) if zoom is not None else None, "selected": selected}
+            "zoom": round(zoom, 2) if zoom is not None else None, "selected": selected}
 
 
 def start(signature: tuple) -> dict:
@@ -79,7 +79,8 @@ def remember(returned: object, located: Sequence[mapping.Location]) -> None:
     state = st.session_state
     center, zoom = returned.get("center"), returned.get("zoom")
     if isinstance(center, dict) and "lat" in center and "lng" in center and zoom is not None:
-        view = {"center": (float(center["lat"]), float(center["lng"])), "zoom": int(zoom)}
+        # zoom may be a quarter step (the framed first view): kept as it is, so a rebuilt map opens the same
+        view = {"center": (float(center["lat"]), float(center["lng"])), "zoom": round(float(zoom), 2)}
         if state.get("map_framed_report", False) is None:
             state.map_framed_report = view
         elif view != state.get("map_framed_report"):
@@ -101,7 +102,7 @@ def link_params() -> dict[str, str]:
     view = st.session_state.map_view
     if view["center"] is not None and view["zoom"] is not None:
         if (view["center"], view["zoom"]) != (settings.MAP_CENTER, settings.MAP_ZOOM):
-            params.update(lat=f"{view['center'][0]:.5f}", lon=f"{view['center'][1]:.5f}", z=str(view["zoom"]))
+            params.update(lat=f"{view['center'][0]:.5f}", lon=f"{view['center'][1]:.5f}", z=f"{view['zoom']:g}")
     if st.session_state.map_selected:
         params["loc"] = st.session_state.map_selected
     return params

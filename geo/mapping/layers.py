@@ -19,15 +19,19 @@ from geo.mapping.elements import FitView, MapLook, StreetTiles, ZoomableMap
 from geo.mapping.locations import finite_number
 
 
-def base_map(center: tuple[float, float], zoom: int) -> folium.Map:
+def base_map(center: tuple[float, float], zoom: float) -> folium.Map:
     """An empty map on a plain background (no tiles), bounded zoom and the map's look (a metric scale).
 
     The page it makes lets a phone user pinch-zoom (``elements.ZoomableMap``).
     """
     # The scale is metric only: MapLook adds it (folium's control_scale shows miles too).
-    m = ZoomableMap(location=list(center), zoom_start=int(zoom), tiles=None, control_scale=False)
+    m = ZoomableMap(location=list(center), zoom_start=zoom if isinstance(zoom, int) else round(float(zoom), 2),
+                    tiles=None, control_scale=False)
     # Without a tile layer Leaflet's max zoom is Infinity, on which markercluster never finishes.
     m.options["min_zoom"], m.options["max_zoom"] = style.MIN_ZOOM, style.MAX_ZOOM
+    # Quarter zoom steps for the first view (layers.frame): whole steps left the municipality a
+    # third of a laptop's map; the + and − buttons still zoom by one.
+    m.options["zoom_snap"] = style.ZOOM_SNAP
     m.add_child(MapLook())
     return m
 

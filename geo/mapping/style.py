@@ -47,6 +47,8 @@ OSM_ATTRIBUTION = '<a href="https://www.openstreetmap.org/copyright">© OpenStre
 AREAS_ATTRIBUTION = "Vir: GURS, Register prostorskih enot"
 BACKGROUND = "#f3f2ee"
 MIN_ZOOM, MAX_ZOOM = 9, 18
+#: Zoom levels the map may rest at between whole ones (fitting a view to the frame).
+ZOOM_SNAP = 0.25
 #: Zoom from which every settlement is labelled (before it: only the larger ones).
 DETAIL_ZOOM = 13
 #: A settlement with at least this many residents is labelled at every zoom.

@@ -3,7 +3,7 @@
 //
 // Settlement names never cover a marker, a cluster, a control or each other: after every move,
 // zoom or change of the markers, the names are placed again, most populous first (the order of
-// their ``data-rank``); a name that would touch anything already placed is hidden for this view.
+// their ``data-rank``), on the place or just beside it; a name with no free spot is hidden for this view.
 // Below ``detailZoom`` the small settlements are placed only where there is room (the sparse
 // eastern villages get their names; the crowded coast keeps only its towns).
 function koperMapLook(map, detailZoom) {
@@ -28,26 +28,47 @@ function koperMapLook(map, detailZoom) {
             var r = obstacles[i].getBoundingClientRect();
             if (r.width && r.height) { taken.push(r); }
         }
-        labels.forEach(function (label) { label.classList.remove("koper-label-hidden"); });
+        labels.forEach(function (label) {
+            label.classList.remove("koper-label-hidden");
+            label.style.transform = "";
+        });
         var sparse = map.getZoom() < detailZoom;
         var rects = labels.map(function (label) { return label.getBoundingClientRect(); });
-        var hide = labels.map(function (label, i) {
-            var r = rects[i];
-            var inside = r.width > 0 && r.left >= frame.left && r.right <= frame.right && r.top >= frame.top &&
-                r.bottom <= frame.bottom;
+        function shifted(r, dx, dy) {
+            return {left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy};
+        }
+        var moves = labels.map(function (label, i) {
+            var r = rects[i], w = r.right - r.left, h = r.bottom - r.top;
             // Small settlements keep some air around them on the overview, so the map stays readable.
             var gap = sparse && label.classList.contains("koper-minor") ? 10 : 3;
-            var free = inside && !taken.some(function (t) { return overlaps(r, t, gap); });
-            if (free) { taken.push(r); }
-            return !free;
+            // On the place, else just above, below, right or left of it (a town under a cluster keeps its name).
+            var tries = [[0, 0], [0, -(h + 12)], [0, h + 12], [w / 2 + 16, 0], [-(w / 2 + 16), 0]];
+            for (var k = 0; k < tries.length; k++) {
+                var c = shifted(r, tries[k][0], tries[k][1]);
+                var inside = w > 0 && c.left >= frame.left && c.right <= frame.right && c.top >= frame.top &&
+                    c.bottom <= frame.bottom;
+                if (inside && !taken.some(function (t) { return overlaps(c, t, gap); })) {
+                    taken.push(c);
+                    return tries[k];
+                }
+            }
+            return null;
         });
-        labels.forEach(function (label, i) { if (hide[i]) { label.classList.add("koper-label-hidden"); } });
+        labels.forEach(function (label, i) {
+            var move = moves[i];
+            if (!move) { label.classList.add("koper-label-hidden"); return; }
+            if (move[0] || move[1]) {
+                label.style.transform = "translate(-50%, -50%) translate(" + move[0] + "px, " + move[1] + "px)";
+            }
+        });
     }
     function later() {
         if (pending === null) { pending = setTimeout(place, 60); }
     }
     map.on("zoomend", detail);
     map.on("zoomend moveend resize layeradd layerremove popupopen popupclose", later);
+    // A frame that gets its size late (Streamlit sizes the map's iframe after it starts) places them again.
+    if (window.ResizeObserver) { new ResizeObserver(later).observe(box); }
     detail();
     later();
 }
