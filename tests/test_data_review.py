@@ -202,3 +202,81 @@ def test_a_record_without_a_service_area_is_refused():
 
 def test_data_review_frame_is_the_shipped_table():
     assert isinstance(SERVICES, pd.DataFrame) and len(SERVICES) == 36
+
+
+# ------------------------------------------------------------------------------------------------
+# Decision 6: hand-placed points say honestly how far off they may be.
+
+RPE = settings.SHARED_DIR / "reference" / "rpe"
+MANUAL = pd.read_csv(DATA / settings.MANUAL_COORDINATES_FILE, dtype=str, keep_default_na=False).set_index("address")
+DOLINSKA, GAZON = "Dolinska cesta 58 A, 6000 Koper", "Gažon 39, 6274 Šmarje"
+
+
+def _register_settlement(name: str) -> tuple[pd.Series, pd.DataFrame]:
+    """A Koper settlement of the register and its spatial districts (D96/TM metres in CEN_E, CEN_N)."""
+    if not RPE.is_dir():
+        pytest.skip(f"the register extract {RPE} is not beside the checkout")
+    settlements = pd.read_csv(RPE / "settlements_obalno_kraska.csv")
+    districts = pd.read_csv(RPE / "spatial_districts_obalno_kraska.csv")
+    settlement = settlements[(settlements["NA_UIME"] == name) & (settlements["OB_MID"] == 11027776)].iloc[0]
+    return settlement, districts[districts["NA_MID"] == settlement["NA_MID"]]
+
+
+def _honest_radius(x: float, y: float, settlement: pd.Series, districts: pd.DataFrame) -> int:
+    """Metres, rounded up to 100: the farthest district centroid, or the settlement's equal-area circle if wider."""
+    farthest = float(((districts["CEN_E"] - x) ** 2 + (districts["CEN_N"] - y) ** 2).pow(0.5).max())
+    equal_area = (float(settlement["POV_KM2"]) * 1e6 / 3.141592653589793) ** 0.5
+    return int(-(-max(farthest, equal_area) // 100) * 100)
+
+
+def test_dolinska_is_placed_from_the_register_with_an_honest_radius():
+    streets = pd.read_csv(DATA / "streets.csv", dtype=str)
+    street = streets[streets["name_sl"] == "Dolinska cesta"]
+    assert len(street) == 1  # the register knows only the settlement of the street
+    settlement, districts = _register_settlement("Koper")
+    assert street["settlement_id"].iloc[0] == str(settlement["NA_MID"])
+    xy = districts[["CEN_E", "CEN_N"]].to_numpy(dtype=float)
+    total = ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2) ** 0.5
+    medoid = districts.iloc[int(total.sum(axis=1).argmin())]
+    line = MANUAL.loc[DOLINSKA]
+    assert (float(line["lat"]), float(line["lon"])) == (medoid["lat"], medoid["lon"])
+    assert int(line["accuracy_m"]) == _honest_radius(medoid["CEN_E"], medoid["CEN_N"], settlement, districts) == 2900
+    assert (line["lat"], line["lon"]) != ("45.5375", "13.7430")  # the unsupported point of the first reading
+
+
+def test_gazon_keeps_the_settlement_centroid_and_gets_a_radius():
+    settlement, districts = _register_settlement("Gažon")
+    line = MANUAL.loc[GAZON]
+    assert (float(line["lat"]), float(line["lon"])) == (settlement["lat"], settlement["lon"])
+    assert int(line["accuracy_m"]) == _honest_radius(settlement["CEN_E"], settlement["CEN_N"], settlement, districts)
+
+
+def test_every_placed_service_has_an_accuracy_radius():
+    from geo import directory
+
+    table = directory.directory_table(DATA)
+    placed = table[table["location_type"].isin(model.PLACED_TYPES)]
+    radii = pd.to_numeric(placed["location_accuracy_m"], errors="coerce")
+    assert radii.notna().all() and (radii > 0).all(), list(placed.loc[radii.isna(), "id"])
+
+
+def test_dolinska_is_listed_first_among_the_points_to_verify_online():
+    from geo import directory, upkeep
+
+    first = upkeep.verify_online_first(directory.directory_table(DATA))
+    assert first.loc[0, "address"] == DOLINSKA and first.loc[0, "location_accuracy_m"] == 2900
+    assert set(first.loc[0, "ids"].split(";")) == {"cajanke", "information-point"}
+
+
+def test_the_staff_page_lists_the_points_to_verify_online_first(data_dir):
+    from apptest_support import UPKEEP_PAGE, run_page
+    from geo import i18n
+
+    app = run_page(UPKEEP_PAGE, "it")
+    assert not app.exception, app.exception
+    headings = [s.value for s in app.subheader]
+    assert i18n.t("upkeep.verify_first", "it") in headings
+    tables = [t.value for t in app.dataframe]
+    listed = next(t for t in tables if i18n.t("upkeep.col.ids", "it") in t.columns)
+    assert list(listed[i18n.t("upkeep.col.address", "it")]) == [DOLINSKA]
+    assert "1.000 m" in " ".join(c.value for c in app.caption)

@@ -39,7 +39,8 @@ def test_village_address_falls_in_its_village_and_local_community():
     settlements = pd.read_csv(DATA / "settlements.csv", dtype=str)
     gazon = settlements[settlements["name_sl"] == "Gažon"].iloc[0]
     assert (danica["lat"], danica["lon"]) == (float(gazon["lat"]), float(gazon["lon"]))
-    assert danica["location_precision"] == "settlement"
+    # Issue 13: placed at the settlement centroid with an honest radius (data/manual_coordinates.csv)
+    assert danica["location_precision"] == "manual" and danica["location_accuracy_m"] == 800
     assert danica["area_id"] == gazon["area_id"] == "ks-50614"  # Gažon is in KS Šmarje
 
 

@@ -103,6 +103,13 @@ def status_section(services: pd.DataFrame, data_dir: Path, lang: str) -> None:
         where=[present.location_text(by_id.loc[i].to_dict() | {"location_type": "site"}, lang) for i in approximate["id"]]
     )[["id", "name_sl", "address", "where"]]
     show_table(shown, lang)
+    st.subheader(i18n.t("upkeep.verify_first", lang))  # issue 13: e.g. Dolinska cesta 58 A, placed from the register
+    first_points = upkeep.verify_online_first(services)
+    st.caption(i18n.t("upkeep.verify_first_note", lang, m=i18n.format_number(upkeep.VERIFY_FIRST_RADIUS_M, lang)))
+    if first_points.empty:
+        st.caption(i18n.t("upkeep.none_verify_first", lang))
+    else:
+        show_table(first_points, lang)
     st.subheader(i18n.t("upkeep.stale", lang, n=settings.VERIFY_MAX_AGE_DAYS))
     if stale.empty:
         st.caption(i18n.t("upkeep.none_stale", lang))

@@ -29,7 +29,7 @@ from geo.upkeep.checking import normalise, records_with_problems, round_trip_dam
 from geo.upkeep.comparing import Diff, FieldChange, RecordChange, change_lines, comparable, diff
 from geo.upkeep.downloads import change_log_csv, directory_csv
 from geo.upkeep.guard import require_enabled
-from geo.upkeep.health import approximate_locations, stale_records
+from geo.upkeep.health import VERIFY_FIRST_RADIUS_M, approximate_locations, stale_records, verify_online_first
 from geo.upkeep.locations import record_manual_location
 from geo.upkeep.placing import AddressLocation, addresses_to_geocode, geocode_addresses, is_approximate
 from geo.upkeep.preview import ImportPreview, preview_import
@@ -37,10 +37,11 @@ from geo.upkeep.reading import ENCODINGS, XLSX, Upload, read_upload
 from geo.upkeep.saving import SaveResult, directory_stamp, mark_verified, restore_backup, save_directory
 
 __all__ = [
-    "ACTIONS", "ENCODINGS", "XLSX", "AddressLocation", "Backup", "Diff", "FieldChange", "ImportPreview",
+    "ACTIONS", "ENCODINGS", "VERIFY_FIRST_RADIUS_M", "XLSX", "AddressLocation", "Backup", "Diff", "FieldChange", "ImportPreview",
     "RecordChange", "SaveResult", "StaleDirectoryError", "StorageError", "Upload", "UpkeepDisabled",
     "addresses_to_geocode", "approximate_locations", "backup_dir", "change_lines", "change_log_csv", "comparable",
     "diff", "directory_csv", "directory_stamp", "geocode_addresses", "is_approximate", "list_backups", "mark_verified",
     "normalise", "preview_import", "read_log", "read_upload", "record_manual_location", "records_with_problems",
     "require_enabled", "restore_backup", "round_trip_damage", "save_directory", "stale_records", "validate_upload",
+    "verify_online_first",
 ]

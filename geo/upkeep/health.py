@@ -1,4 +1,5 @@
-"""The directory's health for the staff page: approximate locations, records not verified for long."""
+"""The directory's health for the staff page: approximate locations (and which to verify online first),
+records not verified for long."""
 from __future__ import annotations
 
 import datetime as dt
@@ -33,6 +34,33 @@ def approximate_locations(located: pd.DataFrame) -> pd.DataFrame:
             continue
         lines.append({**{c: record.get(c) for c in columns[:-1]}, "reason": reason})
     return pd.DataFrame(lines, columns=columns)
+
+
+#: A point whose error radius reaches this far (metres) may lie in the wrong local community, so
+#: coverage would count its services there: staff verify such points online before the others.
+VERIFY_FIRST_RADIUS_M = 1_000
+
+
+def verify_online_first(located: pd.DataFrame, min_radius_m: float = VERIFY_FIRST_RADIUS_M) -> pd.DataFrame:
+    """Addresses whose point may be ``min_radius_m`` metres or more off, widest first (issue 13).
+
+    One row per address of a placed record in ``located`` (``directory.with_locations``): points
+    without a radius (street or settlement only, or not found) come first, then hand-placed points
+    by their error radius. Columns: address, ids (the records there, ``;``-separated),
+    location_accuracy_m (None when unknown), reason.
+    """
+    columns = ["address", "ids", "location_accuracy_m", "reason"]
+    approximate = approximate_locations(located)
+    rows = []
+    for address, group in approximate.groupby("address", sort=False):
+        radius = pd.to_numeric(group["location_accuracy_m"], errors="coerce").max()
+        unknown = pd.isna(radius) or cell_text(group["location_precision"].iloc[0]) != "manual"
+        if unknown or radius >= min_radius_m:
+            rows.append({"address": address, "ids": ";".join(group["id"]),
+                         "location_accuracy_m": None if unknown else int(radius), "reason": group["reason"].iloc[0]})
+    table = pd.DataFrame(rows, columns=columns)
+    order = table["location_accuracy_m"].map(lambda m: math.inf if m is None or pd.isna(m) else m)
+    return table.iloc[order.sort_values(ascending=False, kind="stable").index].reset_index(drop=True)
 
 
 def stale_records(
