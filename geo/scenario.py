@@ -219,39 +219,52 @@ def with_places(services: pd.DataFrame, places: list[Place] | tuple[Place, ...],
 
 #: Measures set side by side by compare (those present in both tables).
 COMPARED = ("mean_distance_km", "max_distance_km", "share_within_1km", "share_within_5km", "share_within_10km",
-            "access_2sfca", "gap")
+            "access_2sfca", "gap_far", "gap_low_share", "gap_not_reached", "gap")
+#: The figures whose change makes an area "affected" (2SFCA shifts everywhere a catchment overlaps).
+AFFECTING = ("mean_distance_km", "max_distance_km", "share_within_1km", "share_within_5km", "share_within_10km", "gap")
+
+
+def _differs(old: pd.Series, new: pd.Series) -> np.ndarray:
+    if old.dtype == bool or new.dtype == bool:
+        return old.fillna(False).astype(bool).to_numpy() != new.fillna(False).astype(bool).to_numpy()
+    a, b = old.to_numpy(dtype=float), new.to_numpy(dtype=float)
+    same = (np.isnan(a) & np.isnan(b)) | np.isclose(a, b, rtol=0, atol=1e-9)
+    return ~same
 
 
 def compare(before: pd.DataFrame, after: pd.DataFrame, radius_km: float = 5.0) -> pd.DataFrame:
-    """One row per area: each measure of COMPARED ``<name>_before`` / ``<name>_after``, and ``newly_within``.
+    """One row per area: each measure of COMPARED as ``<name>_before`` / ``<name>_after``, plus
+    ``newly_within``, ``changed`` and ``affected``.
 
     ``before`` and ``after`` are geo.coverage.area_coverage tables for the same selection without
     and with the places. ``newly_within`` = residents newly within ``radius_km`` of a matching
-    place: (share after − share before) × population, rounded to whole people; ``changed`` is True
-    where any compared figure differs. Raises ScenarioError when the two tables list other areas.
+    place: (share after − share before) × population, rounded to whole people (0 where the share
+    column for that radius is absent); ``changed``: any compared figure differs; ``affected``: a
+    distance, a share or the gap differs. Raises ScenarioError when the tables list other areas.
     """
     if list(before["area_id"]) != list(after["area_id"]):
         raise ScenarioError("compare needs the same areas in the same order before and after (same include_ankaran)")
     out = before[["area_id", "name_sl", "name_it", "population"]].reset_index(drop=True).copy()
     changed = np.zeros(len(out), dtype=bool)
+    affected = np.zeros(len(out), dtype=bool)
     for name in COMPARED:
         if name not in before.columns or name not in after.columns:
             continue
         old, new = before[name].reset_index(drop=True), after[name].reset_index(drop=True)
         out[f"{name}_before"], out[f"{name}_after"] = old, new
-        if name == "gap":
-            changed |= old.astype(bool).to_numpy() != new.astype(bool).to_numpy()
-        else:
-            a, b = old.to_numpy(dtype=float), new.to_numpy(dtype=float)
-            changed |= ~((np.isnan(a) & np.isnan(b)) | np.isclose(a, b, rtol=0, atol=1e-9, equal_nan=False))
+        differs = _differs(old, new)
+        changed |= differs
+        if name in AFFECTING:
+            affected |= differs
     share = f"share_within_{radius_km:g}km"
     if share in before.columns and share in after.columns:
-        gain = (after[share].to_numpy(dtype=float) - before[share].to_numpy(dtype=float))
+        gain = after[share].to_numpy(dtype=float) - before[share].to_numpy(dtype=float)
         people = np.nan_to_num(gain) * before["population"].to_numpy(dtype=float)
         out["newly_within"] = np.rint(np.clip(people, 0, None)).astype(int)
     else:
         out["newly_within"] = 0
     out["changed"] = changed
+    out["affected"] = affected
     return out
 
 

@@ -46,7 +46,7 @@ def _steady_pages_manager():
 
 #: Every page's file, as app.py's navigation knows it.
 PAGES = ["pages/map.py", "pages/nearest.py", "pages/directory.py", "pages/areas.py",
-         "pages/coverage.py", "pages/area.py", "pages/council.py"]
+         "pages/coverage.py", "pages/area.py", "pages/council.py", "pages/whatif.py"]
 DEFAULT_PAGE = "pages/map.py"
 
 
@@ -95,12 +95,25 @@ def map_args(app: AppTest, index: int = 0) -> dict:
     return json.loads(maps[index].proto.json_args)
 
 
+def map_rows_text(app: AppTest, index: int = 0) -> str:
+    """The marker rows' JSON of a page's map: inline in its script, or the file the map fetches
+    (``rows_url``, written by ui.cache.map_rows_url under static/); '' for a map without them."""
+    script = map_args(app, index)["script"]
+    found = re.findall(r"var rows = (.*);\n", script)
+    if found and found[0] != "null":
+        return found[0]
+    url = re.findall(r'"rowsUrl": "(/app/static/[^"]+)"', script)  # folium writes option names in camelCase
+    if url:
+        return (settings.PROJECT_DIR / "static" / url[0].removeprefix("/app/static/")).read_text(encoding="utf-8")
+    return ""
+
+
 def map_location_ids(app: AppTest, index: int = 0) -> list[str]:
     """The location ids of the markers drawn on a page's map, in drawing order."""
     # The markers are made in the browser from one JSON array (geo.mapping.LocationLayer):
     # each row's third item is the location id.
-    found = re.findall(r"var rows = (.*);\n", map_args(app, index)["script"])
-    return [row[2] for row in json.loads(found[0])] if found else []
+    rows = map_rows_text(app, index)
+    return [row[2] for row in json.loads(rows)] if rows else []
 
 
 def texts(app: AppTest) -> str:

@@ -62,6 +62,7 @@ def pages(lang: str) -> list[st.Page]:
         st.Page("pages/coverage.py", title=i18n.t("page.coverage", lang), icon=":material/analytics:", url_path="coverage"),
         st.Page("pages/area.py", title=i18n.t("page.area_profile", lang), icon=":material/location_city:", url_path="area"),
         st.Page("pages/council.py", title=i18n.t("page.council", lang), icon=":material/co_present:", url_path="council"),
+        st.Page("pages/whatif.py", title=i18n.t("page.whatif", lang), icon=":material/add_location_alt:", url_path="whatif"),
     ]
     # Staff tools: absent with KOPER_MAP_UPKEEP=0, without sign-in, and for anyone not on the staff list.
     if auth.staff_page_offered():
