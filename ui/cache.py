@@ -220,8 +220,27 @@ def map_layer(chosen: filters.Filters, lang: str, when: dt.datetime) -> tuple[tu
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def map_png(table: pd.DataFrame, boundaries: dict, key: str, lang: str, highlight: str | None = None) -> bytes:
+def map_png(table: pd.DataFrame, boundaries: dict, key: str, lang: str, highlight: str | tuple[str, ...] | None = None,
+            width_px: int = 1100, height_px: int = 700, label_px: float = 20.0) -> bytes:
     """The static choropleth as PNG (geo.report.map_png), cached per table and choice."""
     from geo import report  # here: matplotlib is loaded only by the pages that draw with it
 
-    return report.map_png(table, boundaries, key, lang, highlight=highlight)
+    return report.map_png(table, boundaries, key, lang, highlight=highlight, width_px=width_px, height_px=height_px,
+                          label_px=label_px)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def report_pdf(table: pd.DataFrame, long: pd.DataFrame, boundaries: dict, lang: str, day: dt.date, key: str,
+               selection: str, thresholds: tuple, area_ids: tuple[str, ...] | None,
+               available: pd.Series | None) -> bytes:
+    """The council PDF (geo.report.build_pdf with the nearest service per category from each area's
+    centre, among the ``available`` services), cached per input: the same bytes for every screen of
+    one selection, so its download link stays valid across "Next" (the file id is the bytes' hash)."""
+    from geo import report  # here: matplotlib is loaded only by the pages that draw with it
+
+    index = location_index()
+    nearest_rows = report.nearest_for_areas(index, load_areas(), lang, available) if index is not None else None
+    return report.build_pdf(table, boundaries, lang, dt.datetime.combine(day, dt.time()), key=key, selection=selection,
+                            thresholds=coverage.GapThresholds(*thresholds),
+                            area_ids=None if area_ids is None else list(area_ids), by_category=long,
+                            nearest_rows=nearest_rows)
