@@ -280,3 +280,94 @@ def test_the_staff_page_lists_the_points_to_verify_online_first(data_dir):
     listed = next(t for t in tables if i18n.t("upkeep.col.ids", "it") in t.columns)
     assert list(listed[i18n.t("upkeep.col.address", "it")]) == [DOLINSKA]
     assert "1.000 m" in " ".join(c.value for c in app.caption)
+
+
+# ------------------------------------------------------------------------------------------------
+# Decision 7: Italian as Koper writes it.
+
+GENERIC = {"ulica", "cesta", "trg", "pot", "nabrežje", "vrt", "ul", "c"}
+ITALIAN_FIELDS = [f.name for f in model.FIELDS if f.name.endswith("_it")]
+QUOTED = re.compile(r"«[^»]*»")
+
+
+def slovene_street_patterns(streets: pd.DataFrame) -> list[tuple[re.Pattern, str, str]]:
+    """(pattern, Slovene name, Italian name) for every register street whose Italian name differs.
+
+    A pattern finds the full Slovene name, and its short form before a house number
+    ("Krpanova 13" for Krpanova ulica 13), case-insensitively.
+    """
+    patterns = []
+    for row in streets.itertuples():
+        italian = str(row.name_it or "").strip()
+        slovene = str(row.name_sl).strip()
+        if not italian or italian == slovene:
+            continue
+        words = slovene.split()
+        spaced = [r"\s*[-–]\s*".join(re.escape(part) for part in w.split("-")) for w in words]
+        forms = [r"\s+".join(spaced)]
+        short = [form for form, w in zip(spaced, words) if w.lower() not in GENERIC]
+        if len(short) < len(words) and short:
+            forms.append(r"\s+".join(short) + r"(?=\s+\d)")
+        patterns.append((re.compile(r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)", re.IGNORECASE), slovene, italian))
+    return patterns
+
+
+def slovene_streets_in(text: str, patterns) -> list[tuple[str, str]]:
+    """(Slovene name, Italian name) of each Slovene street name in ``text`` outside «quotes»."""
+    bare = QUOTED.sub(" ", text)
+    return [(slovene, italian) for pattern, slovene, italian in patterns if pattern.search(bare)]
+
+
+STREET_PATTERNS = slovene_street_patterns(pd.read_csv(DATA / "streets.csv", dtype=str, keep_default_na=False))
+
+
+def test_the_street_check_finds_slovene_names_and_lets_italian_ones_pass():
+    found = slovene_streets_in("Sede in Krpanova 13 e in Dolinska cesta 58 A; poi Kolodvorska  cesta.", STREET_PATTERNS)
+    assert ("Krpanova ulica", "Via Martin Krpan") in found and ("Dolinska cesta", "Strada della Valle") in found
+    assert ("Kolodvorska cesta", "Strada della Stazione") in found
+    assert ("Cesta Zore Perello-Godina", "Strada Zora Perello-Godina") in slovene_streets_in(
+        "Cesta Zore Perello – Godina 3", STREET_PATTERNS)
+    assert slovene_streets_in("Strada della Valle 58 A, Via Martin Krpan 13, la fonte scrive «Kolodvorska ulica».",
+                              STREET_PATTERNS) == []
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=IDS)
+def test_italian_texts_use_the_registers_italian_street_names(record):
+    wrong = {field: slovene_streets_in(record[field], STREET_PATTERNS) for field in ITALIAN_FIELDS}
+    assert not {f: w for f, w in wrong.items() if w}
+
+
+#: Italian words the first reading used, and the form Koper uses (issue 13, decision 7).
+NOT_KOPERS_ITALIAN = {
+    r"casa di cura": "casa di riposo (care homes)",
+    r"casa sicura": "casa rifugio (the safe house)",
+    r"\bKras\b": "Carso",
+    r"estiv[oaie]": "vacanze scolastiche (school-holiday care, not summer)",
+    r"scuole (?:elementari e )?medie(?! superiori)": "scuole medie superiori (srednje šole)",
+}
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=IDS)
+def test_italian_texts_use_kopers_words(record):
+    for field in ITALIAN_FIELDS:
+        for wrong, right in NOT_KOPERS_ITALIAN.items():
+            assert not re.search(wrong, QUOTED.sub(" ", record[field]), re.IGNORECASE), f"{field}: use {right}"
+
+
+def test_the_home_help_price_names_holidays_and_non_working_days():
+    record = BY_ID["home-help"]
+    assert "7,65 EUR nei giorni di festa nazionale e nei giorni non lavorativi" in record["price_it"]
+    assert "7.65 on public holidays and work-free days" in record["price_en"]
+    assert "državni praznik ali dela prost dan" in record["price_sl"]
+    assert BY_ID["safe-house-kras"]["name_it"] == "Casa rifugio regionale del Carso"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_address_placeholder_uses_a_register_street_name(lang):
+    from geo import i18n
+
+    streets = pd.read_csv(DATA / "streets.csv", dtype=str, keep_default_na=False)
+    names = set(streets["name_it" if lang == "it" else "name_sl"]) - {""}
+    example = i18n.t("nearest.address_placeholder", lang).split(" ", 1)[1]  # after "npr." / "es." / "e.g."
+    street = re.match(r"^(.*?)\s+\d", example).group(1)
+    assert street in names, f"{street!r} is not the register's {'Italian' if lang == 'it' else 'Slovene'} name"
