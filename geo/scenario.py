@@ -62,6 +62,11 @@ class Place:
         problems = problems_of(self)
         if problems:
             raise ScenarioError("hypothetical place: " + "; ".join(problems))
+        # Rounded as the link writes them (~1 m), so a reopened link gives equal places.
+        object.__setattr__(self, "lat", round(float(self.lat), DECIMALS))
+        object.__setattr__(self, "lon", round(float(self.lon), DECIMALS))
+        object.__setattr__(self, "target_groups", tuple(self.target_groups))
+        object.__setattr__(self, "service_area", tuple(self.service_area))
 
     @property
     def settlement_id(self) -> str | None:
