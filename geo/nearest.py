@@ -24,7 +24,7 @@ import pandas as pd
 from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
-from geo import areas, i18n, model, settings
+from geo import areas, bilingual, geocode, i18n, model, settings
 from geo.errors import UnknownPlaceError
 from geo.text import fold
 
@@ -223,11 +223,14 @@ def area_services_for_point(services: pd.DataFrame, lat: float, lon: float, area
     return services.loc[(services["location_type"] == model.AREA) & served & service]  # a funding call reaches no one
 
 
-def start_from_settlement(name_or_id: str | int, settlements: pd.DataFrame) -> tuple[float, float, str, str]:
+def start_from_settlement(name_or_id: str | int, settlements: pd.DataFrame,
+                          lang: str | None = None) -> tuple[float, float, str, str]:
     """(lat, lon, label, "settlement") of a settlement's register centroid, by id or name (sl or it).
 
     ``settlements`` is the settlements table (:func:`geo.areas.load_settlements`). Names match
-    without regard to case or accents ("Crni Kal" finds "Črni Kal"). Raises UnknownPlaceError.
+    without regard to case or accents ("Crni Kal" finds "Črni Kal"). The label is the bilingual
+    "Ankaran / Ancarano", or with ``lang`` the name in that language (``i18n.name_in``: the
+    register's Italian name for ``it`` where there is one). Raises UnknownPlaceError.
     """
     text = str(name_or_id).strip()
     hits = settlements[settlements["settlement_id"].astype(str) == text]
@@ -240,7 +243,7 @@ def start_from_settlement(name_or_id: str | int, settlements: pd.DataFrame) -> t
             f"no settlement {name_or_id!r} in {settings.SETTLEMENTS_FILE}; use a name such as 'Dekani' or a settlement_id"
         )
     row = hits.iloc[0]
-    label = i18n.bilingual(row["name_sl"], row["name_it"])
+    label = i18n.bilingual(row["name_sl"], row["name_it"]) if lang is None else i18n.name_in(row, lang)
     return float(row["lat"]), float(row["lon"]), label, PRECISION_SETTLEMENT
 
 
@@ -256,3 +259,28 @@ def start_from_area(area_id: str, table: pd.DataFrame) -> tuple[float, float, st
         )
     row = hits.iloc[0]
     return float(row["centroid_lat"]), float(row["centroid_lon"]), row["name_sl"], PRECISION_AREA_CENTRE
+
+
+def label_in(label: str, lang: str, streets: pd.DataFrame, settlements: pd.DataFrame) -> str:
+    """A typed address's label in the page language: in Italian with the register's Italian names
+    ("Krožna cesta 5, 6000 Koper" → "Strada Circolare 5, 6000 Capodistria", "Hrvatini" → "Crevatini"),
+    else ``label`` as it is. A part the register has no Italian name for stays as written.
+
+    ``streets`` and ``settlements`` are the register tables (``geo.geocode.GeocodeSources``).
+    """
+    if i18n.language(lang) != "it" or not label.strip():
+        return label
+    italian = bilingual.italian_address(label, streets, settlements)
+    if italian:
+        return italian
+    names = {fold(sl): it for table in (streets, settlements)
+             for sl, it in zip(table["name_sl"], table["name_it"].fillna("")) if isinstance(it, str) and it.strip()}
+    parts = []
+    for part in label.split(","):
+        name, number = geocode.split_house_number(part)
+        postcode, _, town = name.partition(" ")
+        if postcode.isdigit() and town:  # "6000 Koper"
+            parts.append(f"{postcode} {names.get(fold(town), town)}")
+        else:
+            parts.append(" ".join(p for p in (names.get(fold(name), name), number) if p))
+    return ", ".join(p for p in parts if p)

@@ -1,11 +1,10 @@
 """Nearest centre: from an address, a settlement, a local community, a map click or the device."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from geo import filters, i18n, nearest
-from ui import cache, common, filter_panel, nearest_results, share, start_point, urlstate
+from geo import answer, filters, i18n
+from ui import common, filter_panel, nearest_results, share, start_point, urlstate
 
 PREFIX = "near"
 
@@ -15,13 +14,17 @@ services = common.services_or_stop(lang, needs_map=True)
 # --- where the search starts (a settlement or an area can come from the link) ------------------------
 start = start_point.choose(lang, services)
 
-# --- what is needed -----------------------------------------------------------------------------------
-with st.sidebar:
-    st.header(i18n.t("nearest.what", lang))
-chosen = filter_panel.filter_widgets(services, lang, PREFIX, facets=("category", "target_group", "hours"))
-k = start_point.k_slider(lang)
+# --- what is needed: in the main column, so a phone shows it without opening the side panel ------------
+st.subheader(i18n.t("nearest.what", lang))
+need = st.container(border=True)
+text_box = need.container()
+left, right = need.columns(2)
+chosen = filter_panel.filter_widgets(services, lang, PREFIX, facets=("text", "category", "target_group", "hours"),
+                                     container=need.container(), containers={"text": text_box, "category": left,
+                                                                             "target_group": right})
+k = start_point.k_slider(lang, need)
 when = filter_panel.moment(chosen)
-matching = filters.apply(services, chosen, lang)
+matching = answer.matching(services, chosen, lang, when)  # closed services kept, with their next opening
 urlstate.write({**filters.to_query_params(chosen), **start_point.link_params(start, k)},
                filter_panel.FILTER_PARAMS + start_point.PARAMS)
 
@@ -32,12 +35,8 @@ if start is None:
 nearest_results.start_heading(start, lang)
 common.moment_caption(chosen, when, lang)
 
-# --- the nearest places, then the services that come to the point or answer the phone ---------------
-index = cache.location_index()
-mask = pd.Series(services.index.isin(matching.index), index=services.index)
-found = nearest.nearest(index, start.lat, start.lon, k=k, mask=mask) if index else services.iloc[0:0]
-nearest_results.places(found, start, lang, when)
-nearest_results.unplaced(matching, start, lang, when)
+# --- services that come to the home, the nearest places (open, closed then, hours not published), the rest --
+nearest_results.show(matching, chosen, start, lang, when, k)
 
 share.share_box("nearest", lang, "share.note_nearest")
 common.attribution(lang)

@@ -248,3 +248,26 @@ def test_ten_thousand_locations_match_brute_force(mask_kind):
         expected_ids, expected_dist = _brute_force(frame, lat, lon, 7, keep)
         assert result["id"].tolist() == expected_ids
         assert result["distance_m"].to_numpy() == pytest.approx(expected_dist, rel=1e-9)
+
+
+def test_a_start_label_in_the_page_language():
+    assert nearest.start_from_settlement("Hrvatini", SETTLEMENTS, "it")[2] == "Crevatini"
+    assert nearest.start_from_settlement("Hrvatini", SETTLEMENTS, "sl")[2] == "Hrvatini"
+    assert nearest.start_from_settlement("Hrvatini", SETTLEMENTS, "en")[2] == "Hrvatini"
+    assert nearest.start_from_settlement("Gažon", SETTLEMENTS, "it")[2] == "Gažon"  # no Italian name: as it is
+    assert nearest.start_from_settlement("Hrvatini", SETTLEMENTS)[2] == "Hrvatini / Crevatini"
+
+
+@pytest.mark.parametrize(("label", "italian"), [
+    ("Krožna cesta 5, 6000 Koper", "Strada Circolare 5, 6000 Capodistria"),
+    ("Hrvatini", "Crevatini"),
+    ("Pristaniška ulica, Koper", "Via del Porto, Capodistria"),
+    ("Gažon", "Gažon"),
+    ("Nowhere 5", "Nowhere 5"),
+])
+def test_label_in_gives_the_register_names_in_italian_only(label, italian):
+    from geo import geocode
+    sources = geocode.load_sources(settings.PROJECT_DIR / "data")
+    assert nearest.label_in(label, "it", sources.streets, sources.settlements) == italian
+    assert nearest.label_in(label, "sl", sources.streets, sources.settlements) == label
+    assert nearest.label_in(label, "en", sources.streets, sources.settlements) == label

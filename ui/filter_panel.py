@@ -64,29 +64,33 @@ def _checked(prefix: str, facet: str, vocabulary: tuple[str, ...]) -> tuple[str,
 
 
 def filter_widgets(
-    services, lang: str, prefix: str, *, facets: tuple[str, ...] = ALL_FACETS, container=None
+    services, lang: str, prefix: str, *, facets: tuple[str, ...] = ALL_FACETS, container=None,
+    containers: dict | None = None,
 ) -> Filters:
     """Draw the filters (in the sidebar unless ``container`` is given) and return the chosen ``Filters``.
 
+    ``containers`` may place single facets elsewhere (facet name → container, e.g. two columns).
     The counts beside each option say how many services that choice would show, given the
     other filters (so a zero warns before the click).
     """
-    box = container if container is not None else st.sidebar
+    default = container if container is not None else st.sidebar
+    place = lambda facet: (containers or {}).get(facet, default)  # noqa: E731
     _seed_widgets(prefix, filters.from_query_params(st.query_params.to_dict()))
     state = st.session_state
     current = _from_widgets(prefix, facets)
     tally = filters.counts(services, current, lang) if services is not None else {}
 
     if "text" in facets:
-        box.text_input(
+        place("text").text_input(
             i18n.t("filters.text", lang), key=_key(prefix, "text"),
             placeholder=i18n.t("filters.text_placeholder", lang), max_chars=filters.MAX_TEXT_LENGTH,
         )
     if "category" in facets:
-        _checkbox_group(box, prefix, "category", model.CATEGORIES, "category", tally.get("category", {}), lang)
+        _checkbox_group(place("category"), prefix, "category", model.CATEGORIES, "category", tally.get("category", {}), lang)
     if "target_group" in facets:
-        _checkbox_group(box, prefix, "target_group", model.TARGET_GROUPS, "group", tally.get("target_group", {}), lang)
+        _checkbox_group(place("target_group"), prefix, "target_group", model.TARGET_GROUPS, "group", tally.get("target_group", {}), lang)
     if "hours" in facets:
+        box = place("hours")
         box.radio(
             i18n.t("filters.hours", lang), filters.HOURS_MODES, key=_key(prefix, "hours"),
             format_func=lambda mode: i18n.t(f"filters.hours.{mode}", lang),
@@ -101,6 +105,7 @@ def filter_widgets(
         if mode != "any":
             box.checkbox(i18n.t("filters.include_unknown", lang), key=_key(prefix, "unknown"))
     if "price" in facets:
+        box = place("price")
         _checkbox_group(box, prefix, "price", model.PRICE_TYPES, "price_type", tally.get("price_type", {}), lang)
         box.checkbox(i18n.t("filters.exemption", lang), key=_key(prefix, "exempt"))
     return _from_widgets(prefix, facets)

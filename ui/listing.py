@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from geo import i18n, model, present, safe
+from geo import i18n, model, present, safe, settings
+
+#: (record, lang, when) -> the open state in words.
+StateText = Callable[[dict, str, dt.datetime], str]
 
 #: Services listed per section before a "show more" button (a national-size directory would
 #: otherwise draw thousands of expanders on every rerun).
@@ -20,21 +24,31 @@ SECTIONS = (
 )
 
 
-def expander_label(record: dict, lang: str, when: dt.datetime, extra: str = "") -> str:
-    """Name · category (· open state) (· extra): what a reader hears before opening the details."""
+def expander_label(record: dict, lang: str, when: dt.datetime, extra: str = "", *,
+                   state: StateText = present.state_text) -> str:
+    """Name · category (· open state) (· extra): what a reader hears before opening the details.
+
+    ``state`` says the open state (the nearest page passes ``geo.answer.state_text``: "closed, opens …").
+    """
     parts = [i18n.field(record, "name", lang), i18n.t(f"category.{record['category']}", lang)]
-    parts.append(present.state_text(record, lang, when))
+    parts.append(state(record, lang, when))
     if extra:
         parts.append(extra)
     # Expander labels are Markdown: data text is escaped like everywhere else.
     return " · ".join(safe.md_text(p) for p in parts if p)
 
 
-def service_expanders(records: list[dict], lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset()) -> None:
-    """One expander per service with every fact, phones and directions as links."""
+def service_expanders(records: list[dict], lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset(),
+                      expand_all: bool = False, state: StateText = present.state_text) -> None:
+    """One expander per service with every fact, phones and directions as links (open when its id is in
+    ``expanded_ids``, or all with ``expand_all``)."""
     for record in records:
-        with st.expander(expander_label(record, lang, when), expanded=record.get("id") in expanded_ids):
+        label = expander_label(record, lang, when, state=state)
+        with st.expander(label, expanded=expand_all or record.get("id") in expanded_ids):
             st.markdown(present.details_markdown(record, lang, when))
+            mistake = present.mistake_markdown(record, lang, settings.feedback_email())  # a mailto: link; nothing stored
+            if mistake:
+                st.markdown(mistake)
 
 
 def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset()) -> None:

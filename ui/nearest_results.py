@@ -1,5 +1,6 @@
-"""The nearest page's answer: where the search starts, the nearest places with their services and a map,
-then the area-wide and phone-only services that also serve the point."""
+"""The nearest page's answer: where the search starts; the services that come to the home (first when the
+need is one of them); the nearest places open at the moment, those closed then with their next opening,
+and those with no published hours (call first); a map of them; then the other services that reach the point."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import areas, i18n, mapping, model, nearest, present, safe, settings
+from geo import answer, areas, i18n, mapping, model, nearest, present, safe, settings
+from geo.filters import Filters
 from ui import cache, listing
 from ui.start_point import Start
 
@@ -25,21 +27,85 @@ def start_heading(start: Start, lang: str) -> str | None:
     return area_id
 
 
-def places(found: pd.DataFrame, start: Start, lang: str, when: dt.datetime) -> None:
-    """The nearest places (rows of ``geo.nearest.nearest``), each with distance, directions and services, then a map."""
-    st.subheader(i18n.t("nearest.results", lang, n=found["location_rank"].nunique() if not found.empty else 0))
-    st.caption(i18n.t("nearest.distance_note", lang, factor=i18n.format_number(settings.DETOUR_FACTOR, lang, 1)))
-    if found.empty:
-        st.info(i18n.t("nearest.none", lang))
-        return
+def show(matching: pd.DataFrame, chosen: Filters, start: Start, lang: str, when: dt.datetime, k: int) -> None:
+    """The whole answer for the rows of ``geo.answer.matching`` (services matching the need, closed ones kept)."""
+    reach = nearest.area_services_for_point(matching, start.lat, start.lon, cache.area_index())
+    placed_or_phone = matching[matching["location_type"] != model.AREA]
+    parts = answer.split(pd.concat([placed_or_phone, reach]).sort_index(), chosen)
+    st.caption(i18n.plural("answer.count", lang, _count(parts)))
+    if parts.home_first:
+        _home(parts.home, lang, when, expand=True)
+    found = _places(parts, chosen, start, lang, when, k)
+    if not any(len(f) for f in found) and not _unplaced_count(parts):
+        st.info(i18n.t("answer.nothing", lang))
+    _result_map(pd.concat(found) if found else matching.iloc[0:0], start, lang, when)
+    if not parts.home_first:
+        _home(parts.home, lang, when, expand=False)
+    _section(parts.elsewhere, "answer.elsewhere_title", "answer.elsewhere_note", lang, when)
+    _section(parts.by_phone, "list.confidential", "list.confidential_note", lang, when, lines=True)
+
+
+def _count(parts: answer.Parts) -> int:
+    """Services in the answer (information records are not services)."""
+    return len(parts.open) + len(parts.closed) + len(parts.unknown) + _unplaced_count(parts)
+
+
+def _unplaced_count(parts: answer.Parts) -> int:
+    return len(parts.home) + len(parts.elsewhere) + len(parts.by_phone)
+
+
+def _nearest(part: pd.DataFrame, start: Start, k: int) -> pd.DataFrame:
+    """The services of ``part`` at the k nearest locations (``geo.nearest.nearest``)."""
+    index = cache.location_index()
+    if index is None or part.empty:
+        return part.iloc[0:0].assign(location_rank=pd.Series(dtype=int))
+    mask = pd.Series(index.services.index.isin(part.index), index=index.services.index)
+    found = nearest.nearest(index, start.lat, start.lon, k=k, mask=mask)
+    # The index holds the directory's rows; the state and next opening come from the answer's rows.
+    columns = [answer.STATE_COLUMN, answer.OPENS_COLUMN]
+    return found.drop(columns=[c for c in columns if c in found.columns]).join(part[columns])
+
+
+def _places(parts: answer.Parts, chosen: Filters, start: Start, lang: str, when: dt.datetime, k: int) -> list[pd.DataFrame]:
+    """The nearest places: open ones, then (at a chosen moment) closed ones with their next opening and the
+    ones with no published hours. Returns what was shown, for the map."""
+    open_found = _nearest(parts.open, start, k)
+    shown = [open_found]
+    distance_note = i18n.t("nearest.distance_note", lang, factor=i18n.format_number(settings.DETOUR_FACTOR, lang, 1))
+    if not answer.is_timed(chosen):
+        if not open_found.empty or not _unplaced_count(parts):
+            st.subheader(i18n.t("nearest.results", lang, n=_locations(open_found)))
+            st.caption(distance_note)
+            if open_found.empty:
+                st.info(i18n.t("nearest.none", lang))
+        _place_list(open_found, lang, when)
+        return shown
+    closed_found, unknown_found = _nearest(parts.closed, start, k), _nearest(parts.unknown, start, k)
+    shown += [closed_found, unknown_found]
+    if not open_found.empty:
+        st.subheader(i18n.t("answer.open_title", lang, n=_locations(open_found)))
+    elif not closed_found.empty or not unknown_found.empty:
+        st.info(i18n.t("answer.none_open", lang))
+    if any(not f.empty for f in shown):
+        st.caption(distance_note)
+    _place_list(open_found, lang, when)
+    if not closed_found.empty:
+        st.subheader(i18n.t("answer.closed_title", lang, n=_locations(closed_found)))
+        _place_list(closed_found, lang, when)
+    if not unknown_found.empty:
+        st.subheader(i18n.t("answer.unknown_title", lang, n=_locations(unknown_found)))
+        st.caption(i18n.t("answer.unknown_note", lang))
+        _place_list(unknown_found, lang, when)
+    return shown
+
+
+def _locations(found: pd.DataFrame) -> int:
+    return int(found["location_rank"].nunique()) if not found.empty else 0
+
+
+def _place_list(found: pd.DataFrame, lang: str, when: dt.datetime) -> None:
     for rank, group in found.groupby("location_rank", sort=True):
         _place(rank, group, lang, when)
-    result_map = mapping.build_map(
-        found, lang, boundaries=cache.load_boundaries(), outline=cache.load_outline(), settlements=None,
-        when=when, show_areas=False, fit=[(start.lat, start.lon), *zip(found["lat"], found["lon"])],
-    )
-    mapping.add_start_point(result_map, start.lat, start.lon, i18n.t("nearest.start_marker", lang))
-    st_folium(result_map, key="near_result_map", height=420, use_container_width=True, returned_objects=[])
 
 
 def _place(rank: int, group: pd.DataFrame, lang: str, when: dt.datetime) -> None:
@@ -49,25 +115,51 @@ def _place(rank: int, group: pd.DataFrame, lang: str, when: dt.datetime) -> None
     st.markdown(f"#### {rank}. {safe.md_text(present.address_text(first, lang))}")
     st.markdown(i18n.t("nearest.distance", lang, km=km, road_km=road_km) + "  \n"
                 + f"{i18n.t('map.directions', lang)}: {present.directions_markdown(first)}")
-    for record in group.to_dict("records"):
+    records = group.to_dict("records")
+    _service_lines(records, lang, when)
+    listing.service_expanders(records, lang, when, state=answer.state_text)
+
+
+def _service_lines(records: list[dict], lang: str, when: dt.datetime) -> None:
+    """One line per service: name · state (with the next opening) · phones as links, always visible."""
+    for record in records:
         phones = ", ".join(f"[{safe.md_text(present.display_phone(p))}]({safe.tel_href(p)})"
                            for p in record.get("phones") or [] if safe.tel_href(p))
-        state = present.state_text(record, lang, when)
+        state = answer.state_text(record, lang, when)
         st.markdown(f"- **{safe.md_text(i18n.field(record, 'name', lang))}** · {safe.md_text(state)}"
                     + (f" · {phones}" if phones else ""))
-    listing.service_expanders(group.to_dict("records"), lang, when)
 
 
-def unplaced(matching: pd.DataFrame, start: Start, lang: str, when: dt.datetime) -> None:
-    """The area-wide services that reach the start point, and the phone-only ones (never a location)."""
-    anywhere = nearest.area_services_for_point(matching, start.lat, start.lon, cache.area_index())
-    if not anywhere.empty:
-        st.subheader(i18n.t("list.anywhere", lang, n=len(anywhere)))
-        st.caption(i18n.t("nearest.anywhere_note", lang))
-        listing.service_expanders(anywhere.to_dict("records"), lang, when)
-    by_phone = matching[matching["location_type"] == model.CONFIDENTIAL]
-    if not by_phone.empty:
-        st.subheader(i18n.t("list.confidential", lang, n=len(by_phone)))
-        st.caption(i18n.t("list.confidential_note", lang))
-        listing.service_expanders(by_phone.to_dict("records"), lang, when)
+def _home(home: pd.DataFrame, lang: str, when: dt.datetime, *, expand: bool) -> None:
+    """The services that come to the home at the start point, with their phones visible."""
+    if home.empty:
+        return
+    st.subheader(i18n.t("answer.home_title", lang, n=len(home)))
+    st.caption(i18n.t("answer.home_note", lang))
+    records = home.to_dict("records")
+    _service_lines(records, lang, when)
+    listing.service_expanders(records, lang, when, expand_all=expand, state=answer.state_text)
 
+
+def _section(part: pd.DataFrame, title_key: str, note_key: str, lang: str, when: dt.datetime, *,
+             lines: bool = False) -> None:
+    if part.empty:
+        return
+    st.subheader(i18n.t(title_key, lang, n=len(part)))
+    st.caption(i18n.t(note_key, lang))
+    records = part.to_dict("records")
+    if lines:
+        _service_lines(records, lang, when)
+    listing.service_expanders(records, lang, when, state=answer.state_text)
+
+
+def _result_map(found: pd.DataFrame, start: Start, lang: str, when: dt.datetime) -> None:
+    """One map of every place listed, framing the start point and all of them."""
+    if found.empty:
+        return
+    result_map = mapping.build_map(
+        found, lang, boundaries=cache.load_boundaries(), outline=cache.load_outline(), settlements=None,
+        when=when, show_areas=False, fit=[(start.lat, start.lon), *zip(found["lat"], found["lon"])],
+    )
+    mapping.add_start_point(result_map, start.lat, start.lon, i18n.t("nearest.start_marker", lang))
+    st_folium(result_map, key="near_result_map", height=420, use_container_width=True, returned_objects=[])

@@ -6,13 +6,14 @@ session. Widget state lives under the ``near_`` keys of ``st.session_state``.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import filters, i18n, mapping, nearest, safe, text
+from geo import filters, geocode, i18n, mapping, nearest, safe, text
 from ui import address_input, cache, filter_panel, geolocation
 
 METHODS = ("settlement", "area", "address", "map", "device")
@@ -92,7 +93,7 @@ def _from_settlement(lang: str, ids: list[str], names: dict, settlements: pd.Dat
                           placeholder=i18n.t("nearest.choose_place", lang))
     if chosen is None:
         return None
-    lat, lon, label, _ = nearest.start_from_settlement(chosen, settlements)
+    lat, lon, label, _ = nearest.start_from_settlement(chosen, settlements, lang)  # the name in the page language
     return Start(lat, lon, label, i18n.t("precision.settlement", lang), f"settlement:{chosen}")
 
 
@@ -122,7 +123,20 @@ def _from_address(lang: str) -> Start | None:
     note = address_input.note_text(found, lang)  # the geocoder's notes in the page language
     if note:
         st.caption(safe.md_text(note))
-    return Start(found.lat, found.lon, found.label, precision)
+    return Start(found.lat, found.lon, start_label(found, lang), precision)
+
+
+def start_label(found, lang: str) -> str:
+    """The typed address's label in the page language (Italian register names for ``it``).
+
+    A register result's label may end with a note in parentheses ("(settlement centroid)"); the
+    precision is said next to the label in the page language, so the note is left out.
+    """
+    label = found.label
+    if found.source == geocode.SOURCE_REGISTER:
+        label = re.sub(r"\s*\([^()]*\)\s*$", "", label)
+    sources = cache.geocode_sources()
+    return nearest.label_in(label, lang, sources.streets, sources.settlements)
 
 
 def _from_map(lang: str, services: pd.DataFrame) -> Start | None:
@@ -174,10 +188,11 @@ def _from_device(lang: str) -> Start | None:
     return Start(lat, lon, i18n.t("nearest.device_point", lang), precision)
 
 
-def k_slider(lang: str) -> int:
-    """How many places to show (sidebar), seeded from ``?k=`` by :func:`choose`."""
+def k_slider(lang: str, container=None) -> int:
+    """How many places to show (in ``container``, else the main column), seeded from ``?k=`` by :func:`choose`."""
     st.session_state.setdefault("near_k", parse_k(st.query_params.get("k", DEFAULT_K)))
-    return int(st.sidebar.select_slider(i18n.t("nearest.k", lang), K_CHOICES, key="near_k"))
+    box = container if container is not None else st
+    return int(box.select_slider(i18n.t("nearest.k", lang), K_CHOICES, key="near_k"))
 
 
 def link_params(start: Start | None, k: int) -> dict[str, str]:
