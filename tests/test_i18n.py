@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
+
+import pytest
 
 from geo import i18n, model
 
@@ -99,3 +102,29 @@ def test_bilingual_label_only_when_the_names_differ():
     assert i18n.bilingual("Gažon", "") == "Gažon"
     assert i18n.bilingual("Gažon", None) == "Gažon"
     assert i18n.bilingual(" Ankaran ", "Ancarano ") == "Ankaran / Ancarano"
+
+
+def test_a_count_text_through_t_takes_its_plural_form_and_refuses_a_formatted_count():
+    assert [i18n.t("directory.count", "sl", n=n) for n in (1, 2, 3, 5, 101)] == [
+        "1 storitev", "2 storitvi", "3 storitve", "5 storitev", "101 storitev"]
+    assert i18n.t("directory.count", "en", n=1) == "1 service"
+    assert i18n.t("areas.total", "it", n=57501) == "Totale 57.501 abitanti"
+    assert i18n.t("council.people", "sl", n=2) == "2 prebivalca"
+    with pytest.raises(TypeError, match="whole number"):
+        i18n.t("directory.count", "sl", n="1.234")  # already formatted: its plural form is unknowable
+    with pytest.raises(TypeError, match="count text"):
+        i18n.t("directory.count", "sl")
+
+
+def test_no_count_is_pasted_into_one_form():
+    """A text that puts a number right before a word that changes with it must be a plural entry.
+
+    Slovene, Italian and English all inflect the noun after a count, so "{n} services" in a plain
+    string is "1 services" one day. Counts in parentheses or after a colon ("Najbližja mesta ({n})",
+    "Težava: {n}") do not inflect and may stay plain.
+    """
+    counted = re.compile(r"(\*\*)?\{(n|count|rows|days|people|added|changed|removed|unchanged)\}(\*\*)? [^\W\d]", re.UNICODE)
+    offenders = [(lang, key) for lang, table in i18n.TABLES.items() for key, text in table.items()
+                 if isinstance(text, str) and any(m.group(0)[-1] != "m" or not text[m.end() - 1:].startswith("more")
+                                                  for m in counted.finditer(text))]  # "{n} more" does not inflect
+    assert not offenders, offenders

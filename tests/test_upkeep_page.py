@@ -220,7 +220,7 @@ def test_a_wide_or_round_tripped_upload_is_refused_in_the_staff_language(data_di
     app = staff_session(ANA, "it")
     wide = (",".join(f"c{i}" for i in range(1500)) + "\n").encode()
     upload(app, "largo.csv", wide)
-    assert "la riga 1 ha 1500 colonne" in app.error[0].value
+    assert "la riga 1 ha troppe colonne (1500; limite 100)" in app.error[0].value
     garbled = edited(data_dir, "cajanke", "name_sl", "Pomoč".encode("utf-8").decode("cp1250"))
     upload(app, "imenik.csv", garbled)
     assert app.error[0].value == i18n.t("upkeep.rejected", "it", n=1)

@@ -130,7 +130,7 @@ def import_section(data_dir: Path, actor: str, lang: str) -> None:
     stamp kept under ``SEEN_KEY``); the preview shown is then already the one on the new data.
     """
     st.caption(i18n.t("upkeep.import_help", lang, mb=settings.UPKEEP_MAX_UPLOAD_BYTES // 1_000_000,
-                      rows=i18n.format_number(settings.UPKEEP_MAX_ROWS, lang)))
+                      n=settings.UPKEEP_MAX_ROWS))
     uploaded = st.file_uploader(i18n.t("upkeep.upload", lang), type=["csv", "xlsx"], key="upkeep_upload")
     if uploaded is None:
         st.session_state.pop(SEEN_KEY, None)

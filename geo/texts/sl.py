@@ -522,7 +522,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "upkeep.col.location_accuracy_m": "Polmer napake (m)",
     "upkeep.col.reason": "Zakaj",
     "upkeep.download_current": "Prenesi trenutni imenik (CSV)",
-    "upkeep.import_help": "Naložite imenik v dokumentirani shemi (data/SOURCES.md): CSV v UTF-8 ali Windows-1250, ločen z vejico ali podpičjem, ali Excel .xlsx; največ {mb} MB in {rows} vrstic.",
+    "upkeep.import_help": {"one": "Naložite imenik v dokumentirani shemi (data/SOURCES.md): CSV v UTF-8 ali Windows-1250, ločen z vejico ali podpičjem, ali Excel .xlsx; največ {mb} MB in {n} vrstica.", "two": "Naložite imenik v dokumentirani shemi (data/SOURCES.md): CSV v UTF-8 ali Windows-1250, ločen z vejico ali podpičjem, ali Excel .xlsx; največ {mb} MB in {n} vrstici.", "few": "Naložite imenik v dokumentirani shemi (data/SOURCES.md): CSV v UTF-8 ali Windows-1250, ločen z vejico ali podpičjem, ali Excel .xlsx; največ {mb} MB in {n} vrstice.", "other": "Naložite imenik v dokumentirani shemi (data/SOURCES.md): CSV v UTF-8 ali Windows-1250, ločen z vejico ali podpičjem, ali Excel .xlsx; največ {mb} MB in {n} vrstic."},
     "upkeep.upload": "Datoteka z imenikom",
     "upkeep.unreadable": "Datoteke ni mogoče prebrati: {error}",
     "upkeep.read_as": {"one": "Prebrano kot {encoding}; {n} zapis.", "two": "Prebrano kot {encoding}; {n} zapisa.", "few": "Prebrano kot {encoding}; {n} zapisi.", "other": "Prebrano kot {encoding}; {n} zapisov."},

@@ -1,0 +1,103 @@
+"""The language stays with the visitor (issue 12, "In the user's language"): across the navigation
+menu (whose links drop the query string), after a choice in the language box, and after a sign-in
+round trip (a new session on "/", which finds the language in a cookie); the tab title and the
+document's language follow it. The real browser check is tests/test_browser_language.py."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import streamlit
+
+from apptest_support import DEFAULT_PAGE, PAGES, run_page
+from geo import i18n
+from ui import common
+
+TITLE_KEYS = {"pages/map.py": "page.map", "pages/nearest.py": "page.nearest", "pages/directory.py": "page.directory",
+              "pages/areas.py": "page.areas", "pages/coverage.py": "page.coverage",
+              "pages/council.py": "council.overview_title"}
+FIRST_AREA = {"sl": "Bertoki", "it": "Bertocchi", "en": "Bertoki"}
+
+
+def _title(page: str, lang: str) -> str:
+    return FIRST_AREA[lang] if page == "pages/area.py" else i18n.t(TITLE_KEYS[page], lang)
+
+
+def _menu_move(app, page: str):
+    """What a click in the navigation menu sends: the page, and no query string."""
+    app.query_params.clear()
+    return app.switch_page(page).run()
+
+
+def _document_script(app) -> dict:
+    """The texts app.py gave the in-page script (``ui.common.mark_document``)."""
+    bodies = [e.proto.body for e in app.get("html") if "koperMapDocument" in e.proto.body]
+    assert len(bodies) == 1, bodies
+    return json.loads(re.search(r"const texts = (\{.*?\});", bodies[0]).group(1).replace("<\\/", "</"))
+
+
+def test_every_menu_move_from_an_italian_link_stays_italian(data_dir):
+    app = run_page(DEFAULT_PAGE, "it")
+    for page in [*PAGES[1:], DEFAULT_PAGE]:
+        _menu_move(app, page)
+        assert not app.exception, (page, app.exception)
+        assert app.title[0].value == _title(page, "it"), page
+        assert app.query_params["lang"] == "it", page  # written back to the link
+        assert app.selectbox(key=common.PICKER_KEY).value == "it"
+        assert _document_script(app)["lang"] == "it"
+
+
+def test_the_language_box_choice_stays_on_the_next_pages(data_dir):
+    app = run_page("pages/directory.py", "sl")
+    app.selectbox(key=common.PICKER_KEY).set_value("en").run()
+    assert app.title[0].value == "Service directory"
+    assert _document_script(app) == {"lang": "en", "mapFrame": i18n.t("map.frame_title", "en")}
+    for page in ("pages/areas.py", "pages/nearest.py"):
+        _menu_move(app, page)
+        assert app.title[0].value == _title(page, "en")
+    app.selectbox(key=common.PICKER_KEY).set_value("it").run()
+    assert app.title[0].value == _title("pages/nearest.py", "it")
+    _menu_move(app, DEFAULT_PAGE)
+    assert app.title[0].value == i18n.t("page.map", "it")
+
+
+def test_a_link_naming_a_language_wins_over_the_sessions_choice(data_dir):
+    app = run_page("pages/areas.py", "it")
+    app.query_params["lang"] = "en"
+    app.run()
+    assert app.title[0].value == "Local areas"
+    _menu_move(app, "pages/directory.py")
+    assert app.title[0].value == "Service directory"
+
+
+def test_a_new_session_without_lang_takes_the_browsers_remembered_language(data_dir, monkeypatch):
+    # After signing in or out the identity provider sends the browser to "/" (a new session, no
+    # ?lang=): the cookie the page script set brings the language back. An unknown value is Slovene.
+    monkeypatch.setattr(common, "_remembered", lambda: "it")
+    app = run_page(DEFAULT_PAGE, "")
+    assert app.title[0].value == i18n.t("page.map", "it")
+    monkeypatch.setattr(common, "_remembered", lambda: "de")
+    app = run_page(DEFAULT_PAGE, "")
+    assert app.title[0].value == i18n.t("page.map", "sl")
+
+
+def test_the_script_sets_html_lang_and_the_cookie_and_names_map_frames(data_dir):
+    app = run_page(DEFAULT_PAGE, "it")
+    body = next(e.proto.body for e in app.get("html") if "koperMapDocument" in e.proto.body)
+    assert "document.documentElement.lang = texts.lang" in body
+    assert f'document.cookie = "{common.LANG_COOKIE}=" + texts.lang' in body
+    assert 'iframe[title="streamlit_folium.st_folium"]' in body
+    assert _document_script(app)["mapFrame"] == "Mappa interattiva (come l'elenco sottostante)"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_tab_title_names_the_page_in_the_language(lang, data_dir, monkeypatch):
+    seen = []
+    original = streamlit.set_page_config
+    monkeypatch.setattr(streamlit, "set_page_config", lambda **kw: (seen.append(kw["page_title"]), original(**kw))[1])
+    run_page("pages/directory.py", lang)
+    assert seen[-1] == f"{i18n.t('page.directory', lang)} · {i18n.t('app.tab_title', lang)}"
+    assert seen[-1] == {"sl": "Imenik storitev · Koper – socialne storitve",
+                        "it": "Elenco dei servizi · Capodistria – servizi sociali",
+                        "en": "Service directory · Koper – social services"}[lang]
