@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import streamlit as st
-import streamlit_folium
 
-from geo import filters, i18n, mapping, model, present, safe
-from ui import cache, common, filter_panel, listing, map_view, share, urlstate
+from geo import filters, i18n, model, present, safe
+from geo import referral as geo_referral
+from ui import cache, common, filter_panel, listing, map_frame, map_view, referral, share, urlstate
 
 PREFIX = "map"
 MAP_HEIGHT = 560
+#: What the map reports back (a click, where the user left it); panning reruns nothing else.
+RETURNED = ("last_object_clicked", "last_object_clicked_count", "center", "zoom")
 
 lang = common.page_start("page.map", "map.intro")
 services = common.services_or_stop(lang, needs_map=True)
@@ -24,7 +26,7 @@ shown = filters.apply(services, chosen, lang)
 
 # --- the map (opens where the link or the user left it) ---------------------------------------------
 render_view = map_view.start((chosen, lang, when, show_areas))
-located, rows_json = cache.map_layer(chosen, lang, when)  # shared by every session with this view
+located, _rows = cache.map_layer(chosen, lang, when)  # shared by every session with this view
 counts = shown.loc[shown["record_kind"] != model.INFORMATION, "location_type"].value_counts()  # information is no service
 st.markdown(i18n.t(  # each count with its own plural form (geo.i18n.plural)
     "map.summary", lang, matching=i18n.plural("map.summary.matching", lang, int(counts.sum())),
@@ -33,14 +35,11 @@ st.markdown(i18n.t(  # each count with its own plural form (geo.i18n.plural)
     confidential=i18n.plural("map.summary.confidential", lang, int(counts.get("confidential", 0))),
 ))
 common.moment_caption(chosen, when, lang)
-folium_map = mapping.build_map(
-    shown, lang,
-    boundaries=cache.load_boundaries(), outline=cache.load_outline(), settlements=cache.load_settlements(),
-    when=when, show_areas=show_areas, center=render_view["center"], zoom=render_view["zoom"],
-    selected=st.session_state.map_first_selected, located=list(located), rows_json=rows_json,
-)
-returned = streamlit_folium.st_folium(folium_map, key="service_map", height=MAP_HEIGHT, use_container_width=True,
-                     returned_objects=["last_object_clicked", "last_object_clicked_count", "center", "zoom"])
+# The frame is rendered once per view and shared by every session; its marker rows are a file it fetches.
+frame = cache.map_frame(chosen, lang, when, show_areas=show_areas, center=render_view["center"],
+                        zoom=render_view["zoom"], selected=st.session_state.map_first_selected, key="service_map",
+                        height=MAP_HEIGHT, returned_objects=RETURNED)
+returned = map_frame.show(frame, "service_map")
 st.caption(i18n.t("map.offline_note", lang))
 map_view.remember(returned, located)
 urlstate.write({**filters.to_query_params(chosen), **map_view.link_params()}, filter_panel.FILTER_PARAMS + map_view.PARAMS)
@@ -54,5 +53,7 @@ if selected is not None:
 if shown.empty:
     st.info(i18n.t("map.none", lang))
 listing.sectioned_list(shown, lang, when)
+referral.sheet_button(shown, lang, when, geo_referral.selection_text(chosen, lang, when), key="map_referral")
+referral.print_styles()
 share.share_box("", lang)
 common.attribution(lang)

@@ -219,6 +219,53 @@ def map_layer(chosen: filters.Filters, lang: str, when: dt.datetime) -> tuple[tu
     return _map_layer(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0))
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_rows_url(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime) -> str:
+    _located, rows_json = _map_layer(folder, stamp, chosen, lang, when)
+    return mapping.publish_rows(settings.PROJECT_DIR / "static", rows_json)
+
+
+def map_rows_url(chosen: filters.Filters, lang: str, when: dt.datetime) -> str:
+    """The URL of ``map_layer``'s marker rows as a file the app serves (``mapping.publish_rows``),
+    written once per view (same key as ``map_layer``); the map fetches it. Raises OSError when
+    ``static/`` cannot be written."""
+    return _map_rows_url(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0))
+
+
+# A resource: the arguments are read only (ui.map_frame.show copies what the component may change),
+# and rendering the folium map is the cost this cache exists to save (issue 14).
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_frame(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime, show_areas: bool,
+               center: tuple | None, zoom: int | None, selected: str | None, key: str, height: int,
+               returned_objects: tuple[str, ...]) -> dict | None:
+    from ui import map_frame  # here: streamlit-folium is loaded only by the pages that draw a map
+
+    services, _error = _directory(folder, stamp)
+    if services is None:
+        return None
+    located, _rows = _map_layer(folder, stamp, chosen, lang, when)
+    folium_map = mapping.build_map(
+        filters.apply(services, chosen, lang), lang, boundaries=_boundaries(folder, stamp),
+        outline=_outline(folder, stamp), settlements=_settlements(folder, stamp), when=when, show_areas=show_areas,
+        center=center, zoom=zoom, selected=selected, located=list(located),
+        rows_url=_map_rows_url(folder, stamp, chosen, lang, when),
+    )
+    return map_frame.frame_args(folium_map, key=key, height=height, returned_objects=returned_objects)
+
+
+def map_frame(chosen: filters.Filters, lang: str, when: dt.datetime, *, show_areas: bool,
+              center: tuple[float, float] | None, zoom: int | None, selected: str | None, key: str, height: int,
+              returned_objects: tuple[str, ...]) -> dict | None:
+    """The service map's frame for a view, as ``ui.map_frame.frame_args`` (streamlit-folium's
+    arguments, marker rows fetched from ``map_rows_url``), shared by every session with that view:
+    keyed by the data stamp, the filters, the language, the minute, the areas layer, the position
+    and the selection. None without data. Draw it with ``ui.map_frame.show``.
+    """
+    return _map_frame(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0), bool(show_areas),
+                      None if center is None else tuple(center), zoom, selected, key, int(height),
+                      tuple(returned_objects))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_png(table: pd.DataFrame, boundaries: dict, key: str, lang: str, highlight: str | tuple[str, ...] | None = None,
             width_px: int = 1100, height_px: int = 700, label_px: float = 20.0) -> bytes:

@@ -36,6 +36,7 @@ from geo.mapping.rows import (
     location_row,
     location_rows,
     popup_labels,
+    publish_rows,
     script_json,
     service_row,
 )
@@ -61,6 +62,6 @@ __all__ = [
     "MAJOR_SETTLEMENT_POPULATION", "MARKER_SIZE", "MAX_ZOOM", "MIN_ZOOM", "OSM_ATTRIBUTION", "OSM_TILES",
     "POPUP_LABEL_KEYS", "SELECTED_ZOOM", "Legend", "Location", "LocationLayer", "MapLook", "OpenSelected",
     "SafeTooltip", "add_outline", "add_start_point", "build_map", "legend_html", "location_id", "location_json",
-    "location_row", "location_rows", "map_html_size", "map_locations", "popup_labels", "script_json",
+    "location_row", "location_rows", "map_html_size", "map_locations", "popup_labels", "publish_rows", "script_json",
     "service_row", "settlements_with_population",
 ]

@@ -29,6 +29,7 @@ def build_map(
     fit: list[tuple[float, float]] | None = None,
     located: list[Location] | None = None,
     rows_json: str | None = None,
+    rows_url: str | None = None,
 ) -> folium.Map:
     """The service map in ``lang``, offline-ready (local code, no tiles until the user asks).
 
@@ -37,6 +38,8 @@ def build_map(
     (lat, lon) points the map opens to show, all of them (it wins over ``center``/``zoom``).
     ``located`` and ``rows_json`` are ``map_locations(services)`` and ``location_json(located,
     lang, when)`` when the caller has them already (``ui.cache`` keeps them per view).
+    ``rows_url``: a same-origin path serving that JSON (``ui.cache.map_rows_url``); the map then
+    fetches its marker rows and the page carries none of them (``rows_json`` is then not needed).
     Raises ``geo.errors.AssetError`` when the map's local code is not installed.
     """
     lang = i18n.language(lang)
@@ -62,9 +65,9 @@ def build_map(
         chunked_loading=True,  # thousands of markers are clustered in slices; the page stays responsive
     )
     cluster.add_to(m)
-    if rows_json is None:
+    if rows_json is None and rows_url is None:
         rows_json = location_json(located, lang, when)
-    layer = LocationLayer(rows_json, lang, chosen.location_id if chosen else None)
+    layer = LocationLayer(rows_json, lang, chosen.location_id if chosen else None, rows_url=rows_url)
     cluster.add_child(layer)
 
     m.add_child(Legend(style.legend_html(lang)))

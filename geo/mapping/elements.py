@@ -141,7 +141,9 @@ class LocationLayer(MacroElement):
     listens to.
 
     ``rows`` is ``rows.location_rows(...)`` or its ``script_json`` text (``rows.location_json``);
-    ``selected_id`` a location id whose marker is ringed.
+    ``selected_id`` a location id whose marker is ringed. With ``rows_url`` (a same-origin path of
+    a file holding that JSON, e.g. ``ui.cache.map_rows_url``) the map fetches the rows instead and
+    ``rows`` is not used: the map frame's arguments stay small (issue 14).
     """
 
     _template = Template(
@@ -157,12 +159,12 @@ class LocationLayer(MacroElement):
         """
     )
 
-    def __init__(self, rows: list[list] | str, lang: str, selected_id: str | None = None,
-                 size: int = style.MARKER_SIZE, max_width: int = 360):
+    def __init__(self, rows: list[list] | str | None, lang: str, selected_id: str | None = None,
+                 size: int = style.MARKER_SIZE, max_width: int = 360, rows_url: str | None = None):
         super().__init__()
         self._name = "LocationLayer"
         self.code = LOCATION_LAYER_JS
-        self.data_json = rows if isinstance(rows, str) else script_json(rows)
+        self.data_json = "null" if rows_url else rows if isinstance(rows, str) else script_json(rows or [])
         self.labels = popup_labels(lang)
         self.selected_id = safe.html_text(selected_id) if selected_id else None  # as row[2] of its row
         self.options = {
@@ -172,6 +174,8 @@ class LocationLayer(MacroElement):
             "popup": {"max_width": int(max_width), "min_width": 220},
             "tooltip": {"direction": "top", "offset": [0, -(int(size) // 2)]},
         }
+        if rows_url:
+            self.options["rows_url"] = str(rows_url)
 
 
 class OpenSelected(MacroElement):

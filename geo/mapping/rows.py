@@ -12,9 +12,12 @@ the tests compare the two.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import time
+from pathlib import Path
 
-from geo import i18n, model, present, safe
+from geo import atomic, i18n, model, present, safe
 from geo.mapping.locations import Location, without_missing
 from geo.mapping.style import CATEGORY_SYMBOLS
 
@@ -164,3 +167,38 @@ def location_rows(located: list[Location], lang: str, when: dt.datetime) -> list
 def location_json(located: list[Location], lang: str, when: dt.datetime) -> str:
     """``location_rows`` as the script-safe JSON the layer embeds (what ``ui.cache`` keeps per view)."""
     return script_json(location_rows(located, lang, when))
+
+
+#: Folder under the app's ``static/`` holding the published marker rows, and its URL (Streamlit's
+#: static route); files older than ``ROWS_FILE_MAX_AGE_S`` are removed when a new one is written.
+ROWS_DIR_NAME = "maprows"
+ROWS_URL_PREFIX = "/app/static/" + ROWS_DIR_NAME
+ROWS_FILE_MAX_AGE_S = 3600
+
+
+def publish_rows(static_dir: Path, rows_json: str, *, max_age_s: float = ROWS_FILE_MAX_AGE_S) -> str:
+    """Write ``rows_json`` (``location_json``'s text) as ``static_dir/maprows/<sha256>.json``; returns its URL.
+
+    The name is the content's hash, so every session and every server process behind a proxy
+    writes and links the same file for the same rows; an existing file is only touched. Written
+    to a temporary name and renamed (a browser never reads half a file). Files not touched for
+    ``max_age_s`` seconds are deleted (the minute in the rows makes a new file every minute).
+    Raises OSError when the folder cannot be written.
+    """
+    folder = Path(static_dir) / ROWS_DIR_NAME
+    data = rows_json.encode("utf-8")
+    name = hashlib.sha256(data).hexdigest()[:32] + ".json"
+    target = folder / name
+    if target.is_file() and target.stat().st_size == len(data):
+        target.touch()
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic.write_bytes(target, data)
+    cutoff = time.time() - max_age_s
+    for old in folder.glob("*.json"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:  # another process removed it first
+            pass
+    return f"{ROWS_URL_PREFIX}/{name}"

@@ -111,19 +111,34 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
             if (marker._icon) { marker._icon.setAttribute("aria-label", name); }
         });
     }
-    var markers = new Array(rows.length), byId = Object.create(null);
-    for (var i = 0; i < rows.length; i++) {
-        var row = rows[i];
-        var marker = L.marker([row[0], row[1]], {
-            icon: L.divIcon({html: iconHtml(row), className: "koper-marker-icon",
-                             iconSize: iconSize, iconAnchor: iconAnchor})
-        });
-        marker.bindPopup(popupContent(row), popupOptions);
-        marker.bindTooltip(tooltipContent(row), tooltipOptions);
-        named(marker, markerName(row));
-        markers[i] = byId[row[2]] = marker;
+    var byId = Object.create(null);
+    function addRows(rows) {
+        var markers = new Array(rows.length);
+        for (var i = 0; i < rows.length; i++) {
+            var row = rows[i];
+            var marker = L.marker([row[0], row[1]], {
+                icon: L.divIcon({html: iconHtml(row), className: "koper-marker-icon",
+                                 iconSize: iconSize, iconAnchor: iconAnchor})
+            });
+            marker.bindPopup(popupContent(row), popupOptions);
+            marker.bindTooltip(tooltipContent(row), tooltipOptions);
+            named(marker, markerName(row));
+            markers[i] = byId[row[2]] = marker;
+        }
+        // One call: the cluster (chunked loading) adds thousands of markers in slices.
+        cluster.addLayers(markers);
     }
-    // One call: the cluster (chunked loading) adds thousands of markers in slices.
-    cluster.addLayers(markers);
+    // rows === null: the rows are a file the app serves (options.rowsUrl, written by ui/cache.py),
+    // fetched here rather than carried in the map frame's arguments (issue 14); one retry.
+    function fetchRows(triesLeft) {
+        fetch(options.rowsUrl, {credentials: "same-origin"}).then(function (reply) {
+            if (!reply.ok) { throw new Error("HTTP " + reply.status); }
+            return reply.json();
+        }).then(addRows, function (error) {
+            if (triesLeft > 0) { setTimeout(function () { fetchRows(triesLeft - 1); }, 500); return; }
+            console.error("koper map: the marker rows did not load", error);
+        });
+    }
+    if (rows === null && options.rowsUrl) { fetchRows(1); } else { addRows(rows || []); }
     return {cluster: cluster, markers: byId};
 }

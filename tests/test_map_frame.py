@@ -1,0 +1,119 @@
+"""ui.map_frame and the published marker rows: the frame sent once per view is exactly streamlit-folium's (issue 14)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+
+import pytest
+import streamlit as st
+import streamlit_folium
+
+from apptest_support import map_args, map_location_ids, map_rows_text, run_page
+from geo import areas, directory, filters, hours, mapping, settings
+from ui import map_frame
+
+WHEN = dt.datetime(2026, 11, 23, 10, 0)
+RETURNED = ("last_object_clicked", "last_object_clicked_count", "center", "zoom")
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def service_map(data_dir, rows_url=None, **kwargs):
+    services = directory.build_directory(data_dir).services
+    return mapping.build_map(
+        services, "sl", boundaries=areas.load_boundaries(data_dir), outline=areas.load_outline(data_dir),
+        settlements=mapping.settlements_with_population(areas.load_settlements(data_dir),
+                                                        areas.load_demand_points(data_dir)),
+        when=WHEN, rows_url=rows_url, **kwargs)
+
+
+@pytest.mark.parametrize("view", [{}, {"center": (45.54, 13.73), "zoom": 15, "selected": "loc-krozna-cesta-5-6000-koper"}])
+def test_the_kept_arguments_are_exactly_what_st_folium_sends(data_dir, monkeypatch, view):
+    sent = {}
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.update(kwargs))
+    streamlit_folium.st_folium(service_map(data_dir, **view), key="service_map", height=560, use_container_width=True,
+                               returned_objects=list(RETURNED))
+    on_change = sent.pop("on_change")
+    assert callable(on_change)
+    ours = map_frame.frame_args(service_map(data_dir, **view), key="service_map", height=560, returned_objects=RETURNED)
+    assert ours == sent
+    assert ours["key"] != streamlit_folium.generate_js_hash("", "service_map", False)  # a hash of the real script
+
+
+def test_show_hands_a_copy_to_the_component_and_keeps_what_the_browser_reports(monkeypatch):
+    args = {"key": "abc", "default": {"zoom": 11}, "script": "x"}
+    calls = []
+
+    def component(**kwargs):
+        calls.append(kwargs)
+        kwargs["default"]["zoom"] = 99  # whatever the component does with it
+        return {"zoom": 12}
+
+    monkeypatch.setattr(streamlit_folium, "_component_func", component)
+    assert map_frame.show(args, "service_map") == {"zoom": 12}
+    assert args["default"] == {"zoom": 11} and calls[0]["key"] == "abc" and calls[0]["script"] == "x"
+    st.session_state["abc"] = {"zoom": 13}
+    calls[0]["on_change"]()
+    assert st.session_state["service_map"] == {"zoom": 13}
+
+
+def test_rows_are_published_once_under_their_hash_and_old_files_go(tmp_path):
+    rows = mapping.script_json([[45.5, 13.7, "loc-a", "crisis", "A &lt;b&gt;", "", "", []]])
+    url = mapping.publish_rows(tmp_path, rows)
+    name = url.removeprefix(mapping.rows.ROWS_URL_PREFIX + "/")
+    path = tmp_path / mapping.rows.ROWS_DIR_NAME / name
+    assert url.startswith("/app/static/maprows/") and path.read_text(encoding="utf-8") == rows
+    assert json.loads(path.read_text(encoding="utf-8"))[0][2] == "loc-a"
+    assert mapping.publish_rows(tmp_path, rows) == url  # the same rows, the same file
+    stale = path.parent / "0123.json"
+    stale.write_text("[]", encoding="utf-8")
+    os.utime(stale, (time.time() - 2 * mapping.rows.ROWS_FILE_MAX_AGE_S,) * 2)
+    other = mapping.publish_rows(tmp_path, mapping.script_json([]))
+    assert other != url and not stale.exists() and path.exists()
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted([name, other.rsplit("/", 1)[1]])
+
+
+def test_the_page_map_fetches_its_rows_and_carries_none(data_dir):
+    app = run_page(lang="en")
+    script = map_args(app)["script"]
+    assert "var rows = null;" in script and '"rowsUrl": "/app/static/maprows/' in script
+    assert "loc-krozna-cesta-5-6000-koper" not in script  # no marker row in the frame's arguments
+    assert "loc-krozna-cesta-5-6000-koper" in map_rows_text(app)
+    assert len(json.loads(map_rows_text(app))) == len(map_location_ids(app)) == 15
+
+
+def test_two_sessions_with_the_same_view_share_one_rendered_frame(data_dir, monkeypatch):
+    monkeypatch.setattr(hours, "local_now", lambda: WHEN)  # the frame is keyed by the minute
+    rendered = []
+    original = map_frame.frame_args
+    monkeypatch.setattr(map_frame, "frame_args", lambda *a, **k: rendered.append(1) or original(*a, **k))
+    first = run_page(lang="en")
+    second = run_page(lang="en")  # another browser, same link
+    assert map_args(first) == map_args(second)
+    assert len(rendered) == 1
+    second.checkbox(key="map_category_residential").check().run()  # another view: rendered once more
+    assert len(rendered) == 2 and len(map_location_ids(second)) == 6
+    run_page(lang="en", cat="residential")  # that view again, from a link: shared
+    assert len(rendered) == 2
+    run_page(lang="it")
+    assert len(rendered) == 3
+
+
+def test_an_edited_directory_is_a_new_frame(data_dir, monkeypatch):
+    monkeypatch.setattr(hours, "local_now", lambda: WHEN)
+    before = map_location_ids(run_page(lang="en"))
+    path = data_dir / settings.SERVICES_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Krožna cesta 5", "Krožna cesta 7"), encoding="utf-8")
+    os.utime(path, ns=(3, 3))
+    after = map_location_ids(run_page(lang="en"))
+    assert "loc-krozna-cesta-5-6000-koper" in before and "loc-krozna-cesta-5-6000-koper" not in after
+    assert filters.Filters() == filters.Filters()  # the view key is the filters' value, not their identity
