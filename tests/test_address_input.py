@@ -121,9 +121,17 @@ def test_notes_are_shown_in_the_page_language(data_dir):
         "Za drugo dodajte poštno številko ali naselje.")
 
 
-def test_a_hand_placed_points_own_note_is_data_and_shown_as_written(data_dir):
-    manual = g.GeocodeResult(45.5, 13.7, "manual", g.SOURCE_MANUAL, "Krožna cesta 5", "2026-11-23", note="Vhod z dvorišča.")
-    assert address_input.note_text(manual, "en") == "Vhod z dvorišča."
+def test_a_hand_placed_points_own_note_stays_with_staff_and_the_citizen_reads_a_translated_one(data_dir):
+    # The staff's note is English developer text ("Street-level only … confirm with make geocode"),
+    # never shown on a citizen's page (issue 12); the citizen reads that the point was placed by hand.
+    staff_note = "Street-level only. Local community follows from the estimated position: confirm with make geocode."
+    manual = g.GeocodeResult(45.5, 13.7, "manual", g.SOURCE_MANUAL, "Krožna cesta 5", "2026-11-23", note=staff_note)
+    assert address_input.note_text(manual, "sl") == (
+        "Točka je postavljena ročno po opisu vira, zato sta položaj in krajevna skupnost le oceni.")
+    assert address_input.note_text(manual, "it").startswith("Il punto è stato collocato a mano")
+    for lang in i18n.LANGUAGES:
+        said = address_input.note_text(manual, lang)
+        assert "make geocode" not in said and "Street-level" not in said
 
 
 def test_an_online_failure_is_said_on_the_page_in_its_language(data_dir, monkeypatch):

@@ -20,8 +20,10 @@ FORM_KEY, TEXT_KEY, CHOICE_KEY, SUBMIT_KEY = "near_address_form", "near_address"
 def note_text(result: geocode.GeocodeResult, lang: str) -> str:
     """What the geocoder noted about ``result``, in ``lang`` (plain text: escape it before Markdown).
 
-    The geocoder's own notes (ambiguous street, online failure and why, …) are translated; a
-    hand-placed point's note is data written by staff and is shown as written.
+    The geocoder's own notes (ambiguous street, online failure and why, …) are translated. A
+    hand-placed point's own note is written by staff for staff (in English, naming commands such as
+    ``make geocode``) and stays on the staff page; the citizen is told, in their language, that the
+    point was placed by hand.
     """
     parts = []
     for note in result.notes:
@@ -29,8 +31,8 @@ def note_text(result: geocode.GeocodeResult, lang: str) -> str:
         if "failure" in params:
             params["reason"] = i18n.t(f"geocode.failure.{params.pop('failure')}", lang)
         parts.append(i18n.t(f"geocode.note.{note.key}", lang, **params))
-    if result.source == geocode.SOURCE_MANUAL and result.note:
-        parts.append(result.note)
+    if result.source == geocode.SOURCE_MANUAL:
+        parts.append(i18n.t("geocode.note.hand_placed", lang))
     return " ".join(parts)
 
 

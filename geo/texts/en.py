@@ -174,6 +174,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "geocode.note.street_not_found": "Street not found in the register; placed by the postcode.",
     "geocode.note.online_failed": "The online service could not place it ({reason}); placed from the offline register.",
     "geocode.note.not_cached": "Not saved to the geocode cache ({reason}); the next lookup will ask again.",
+    "geocode.note.hand_placed": "Placed by hand from the source's description: the position and the local community are estimates.",
     "geocode.failure.paused": "not asked: it is left alone for a while after a recent failure",
     "geocode.failure.busy": "not asked: it is busy with other lookups",
     "geocode.failure.timeout": "no answer in time",

@@ -174,6 +174,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "geocode.note.street_not_found": "Via non trovata nel registro; collocato in base al codice postale.",
     "geocode.note.online_failed": "Il servizio online non ha trovato l'indirizzo ({reason}); collocato con il registro offline.",
     "geocode.note.not_cached": "Non salvato nella cache di geocodifica ({reason}); la prossima ricerca chiederà di nuovo.",
+    "geocode.note.hand_placed": "Il punto è stato collocato a mano in base alla descrizione della fonte: posizione e comunità locale sono stime.",
     "geocode.failure.paused": "non interpellato: dopo un errore recente il servizio viene lasciato in pace per un po'",
     "geocode.failure.busy": "non interpellato: il servizio è occupato con altre ricerche",
     "geocode.failure.timeout": "nessuna risposta in tempo",

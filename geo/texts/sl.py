@@ -174,6 +174,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "geocode.note.street_not_found": "Ulice ni v registru; postavljeno po poštni številki.",
     "geocode.note.online_failed": "Spletna storitev naslova ni našla ({reason}); postavljeno po registru brez povezave.",
     "geocode.note.not_cached": "Ni shranjeno v predpomnilnik geokodiranja ({reason}); naslednje iskanje bo vprašalo znova.",
+    "geocode.note.hand_placed": "Točka je postavljena ročno po opisu vira, zato sta položaj in krajevna skupnost le oceni.",
     "geocode.failure.paused": "nismo vprašali: po nedavni napaki storitev za nekaj časa pustimo pri miru",
     "geocode.failure.busy": "nismo vprašali: storitev je zasedena z drugimi iskanji",
     "geocode.failure.timeout": "ni odgovorila pravočasno",
