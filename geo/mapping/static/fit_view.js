@@ -23,8 +23,20 @@ function koperFitView(map, bounds, maxZoom, pad) {
     }
     map.on("movestart zoomstart", function () { if (!fitting) { userMoved = true; } });
     map.on("resize", fit);
-    if (window.ResizeObserver) { new ResizeObserver(function () { map.invalidateSize(false); fit(); }).observe(box); }
-    // After the other elements (the legend) are on the map.
-    setTimeout(fit, 0);
+    // Leaflet's own re-centring after a size change starts a move too: not the user's.
+    function resized() {
+        fitting = true;
+        map.invalidateSize({pan: false});
+        fitting = false;
+        fit();
+    }
+    if (window.ResizeObserver) { new ResizeObserver(resized).observe(box); }
+    // After the other elements (the legend) are on the map; again whenever the legend gets its size
+    // (it is laid out late in a frame that is sized late) or is folded or opened.
+    setTimeout(function () {
+        var legend = box.querySelector(".koper-legend-control");
+        if (legend && window.ResizeObserver) { new ResizeObserver(fit).observe(legend); }
+        fit();
+    }, 0);
     fit();
 }
