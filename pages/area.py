@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import coverage, i18n, model, report, safe
-from ui import cache, common, coverage_panel, urlstate
+from ui import cache, common, coverage_panel, coverage_views, urlstate
 
 lang = common.language()
 services = common.services_or_stop(lang)
@@ -30,18 +30,25 @@ st.markdown(i18n.t("profile.population", lang, n=int(info["population"]),
 st.caption(report.selection_text(lang, None, view.target_group, view.at, view.include_unknown_hours))
 
 # --- distances and nearest services per category ------------------------------------------------
-available = coverage_panel.open_services(services, view)
+# The nearest service per category: among those open at the chosen time that these residents may use.
+eligible = coverage.serves_area(services, area_id)
+opened = coverage_panel.open_services(services, view)
+available = eligible if opened is None else eligible & opened
 index = cache.location_index()
 nearest_rows = report.nearest_by_category(index, float(info["centroid_lat"]), float(info["centroid_lon"]), lang, available) if index else {}
 per_category = report.area_by_category(long, area_id, lang, view.thresholds, nearest_rows)
+# Categories that come to the residents say served / not served (and by how many), not a distance.
+per_category["reach"] = [coverage.words.reach_text(r, lang) if r["basis"] in (coverage.DELIVERED, coverage.MIXED) else ""
+                         for r in per_category.to_dict("records")]
 st.subheader(i18n.t("profile.by_category", lang))
 columns = coverage_panel.column_config(
-    ["category", "services_in_area", "area_wide_services", "nearest", "nearest_km", "mean_distance_km",
+    ["category", "reach", "services_in_area", "area_wide_services", "nearest", "nearest_km", "mean_distance_km",
      "max_distance_km", "mean_road_distance_km", "share_within_5km", "gap_text"], lang)
 st.dataframe(per_category[list(columns)], column_config=columns, hide_index=True, width="stretch", key="profile_table")
 st.caption(i18n.t("profile.nearest_note", lang))
 for note in report.approximation_notes(lang)[:3]:
     st.caption(note)
+coverage_views.time_lists(lang, services, view)
 
 # --- gaps ---------------------------------------------------------------------------------------
 st.subheader(i18n.t("coverage.gaps", lang))
@@ -50,6 +57,9 @@ if gap_rows.empty:
     st.info(i18n.t("profile.no_gaps", lang))
 for row in gap_rows.to_dict("records"):
     st.markdown(f"- **{safe.md_text(row['category'])}**: {safe.md_text(row['gap_text'])}")
+st.caption(coverage.words.gap_rule(view.thresholds, lang))
+for note in coverage.words.notes(lang):
+    st.caption(note)
 
 # --- services in the area and area-wide services --------------------------------------------------
 st.subheader(i18n.t("profile.in_area", lang, n=int(everything["services_in_area"])))
@@ -63,13 +73,19 @@ for record in here.to_dict("records"):
 wide_ids = set(everything["area_wide_ids"])
 st.subheader(i18n.t("profile.area_wide", lang, n=len(wide_ids)))
 st.caption(i18n.t("note.area_wide", lang))
-for record in services[services["id"].isin(wide_ids)].to_dict("records"):
+general_ids = set(everything["general_ids"])
+for record in services[services["id"].isin(wide_ids - general_ids)].to_dict("records"):
     category = i18n.t("category." + record["category"], lang)
-    st.markdown(f"- **{safe.md_text(i18n.field(record, 'name', lang))}** · {safe.md_text(category)}")
+    how = i18n.t(f"delivery.{record.get('delivery') or 'home'}", lang)
+    st.markdown(f"- **{safe.md_text(i18n.field(record, 'name', lang))}** · {safe.md_text(category)} · {safe.md_text(how)}")
+if general_ids:
+    st.markdown(i18n.t("profile.general", lang, n=i18n.format_number(len(general_ids), lang)))
+    for record in services[services["id"].isin(general_ids)].to_dict("records"):
+        st.markdown(f"- {safe.md_text(i18n.field(record, 'name', lang))}")
 
 # --- downloads and the way back -----------------------------------------------------------------
 st.subheader(i18n.t("coverage.downloads", lang))
-download = per_category.rename(columns={c: i18n.t(f"report.col.{c}", lang) for c in per_category.columns})
+download = per_category[list(columns)].rename(columns={c: i18n.t(coverage_panel.COLUMN_STYLES[c][0], lang) for c in columns})
 left, right = st.columns(2)
 left.download_button(i18n.t("coverage.download_csv", lang), report.csv_bytes(download), file_name=f"koper-{area_id}.csv",
                      mime="text/csv", key="profile_csv", icon=":material/download:")

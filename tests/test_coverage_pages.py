@@ -1,6 +1,7 @@
 """The coverage overview, area profile and council pages through AppTest, in every language."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -27,18 +28,23 @@ def test_day_centres_ranking_map_and_headline(lang, data_dir):
     assert not app.exception, app.exception
     assert app.title[0].value == i18n.t("page.coverage", lang)
     ranking = app.dataframe[0].value
-    # Rakitovec, the far east of Koper, is furthest from any day centre: 19.3 km, 104 residents.
-    assert ranking.iloc[0]["area"] == "Rakitovec"
-    assert ranking.iloc[0]["value"] == pytest.approx(19.31, abs=0.01)
+    # Ankaran's residents may use none of the day centres (each serves Koper's residents only): no
+    # distance, so Ankaran leads, said as such, not as "no service anywhere".
+    ankaran = i18n.name_in({"name_sl": "Ankaran", "name_it": "Ancarano"}, lang)
+    assert ranking.iloc[0]["area"] == ankaran and pd.isna(ranking.iloc[0]["value"])
+    # Rakitovec, the far east of Koper, is furthest from any day centre: 20.4 km, 104 residents.
+    assert ranking.iloc[1]["area"] == "Rakitovec"
+    assert ranking.iloc[1]["value"] == pytest.approx(20.36, abs=0.01)
     assert ranking.iloc[-1]["area"] == "Koper - Center"
     assert len(ranking) == 23
     said = texts(app)
-    assert "**Rakitovec**" in said and "**104**" in said
+    assert f"**{ankaran}**" in said and i18n.t("coverage.no_usable_place", lang) in said
+    assert ranking.set_index("area").loc["Rakitovec", "population"] == 104
     assert i18n.t("note.boundary", lang) in said and i18n.t("note.population", lang) in said
     # the choropleth is drawn with its legend in real units
     maps = [e for e in app.get("component_instance") if e.proto.component_name.endswith("st_folium")]
     assert len(maps) == 1
-    assert i18n.t("unit.km", lang, value=i18n.format_number(19.3, lang, 1)) in maps[0].proto.json_args
+    assert i18n.t("unit.km", lang, value=i18n.format_number(20.4, lang, 1)) in maps[0].proto.json_args
 
 
 def test_saturday_morning_changes_the_ranking(data_dir):
@@ -46,12 +52,24 @@ def test_saturday_morning_changes_the_ranking(data_dir):
     saturday = open_page("pages/coverage.py", "en", cat=DAY_CENTRES, at=SATURDAY)
     ranked = saturday.dataframe[0].value
     assert "open on Sat 28 Nov at 10:00" in texts(saturday)
-    # Dnevni center Oljka in Semedela is open Mo–Fr only: on Saturday Semedela has none of its own.
+    # Dnevni center Oljka in Semedela is open Mo–Fr only: on Saturday Semedela keeps only the tea
+    # afternoons (čajanke), whose hours are not published (counted: the link includes unknown hours).
     semedela = ranked.set_index("area").loc["Semedela"]
-    assert semedela["services_in_area"] == 0
-    assert semedela["value"] == pytest.approx(0.671, abs=0.001)
-    assert any_time.set_index("area").loc["Semedela", "value"] == pytest.approx(0.356, abs=0.001)
-    assert list(ranked["area"]) != list(any_time["area"])
+    assert semedela["services_in_area"] == 1
+    assert semedela["value"] == pytest.approx(0.330, abs=0.001)
+    assert any_time.set_index("area").loc["Semedela", "services_in_area"] == 2
+    assert any_time.set_index("area").loc["Semedela", "value"] == pytest.approx(0.290, abs=0.001)
+    changed = (ranked.set_index("area")["value"] - any_time.set_index("area")["value"]).abs()
+    # with unknown hours counted, Semedela is the one area whose nearest day centre moves on Saturday
+    assert list(changed[changed > 0.01].index) == ["Semedela"]
+    # ... and the day centres closed on Saturday are not dropped silently: listed with their next opening,
+    # the unknown-hours ones apart, each with its phone.
+    said = texts(saturday)
+    assert i18n.t("coverage.time_closed", "en", n=2) in said
+    assert "**Oljka day centre – day care for older people** · Day activities – closed, opens Mon 30 Nov 07:00" in said
+    assert "**Day activities centre for older residents, Koper** · Day activities – closed, opens Mon 30 Nov 07:00" in said
+    assert i18n.t("coverage.time_unknown", "en", n=6) in said
+    assert i18n.t("coverage.time_unknown_counted", "en") in said
 
 
 def test_saturday_without_unknown_hours_says_there_is_nothing(data_dir):
@@ -93,7 +111,9 @@ def test_csv_download_holds_the_table(data_dir):
     body = report.csv_bytes(report.figures(choropleth.ranked(table, "mean_distance_km"), "sl", coverage.GapThresholds()))
     lines = body.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Območje,Šifra območja,Prebivalci")
-    assert lines[1].startswith("Rakitovec,ks-50623,104,2024-01-01,0")
+    # Ankaran first (no day centre its residents may use), said in words; then Rakitovec, 20,4 km away.
+    assert lines[1].startswith("Ankaran,ob-213,3.249,") and "ni ustreznega kraja" in lines[1]
+    assert lines[2].startswith("Rakitovec,ks-50623,104,") and '"20,4 km"' in lines[2]
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
@@ -106,7 +126,7 @@ def test_area_profile_of_dekani(lang, data_dir):
                   kind=i18n.t("areas.kind.ks", lang)) in said
     table = app.dataframe[0].value.set_index("category")
     day = table.loc[i18n.t("category.day_activities", lang)]
-    assert day["services_in_area"] == 0 and day["mean_distance_km"] == pytest.approx(5.3, abs=0.01)
+    assert day["services_in_area"] == 0 and day["mean_distance_km"] == pytest.approx(6.01, abs=0.01)
     assert day["nearest_km"] > 0 and day["nearest"]
     # area-wide services reach Dekani: home help among them; confidential services never appear
     assert i18n.t("profile.area_wide", lang, n=10) in said

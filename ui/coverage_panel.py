@@ -137,7 +137,8 @@ def controls(lang: str, *, with_measure: bool = True, with_category: bool = True
         st.number_input(i18n.t("coverage.th_radius", lang), min_value=1, max_value=10, step=1, key=_key("radius"),
                         help=i18n.t("coverage.th_radius_help", lang))
         st.number_input(i18n.t("coverage.th_share", lang), min_value=0, max_value=100, step=5, key=_key("share"))
-        st.number_input(i18n.t("coverage.th_min", lang), min_value=0, max_value=20, step=1, key=_key("min"))
+        # No th_min control: a service inside the boundary is a neutral fact, never a gap (issue 11);
+        # "min" from an older link is still read into GapThresholds.min_services_in_area (below_min_in_area).
     view = _from_widgets()
     urlstate.write(to_params(view), PARAMS)
     return view
@@ -215,6 +216,7 @@ COLUMN_STYLES: dict[str, tuple[str, str | None, str | None]] = {
     "rank": ("report.col.rank", "%d", "small"),
     "area": ("report.col.area", None, None),
     "category": ("report.col.category", None, None),
+    "reach": ("coverage.col_reach", None, "medium"),
     "population": ("report.col.population", "localized", None),
     "population_date": ("report.col.population_date", None, None),
     "services_in_area": ("report.col.services_in_area", "%d", None),

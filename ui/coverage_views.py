@@ -10,13 +10,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, choropleth, i18n, report, safe
+from geo import assets, choropleth, coverage, hours, i18n, report, safe
 from ui import coverage_panel
 
 PROFILE_PAGE = "pages/area.py"
 MAP_HEIGHT = 520
 UNIT_FORMATS = {"km": "%.1f km", "pct": "%.0f %%", "per1000": "%.2f", "count": "%d"}
-RANKING_COLUMNS = ["rank", "area", "value", "population", "population_date", "services_in_area", "area_wide_services",
+RANKING_COLUMNS = ["rank", "area", "value", "reach", "population", "population_date", "services_in_area", "area_wide_services",
                    "mean_distance_km", "max_distance_km", "share_within_5km", "services_per_1000", "gap", "gap_text"]
 
 
@@ -25,20 +25,57 @@ def open_profile(view: coverage_panel.View, area_id: str, lang: str) -> None:
     st.switch_page(PROFILE_PAGE, query_params=coverage_panel.profile_params(view, area_id, lang))
 
 
-def headline(lang: str, table: pd.DataFrame, ranking: pd.DataFrame, measure, measure_name: str, selection: str) -> None:
-    """What is shown, the least served area, and how many areas and people have a gap."""
+def headline(lang: str, table: pd.DataFrame, ranking: pd.DataFrame, measure, measure_name: str, selection: str,
+             thresholds: coverage.GapThresholds | None = None) -> None:
+    """What is shown, how it is measured, the least served area, how many areas and people have a gap, and the rule."""
     st.markdown(i18n.t("coverage.selection", lang, selection=selection, measure=measure_name))
+    basis_note = coverage.words.basis_note(table, lang)
+    if basis_note:
+        st.info(basis_note)
     worst = ranking.iloc[0]
-    if ranking[measure.key].isna().all():
+    delivered_only = coverage.words.is_delivered_only(worst)
+    if delivered_only and not worst["gap"]:
+        pass  # every area is served by what comes to the residents: the gap line says it
+    elif ranking[measure.key].isna().all() and not delivered_only:
         st.markdown(i18n.t("coverage.headline_none", lang))
     else:
         st.markdown(i18n.t(
-            "coverage.headline", lang, area=safe.md_text(i18n.name_in(worst, lang)), value=measure.format(worst[measure.key], lang),
-            people=i18n.format_number(worst["population"], lang), date=worst["population_date"],
+            "coverage.headline", lang, area=safe.md_text(i18n.name_in(worst, lang)),
+            value=coverage.words.value_text(worst, measure.key, lang),
+            n=int(worst["population"]), date=worst["population_date"],
         ))
-    gaps = table[table["gap"]]
-    st.markdown(i18n.t("coverage.gap_summary", lang, n=len(gaps), total=len(table),
-                       people=i18n.format_number(gaps["population"].sum(), lang)))
+    st.markdown(coverage.words.gap_summary(table, lang))
+    st.caption(coverage.words.gap_rule(thresholds or coverage.GapThresholds(), lang))
+
+
+def time_lists(lang: str, services: pd.DataFrame, view) -> None:
+    """At a chosen time: the matching services closed then (with their next opening) and those with
+    unknown hours, each apart and labelled; nothing known to be closed is dropped silently."""
+    if view.at is None:
+        return
+    status = coverage.time_status(services, view.at, category=view.category, target_group=view.target_group,
+                                  include_unknown_hours=view.include_unknown_hours)
+    rows = services.loc[status.index]
+    closed = status[status["state"] == hours.CLOSED]
+    unknown = status[status["state"] == hours.UNKNOWN]
+    if len(closed):
+        with st.expander(i18n.t("coverage.time_closed", lang, n=i18n.format_number(len(closed), lang)), expanded=True):
+            for service_id, moment in zip(closed.index, closed["next_opening"]):
+                st.markdown(_time_line(rows.loc[service_id], coverage.words.closed_text(moment, lang), lang))
+    if len(unknown):
+        with st.expander(i18n.t("coverage.time_unknown", lang, n=i18n.format_number(len(unknown), lang))):
+            st.caption(i18n.t("coverage.time_unknown_counted" if view.include_unknown_hours
+                              else "coverage.time_unknown_left_out", lang))
+            for service_id in unknown.index:
+                st.markdown(_time_line(rows.loc[service_id], i18n.t("coverage.hours_unknown", lang), lang))
+
+
+def _time_line(record: pd.Series, state: str, lang: str) -> str:
+    phones = record.get("phones")
+    phone = ", ".join(phones) if isinstance(phones, (list, tuple)) else str(phones or "")
+    line = i18n.t("coverage.time_line", lang, name=safe.md_text(i18n.field(record, "name", lang)),
+                  category=safe.md_text(i18n.t(f"category.{record['category']}", lang)), state=safe.md_text(state))
+    return f"- {line}" + (f" · {safe.md_text(phone)}" if phone else "")
 
 
 def area_map(lang: str, view, table: pd.DataFrame, boundaries: dict, outline: dict, measure, measure_name: str) -> None:
@@ -65,7 +102,9 @@ def ranking_table(lang: str, view, ranking: pd.DataFrame, measure, measure_name:
         area=[i18n.name_in(r, lang) for r in ranking.to_dict("records")],
         value=[measure.display(v) for v in ranking[measure.key].astype(float)],
         share_within_5km=ranking["share_within_5km"] * 100,  # shown in per cent
-        gap_text=[report.gap_text(r, view.thresholds, lang) for r in ranking.to_dict("records")],
+        reach=[coverage.words.reach_text(r, lang) if r.get("basis") in (coverage.DELIVERED, coverage.MIXED) else ""
+               for r in ranking.to_dict("records")],
+        gap_text=[coverage.words.gap_text(r, view.thresholds, lang) for r in ranking.to_dict("records")],
     )
     unit = i18n.t(f"unit.label.{measure.unit}", lang)
     columns = coverage_panel.column_config(
@@ -87,6 +126,10 @@ def comparison_chart(lang: str, shown: pd.DataFrame, measure, measure_name: str)
     """A bar per area (gaps in the palette's darkest colour); areas without a value are counted below it."""
     st.subheader(i18n.t("coverage.compare", lang))
     chart_data = shown[["area", "value", "gap"]].dropna(subset=["value"])
+    if chart_data.empty:  # e.g. home care: served / not served, no value to draw (the ranking says it)
+        st.caption(i18n.t("coverage.headline_none", lang) if (shown["reach"] == "").all() else
+                   coverage.words.basis_note(shown.assign(basis=coverage.DELIVERED), lang))
+        return
     yes, no = i18n.t("report.yes", lang), i18n.t("report.no", lang)
     chart_data = chart_data.assign(gap=chart_data["gap"].map({True: yes, False: no}))
     chart = alt.Chart(chart_data).mark_bar().encode(
@@ -97,7 +140,8 @@ def comparison_chart(lang: str, shown: pd.DataFrame, measure, measure_name: str)
         tooltip=[alt.Tooltip("area:N", title=i18n.t("report.col.area", lang)), alt.Tooltip("value:Q", format=".2f")],
     ).properties(height=max(240, 22 * len(chart_data)))
     st.altair_chart(chart, width="stretch")
-    missing = len(shown) - len(chart_data)
+    delivered = shown["value"].isna() & (shown["reach"] != "") if "reach" in shown else shown["value"].isna() & False
+    missing = len(shown) - len(chart_data) - int(delivered.sum())
     if missing:
         st.caption(i18n.t("coverage.no_value_note", lang, n=missing))
 
@@ -110,8 +154,8 @@ def gap_lines(lang: str, table: pd.DataFrame, measure, thresholds) -> None:
         st.info(i18n.t("coverage.no_gaps", lang))
     for row in choropleth.ranked(gaps, measure.key).to_dict("records"):
         st.markdown(i18n.t("coverage.gap_line", lang, area=safe.md_text(i18n.name_in(row, lang)),
-                           people=i18n.format_number(row["population"], lang),
-                           reasons=report.gap_text(row, thresholds, lang)))
+                           n=int(row["population"]),
+                           reasons=coverage.words.gap_text(row, thresholds, lang)))
 
 
 def downloads(lang: str, view, *, table: pd.DataFrame, long: pd.DataFrame, ranking: pd.DataFrame, boundaries: dict,

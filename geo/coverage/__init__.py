@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from geo.coverage import words
 from geo.coverage.inputs import areas_of_points as _areas_of_points
-from geo.coverage.inputs import counted, service_area_token, without_confidential
+from geo.coverage.inputs import counted, service_area_token, serves_area, without_confidential
 from geo.coverage.measures import area_coverage, check_radius, coverage_by_category
 from geo.coverage.rules import (
     ALL,
@@ -49,5 +49,5 @@ __all__ = [
     "ALL", "BASES", "COLUMNS", "DEFAULT_RADIUS_KM", "DELIVERED", "GAP_FLAGS", "GENERAL_GROUP", "MIXED", "NOTHING",
     "PER_RESIDENTS", "PLACES", "SHARE_RADII_KM", "STATUS_COLUMNS", "SUPPLY_MODES", "GapThresholds",
     "_areas_of_points", "area_coverage", "assumptions", "check_radius", "counted", "coverage_by_category",
-    "open_at", "service_area_token", "time_status", "without_confidential", "words",
+    "open_at", "service_area_token", "serves_area", "time_status", "without_confidential", "words",
 ]

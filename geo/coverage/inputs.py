@@ -92,6 +92,26 @@ def service_area_token(area_id: str) -> str | None:
     return None
 
 
+def serves_area(services: pd.DataFrame, area_id: str) -> pd.Series:
+    """Boolean Series (services' index): the service may be used by residents of ``area_id``.
+
+    Its service_area names the area's token (``koper`` for a KS, ``ankaran`` for Ankaran) or is
+    empty (no restriction); an area outside both is served by every service. Confidential services
+    and information records are never True.
+    """
+    token = service_area_token(area_id)
+    kept = pd.Series(False, index=services.index)
+    rows = counted(services)
+    if token is None:
+        kept[rows.index] = True
+        return kept
+    tokens = items(rows["service_area"])
+    named = set(tokens.index[tokens == token])
+    restricted = set(tokens.index)
+    kept[[i for i in rows.index if i in named or i not in restricted]] = True
+    return kept
+
+
 def areas_of_points(lat: np.ndarray, lon: np.ndarray, area_index: areas.AreaIndex | None) -> np.ndarray:
     """area_id ('' outside) of each point, vectorised over points; ties go to the first id as in area_of_point."""
     if area_index is None:

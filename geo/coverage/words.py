@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from geo import choropleth, i18n
-from geo.coverage.rules import DELIVERED, MIXED, NOTHING, GapThresholds
+from geo.coverage.rules import DELIVERED, MIXED, NOTHING, PLACES, GapThresholds
 
 #: Measures that have no meaning for an area served only by services that come to the residents.
 PLACE_MEASURES = ("mean_distance_km", "max_distance_km", "mean_road_distance_km", "max_road_distance_km",
@@ -84,12 +84,16 @@ def value_text(row: dict | pd.Series, key: str, lang: str) -> str:
 
     For a selection that only comes to the residents (basis delivered) a place measure reads
     "served: 5 services come to the residents" or "not served", never a distance or 0 %; an
-    unknown value reads "no matching service (no distance)"; else the value with its unit.
+    unknown value reads "no matching place its residents may use" when places match elsewhere (their
+    service_area leaves these residents out), else "no matching service (no distance)"; else the value
+    with its unit.
     """
     if is_delivered_only(row) and key in PLACE_MEASURES:
         return reach_text(row, lang)
     value = row.get(key)
     if _missing(value) or (isinstance(value, float) and not math.isfinite(value)):
+        if row.get("basis") in (PLACES, MIXED) and key in PLACE_MEASURES:
+            return i18n.t("coverage.no_usable_place", lang)  # places exist, none these residents may use
         return i18n.t("coverage.no_value", lang)
     return choropleth.measure(key).format(float(value), lang)
 
