@@ -6,6 +6,8 @@ the register names both its street (or village) and its post town; otherwise it 
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from geo import geocode
@@ -16,6 +18,10 @@ _NO_STREETS = pd.DataFrame({"name_sl": pd.Series(dtype=object), "name_it": pd.Se
 
 #: Post codes of Ankaran (its streets are looked up there first; all others in Koper).
 ANKARAN_POSTCODES = ("6280",)
+#: Generic words of a Slovene street name, left out of its short form ("Krpanova 13").
+_GENERIC_STREET_WORDS = frozenset({"ulica", "cesta", "trg", "pot", "nabrežje", "vrt"})
+#: The source's own words quoted in «…» may keep their Slovene form.
+_QUOTED = re.compile(r"«[^»]*»")
 
 
 class _Names:
@@ -65,3 +71,33 @@ def italian_addresses(addresses: list[str], streets: pd.DataFrame, settlements: 
     """address → Italian form ('' where the register has no Italian name); the register indexed once."""
     names = _Names(streets, settlements)
     return {a: names.italian_address(a) for a in dict.fromkeys(addresses) if a}
+
+
+class SloveneStreetCheck:
+    """Finds Slovene street names in an Italian text where the register has an Italian name (issue 13).
+
+    ``streets`` is the register's streets table (``name_sl``, ``name_it``). A street is found by its
+    full Slovene name (any case, any spacing, "-" or "–" between hyphenated words) and by its short
+    form before a house number ("Krpanova 13" for Krpanova ulica 13). Text in «…» (the source
+    quoted) is not checked.
+    """
+
+    def __init__(self, streets: pd.DataFrame):
+        self.patterns: list[tuple[re.Pattern, str, str]] = []
+        for slovene, italian in zip(streets["name_sl"].astype(str), streets["name_it"].fillna("").astype(str)):
+            slovene, italian = slovene.strip(), italian.strip()
+            if not italian or italian == slovene:
+                continue
+            words = slovene.split()
+            spaced = [r"\s*[-–]\s*".join(re.escape(part) for part in w.split("-")) for w in words]
+            forms = [r"\s+".join(spaced)]
+            short = [form for form, w in zip(spaced, words) if w.lower() not in _GENERIC_STREET_WORDS]
+            if short and len(short) < len(words):
+                forms.append(r"\s+".join(short) + r"(?=\s+\d)")
+            pattern = re.compile(r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)", re.IGNORECASE)
+            self.patterns.append((pattern, slovene, italian))
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """(Slovene name, register's Italian name) of every such street named in ``text``."""
+        bare = _QUOTED.sub(" ", str(text or ""))
+        return [(slovene, italian) for pattern, slovene, italian in self.patterns if pattern.search(bare)]

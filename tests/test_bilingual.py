@@ -29,3 +29,18 @@ def test_register_names_give_the_italian_address(register, address, italian):
 ])
 def test_without_an_italian_name_there_is_no_italian_address(register, address):
     assert bilingual.italian_address(address, *register) == ""
+
+
+def test_slovene_street_names_in_an_italian_text_are_found_with_their_italian_form(register):
+    check = bilingual.SloveneStreetCheck(register[0])
+    found = check.find("Sede in Krpanova 13 e in dolinska  cesta 58 A; poi Kolodvorska cesta.")
+    assert sorted(found) == [("Dolinska cesta", "Strada della Valle"), ("Kolodvorska cesta", "Strada della Stazione"),
+                             ("Krpanova ulica", "Via Martin Krpan")]
+    assert check.find("Cesta Zore Perello – Godina 3") == [("Cesta Zore Perello-Godina", "Strada Zora Perello-Godina")]
+
+
+def test_italian_names_quoted_source_words_and_streets_without_italian_names_pass(register):
+    check = bilingual.SloveneStreetCheck(register[0])
+    assert check.find("Strada della Valle 58 A, Via Martin Krpan 13; la fonte scrive «Kolodvorska ulica 1».") == []
+    assert check.find("Krpanova è un cognome; Dolinska senza numero.") == []  # short forms need a house number
+    assert check.find("") == [] and check.find(None) == []
