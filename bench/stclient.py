@@ -81,12 +81,18 @@ class Session:
         self.cookies = ""
 
     async def __aenter__(self) -> "Session":
+        return self
+
+    async def connect(self) -> None:
+        """Open the websocket (``run`` does it when needed)."""
         headers = {"Origin": self._origin}
         if self.cookies:
             headers["Cookie"] = self.cookies
-        self._ws = await websockets.connect(self._ws_url, subprotocols=["streamlit"], additional_headers=headers,
-                                            max_size=None, open_timeout=self.timeout_s, ping_interval=None)
-        return self
+        try:
+            self._ws = await websockets.connect(self._ws_url, subprotocols=["streamlit"], additional_headers=headers,
+                                                max_size=None, open_timeout=self.timeout_s, ping_interval=None)
+        except (OSError, TimeoutError, websockets.InvalidHandshake) as error:
+            raise ProtocolError(f"could not connect to {self._ws_url}: {error}") from error
 
     async def __aexit__(self, *exc) -> None:
         if self._ws is not None:
@@ -100,6 +106,8 @@ class Session:
         (bool, str, int, float, or a dict/list sent as JSON, as a component does).
         Raises ProtocolError when the connection closes or the run does not end in ``timeout_s``.
         """
+        if self._ws is None:
+            await self.connect()
         if query_string is not None:
             self.query_string = query_string
         message = BackMsg()
@@ -191,9 +199,19 @@ class Session:
             self.widgets[widget_id.rsplit("-", 1)[-1] if "-" in widget_id else widget_id] = widget_id
 
     def fetch(self, path: str) -> bytes:
-        """GET a path of the app (blocking; call through ``asyncio.to_thread``)."""
-        with urllib.request.urlopen(self.base + path, timeout=self.timeout_s) as reply:
-            return reply.read()
+        """GET a path of the app (blocking; call through ``asyncio.to_thread``), keeping the cookies it sets
+        (a reverse proxy's sticky-session cookie goes with the websocket and every later request).
+        Raises ProtocolError for an HTTP error or no answer."""
+        request = urllib.request.Request(self.base + path, headers={"Cookie": self.cookies} if self.cookies else {})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as reply:
+                for header in reply.headers.get_all("Set-Cookie") or []:
+                    pair = header.split(";", 1)[0].strip()
+                    kept = [c for c in self.cookies.split("; ") if c and c.split("=", 1)[0] != pair.split("=", 1)[0]]
+                    self.cookies = "; ".join([*kept, pair])
+                return reply.read()
+        except OSError as error:
+            raise ProtocolError(f"GET {path}: {error}") from error
 
     async def fetch_map_rows(self, result: RunResult) -> list:
         """The marker rows the map's frame fetches (``[]`` when the rows are inline in the arguments).
