@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import itertools
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,6 +148,15 @@ def _nearest_existing(demand_xy: np.ndarray, demand_token: np.ndarray, existing:
     return result
 
 
+@contextmanager
+def _quiet():
+    # PuLP 3.3 warns once per variable that its constructor changes in PuLP 4 (spopt builds them):
+    # tens of thousands of warnings cost seconds and say nothing to a planner.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
+
+
 def _solver(time_limit_s: float):
     import pulp  # here: only the what-if page and its tests load the solver
 
@@ -168,8 +179,9 @@ def solve_mclp(cost_m: np.ndarray, weights: np.ndarray, radius_m: float, k: int,
     """spopt MCLP on a (demand × candidate) cost matrix in metres: (chosen columns, status)."""
     from spopt.locate import MCLP as SpoptMCLP
 
-    solved = SpoptMCLP.from_cost_matrix(cost_m, weights, service_radius=radius_m, p_facilities=k)
-    solved.solve(_solver(time_limit_s), results=False)
+    with _quiet():
+        solved = SpoptMCLP.from_cost_matrix(cost_m, weights, service_radius=radius_m, p_facilities=k)
+        solved.solve(_solver(time_limit_s), results=False)
     return [j for j, var in enumerate(solved.fac_vars) if (var.value() or 0) > 0.5], _status(solved.problem)
 
 
@@ -182,8 +194,9 @@ def solve_p_median(cost_m: np.ndarray, weights: np.ndarray, k: int, fixed: np.nd
     from spopt.locate import PMedian
 
     n_fixed = int(fixed.sum()) if fixed is not None else 0
-    solved = PMedian.from_cost_matrix(cost_m, weights, p_facilities=k + n_fixed, predefined_facilities_arr=fixed)
-    solved.solve(_solver(time_limit_s), results=False)
+    with _quiet():
+        solved = PMedian.from_cost_matrix(cost_m, weights, p_facilities=k + n_fixed, predefined_facilities_arr=fixed)
+        solved.solve(_solver(time_limit_s), results=False)
     chosen = [j for j, var in enumerate(solved.fac_vars) if (var.value() or 0) > 0.5]
     return [j for j in chosen if fixed is None or not fixed[j]], _status(solved.problem)
 
@@ -235,18 +248,38 @@ def suggest(
             chosen, status = solve_mclp(cost[open_demand], weights[open_demand], radius_m, int(k), time_limit_s)
     else:
         if np.isfinite(before).any():
-            # One column for all existing places, fixed open (unreachable demand: a distance beyond any candidate's).
-            column = np.where(np.isfinite(before), before, cost.max() * 10 + 1)
-            matrix = np.column_stack([column, cost])
-            fixed = np.zeros(matrix.shape[1], dtype=int)
-            fixed[0] = 1
-            picked, status = solve_p_median(matrix, weights, int(k), fixed, time_limit_s)
-            chosen = [j - 1 for j in picked]
+            chosen, status = _p_median_with_existing(cost, weights, before, int(k), time_limit_s)
         else:
             chosen, status = solve_p_median(cost, weights, int(k), None, time_limit_s)
     seconds = time.perf_counter() - started
     return _summary(model_name, int(k), radius_km, candidate_points, chosen, cost, before, weights,
                     len(existing), seconds, status)
+
+
+def _p_median_with_existing(cost: np.ndarray, weights: np.ndarray, before: np.ndarray, k: int,
+                            time_limit_s: float) -> tuple[list[int], str]:
+    """p-median with the existing places as one column fixed open; (chosen candidate columns, status).
+
+    Exact reductions keep the model small: a demand point no candidate brings closer than its
+    existing place always stays with it (a constant in the objective), so it is left out; a
+    candidate closer than the existing place for no remaining demand point can never lower the
+    objective, so it is left out too while at least k candidates remain.
+    """
+    helps = cost < before[:, None]
+    rows = helps.any(axis=1)
+    if not rows.any():
+        return list(range(k)), OPTIMAL  # nobody gains anything: any k candidates are equally good
+    useful = np.flatnonzero(helps[rows].any(axis=0))
+    if len(useful) < k:
+        useful = np.arange(cost.shape[1])
+    sub = cost[np.ix_(rows, useful)]
+    # One column for all existing places (unreachable demand: a distance beyond any candidate's).
+    column = np.where(np.isfinite(before[rows]), before[rows], cost.max() * 10 + 1)
+    matrix = np.column_stack([column, sub])
+    fixed = np.zeros(matrix.shape[1], dtype=int)
+    fixed[0] = 1
+    picked, status = solve_p_median(matrix, weights[rows], k, fixed, time_limit_s)
+    return [int(useful[j - 1]) for j in picked], status
 
 
 def _summary(model_name, k, radius_km, candidate_points, chosen, cost, before, weights, n_existing, seconds, status):
