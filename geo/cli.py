@@ -71,10 +71,10 @@ def main(argv: Sequence[str] | None = None, *, table: pd.DataFrame | None = None
 
 #: Columns of the coverage output, after area_id and the name in the chosen language.
 COVERAGE_COLUMNS = (
-    "area_id", "name", "population", "population_date", "services_in_area", "services_per_1000",
+    "area_id", "name", "population", "population_date", "basis", "services_in_area", "services_per_1000",
     "mean_distance_km", "max_distance_km", "mean_road_distance_km", "max_road_distance_km",
     *(f"share_within_{r}km" for r in coverage.SHARE_RADII_KM), "access_2sfca",
-    "area_wide_services", "area_wide_ids", *coverage.GAP_FLAGS, "gap_reasons",
+    "area_wide_services", "area_wide_ids", "home_services", "reaching_services", *coverage.GAP_FLAGS, "gap", "gap_reasons",
 )
 _DECIMALS = {
     "services_per_1000": 3, "mean_distance_km": 3, "max_distance_km": 3, "mean_road_distance_km": 3,
