@@ -12,7 +12,10 @@ class KoperMapError(Exception):
 class Problem:
     """One thing wrong with a data file.
 
-    ``row`` is the line number as a spreadsheet shows it (the header is row 1).
+    ``row`` is the line number as a spreadsheet shows it (the header is row 1). ``message`` is
+    English (command line, logs); a problem made with :meth:`said` also carries its text key of
+    ``geo.i18n`` (``problem.*``) and placeholders, so that the staff page says it in the staff
+    member's language (``geo.i18n.problem_text``).
     """
 
     file: str
@@ -20,6 +23,16 @@ class Problem:
     field: str | None
     value: object
     message: str
+    key: str = ""
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def said(cls, file: str, row: int | None, field: str | None, value: object, key: str, /,
+             **params: object) -> "Problem":
+        """A problem whose message is the text ``key`` (``problem.*``): English in ``message``, translatable."""
+        from geo import i18n  # here, not at the top: geo.i18n's tables must not depend on this module
+
+        return cls(file, row, field, value, i18n.t(key, "en", **params), key, tuple(params.items()))
 
     def __str__(self) -> str:
         where = self.file

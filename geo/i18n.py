@@ -65,6 +65,15 @@ def plural(key: str, lang: str, count: int, **values: object) -> str:
     return text.format(n=format_number(count, lang), **values)
 
 
+def problem_text(problem: object, lang: str) -> str:
+    """A data problem's message (``geo.errors.Problem``) in ``lang``: from its text key
+    (``problem.*``) when it has one, else its own English message."""
+    key = getattr(problem, "key", "")
+    if key and key in TABLES[language(lang)]:
+        return t(key, lang, **dict(getattr(problem, "params", ())))
+    return str(getattr(problem, "message", ""))
+
+
 def field(record: dict, base: str, lang: str) -> str:
     """A translated data field (``name_it``…), falling back to Slovene when missing."""
     return str(record.get(f"{base}_{language(lang)}") or record.get(f"{base}_sl") or "")

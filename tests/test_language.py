@@ -101,3 +101,24 @@ def test_the_tab_title_names_the_page_in_the_language(lang, data_dir, monkeypatc
     assert seen[-1] == {"sl": "Imenik storitev · Koper – socialne storitve",
                         "it": "Elenco dei servizi · Capodistria – servizi sociali",
                         "en": "Service directory · Koper – social services"}[lang]
+
+
+def test_a_data_problem_is_said_in_the_staff_members_language():
+    from geo.errors import Problem
+
+    problem = Problem.said("services.csv", 7, "id", "a-b", "problem.duplicate_id", row=3)
+    assert problem.message == "duplicate id (also in row 3)"  # English: command line and logs
+    assert str(problem) == "services.csv, row 7, field 'id': duplicate id (also in row 3) (value: 'a-b')"
+    assert i18n.problem_text(problem, "sl") == "podvojen ID (tudi v vrstici 3)"
+    assert i18n.problem_text(problem, "it") == "ID duplicato (anche nella riga 3)"
+    plain = Problem("x.csv", 2, None, None, "something only a developer reads")
+    assert i18n.problem_text(plain, "sl") == "something only a developer reads"  # no key: its own message
+
+
+def test_upload_checks_say_their_problems_in_the_language(tmp_path):
+    from geo.upkeep import checking
+
+    assert i18n.t("problem.lost_letters", "en") == checking.LOST_LETTERS_MESSAGE  # advice() compares it
+    assert i18n.t("problem.round_trip", "en", found="'Ĺľ'", meant="'ž'") == checking.ROUND_TRIP_MESSAGE.format(
+        found="'Ĺľ'", meant="'ž'")
+    assert "Windows-1250" in i18n.t("problem.lost_letters", "sl") and "sredi besede" in i18n.t("problem.lost_letters", "sl")

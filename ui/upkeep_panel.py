@@ -25,10 +25,11 @@ def show_table(frame: pd.DataFrame, lang: str) -> None:
                  hide_index=True, width="stretch")
 
 
-def problems_frame(problems) -> pd.DataFrame:
-    """Problems (``geo.errors.Problem``) as rows: row, field, value, message."""
+def problems_frame(problems, lang: str = "en") -> pd.DataFrame:
+    """Problems (``geo.errors.Problem``) as rows: row, field, value, message (in ``lang``)."""
     return pd.DataFrame(
-        [{"row": p.row, "field": p.field or "", "value": "" if p.value is None else str(p.value), "message": p.message}
+        [{"row": p.row, "field": p.field or "", "value": "" if p.value is None else str(p.value),
+          "message": i18n.problem_text(p, lang)}
          for p in problems],
         columns=["row", "field", "value", "message"],
     )
@@ -57,7 +58,7 @@ def show_error(error: KoperMapError, lang: str) -> None:
     """The error in ``lang``; the problems of a refused table underneath, by row and field."""
     st.error(error_text(error, lang))
     if isinstance(error, DataValidationError):
-        show_table(problems_frame(error.problems), lang)
+        show_table(problems_frame(error.problems, lang), lang)
 
 
 def _when(iso: str, lang: str) -> str:
@@ -83,7 +84,7 @@ def status_section(services: pd.DataFrame, data_dir: Path, lang: str) -> None:
     """Counts, records with problems, approximate locations, stale records, and the download for Excel."""
     today = hours.local_now().date()
     try:
-        problems = upkeep.records_with_problems(load.read_csv_text(load.services_path(data_dir)))
+        problems = upkeep.records_with_problems(load.read_csv_text(load.services_path(data_dir)), lang=lang)
     except KoperMapError as error:
         problems = None
         show_error(error, lang)
@@ -140,7 +141,7 @@ def import_section(data_dir: Path, actor: str, lang: str) -> None:
     except KoperMapError as error:
         st.error(i18n.t("upkeep.unreadable", lang, error=error_text(error, lang)))
         if isinstance(error, DataValidationError):
-            show_table(problems_frame(error.problems), lang)
+            show_table(problems_frame(error.problems, lang), lang)
         return
     seen = st.session_state.get(SEEN_KEY)
     seen_stamp = seen[1] if seen and seen[0] == uploaded.file_id else preview.stamp
@@ -150,7 +151,7 @@ def import_section(data_dir: Path, actor: str, lang: str) -> None:
         st.error(i18n.t("upkeep.rejected", lang, n=len(preview.problems)))
         for key in preview.advice:
             st.warning(i18n.t(f"upkeep.advice.{key}", lang))
-        show_table(problems_frame(preview.problems), lang)
+        show_table(problems_frame(preview.problems, lang), lang)
         return
     if preview.diff is None:
         return

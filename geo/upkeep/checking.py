@@ -14,7 +14,7 @@ import re
 
 import pandas as pd
 
-from geo import model, settings
+from geo import i18n, model, settings
 from geo.errors import Problem
 from geo.upkeep.reading import Upload
 
@@ -118,14 +118,13 @@ def validate_upload(upload: Upload) -> list[Problem]:
             elif _CONTROL_CHARS.search(text):
                 char = _CONTROL_CHARS.search(text).group()
                 problems.append(
-                    Problem(upload.file, row, str(column), None,
-                            f"contains an invisible control character (U+{ord(char):04X}); retype the cell")
+                    Problem.said(upload.file, row, str(column), None, "problem.control_char", code=f"{ord(char):04X}")
                 )
             elif upload.encoding == "cp1250" and _LOST_LETTER.search(text):
                 hit = _LOST_LETTER.search(text)
                 problems.append(
-                    Problem(upload.file, row, str(column), "..." + text[max(0, hit.start() - 25):hit.end() + 25] + "...",
-                            LOST_LETTERS_MESSAGE)
+                    Problem.said(upload.file, row, str(column), "..." + text[max(0, hit.start() - 25):hit.end() + 25] + "...",
+                                 "problem.lost_letters")  # = LOST_LETTERS_MESSAGE in English
                 )
             elif text.isascii():
                 continue
@@ -133,8 +132,8 @@ def validate_upload(upload: Upload) -> list[Problem]:
                 found, meant = damage
                 at = text.find(found)
                 problems.append(
-                    Problem(upload.file, row, str(column), "..." + text[max(0, at - 25):at + 25] + "...",
-                            ROUND_TRIP_MESSAGE.format(found=repr(found), meant=repr(meant)))
+                    Problem.said(upload.file, row, str(column), "..." + text[max(0, at - 25):at + 25] + "...",
+                                 "problem.round_trip", found=repr(found), meant=repr(meant))  # ROUND_TRIP_MESSAGE
                 )
         if upload.budget is not None:
             upload.budget.check()
@@ -151,8 +150,8 @@ def advice(problems: list[Problem] | tuple[Problem, ...]) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def records_with_problems(frame: pd.DataFrame, file: str = settings.SERVICES_FILE) -> pd.DataFrame:
-    """One line per problem of a raw services table: row, id, field, value, message."""
+def records_with_problems(frame: pd.DataFrame, file: str = settings.SERVICES_FILE, lang: str = "en") -> pd.DataFrame:
+    """One line per problem of a raw services table: row, id, field, value, message (in ``lang``)."""
     ids = [str(v) for v in frame["id"]] if "id" in frame.columns else []
     lines = [
         {
@@ -160,7 +159,7 @@ def records_with_problems(frame: pd.DataFrame, file: str = settings.SERVICES_FIL
             "id": ids[p.row - 2] if p.row is not None and 2 <= p.row < len(ids) + 2 else "",
             "field": p.field or "",
             "value": "" if p.value is None else str(p.value),
-            "message": p.message,
+            "message": i18n.problem_text(p, lang),
         }
         for p in model.validate_services(frame, file=file)
     ]
