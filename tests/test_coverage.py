@@ -571,3 +571,188 @@ def test_main_reports_unreadable_data_in_one_line(capsys, data_dir):
     assert cli.main(["coverage"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("python -m geo coverage: error:") and len(err.strip().splitlines()) == 1
+
+
+# --- issue 11: measures that mean what they say ------------------------------------------------------
+#
+# The same line of demand points: A1 x=0 and A2 x=2000 in the KS A (Koper), B1 x=8000 in Ankaran (B).
+
+def _rows(*services: dict) -> pd.DataFrame:
+    return pd.DataFrame(list(services))
+
+
+def test_a_right_for_koper_residents_does_not_serve_ankaran_however_close():
+    # o1: an office at x=8000 (on B1's doorstep) for Koper's residents only; o2 at x=0 for both.
+    services = _rows(_service("o1", 8000, B, category="financial_aid", location_type="office", service_area=("koper",)),
+                     _service("o2", 0, A, category="financial_aid", location_type="office", service_area=("koper", "ankaran")))
+    table = _cover(services).set_index("area_id")
+    # A: nearest is o2 at 0 / 2000 m (o1 is 6–8 km away); B may use only o2, 8 km away, not o1 at 0 m.
+    assert table["mean_distance_km"].tolist() == pytest.approx([0.5, 8.0], abs=1e-6)
+    assert table["services_in_area"].tolist() == [1, 0]  # o1 lies in Ankaran but does not serve it
+    # 2SFCA, 5 km: o2 reaches A1, A2 (400 people, both may use it) -> 1/400; o1 reaches only B1 by
+    # distance, and B1 may not use it: o1 serves nobody -> R = 0 (the rule split per service_area).
+    assert table["access_2sfca"].tolist() == pytest.approx([2.5, 0.0])
+    # with the restriction lifted, o1 would serve B1 (and A2 at 6 km is out of the 5 km catchment)
+    open_to_all = services.assign(service_area=[("koper", "ankaran"), ("koper", "ankaran")])
+    assert _cover(open_to_all)["access_2sfca"].tolist() == pytest.approx([2.5, 10.0])
+
+
+def test_a_right_no_one_in_ankaran_may_use_is_far_for_ankaran_and_said_so():
+    services = _rows(_service("o1", 8000, B, category="financial_aid", location_type="office", service_area=("koper",)))
+    table = _cover(services).set_index("area_id")
+    assert np.isnan(table.loc[B, "mean_distance_km"]) and table.loc[B, "share_within_5km"] == 0
+    assert table.loc[B, "basis"] == coverage.PLACES and table.loc[B, "gap_far"]
+    assert "no matching place these residents may use" in table.loc[B, "gap_reasons"]
+    assert not table.loc[A, "gap_far"]
+
+
+def test_home_delivered_categories_are_served_or_not_never_a_distance():
+    services = _rows(
+        _service("h1", None, location_type="area", category="home_care", service_area=("koper",)),
+        _service("h2", None, location_type="area", category="home_care", service_area=("koper",)),
+        _service("s1", 0, A),
+    )
+    table = _cover(services, category="home_care").set_index("area_id")
+    assert table["basis"].tolist() == [coverage.DELIVERED, coverage.DELIVERED]
+    for column in ("mean_distance_km", "share_within_1km", "share_within_5km", "share_within_10km", "access_2sfca"):
+        assert table[column].isna().all(), column  # never "0 % within 5 km" for a service that comes home
+    assert table["reaching_services"].tolist() == [2, 0] and table["home_ids"].tolist() == [("h1", "h2"), ()]
+    assert table["gap"].tolist() == [False, True]  # Koper's KS served; Ankaran not reached
+    assert table["gap_far"].tolist() == [False, False] and table["gap_low_share"].tolist() == [False, False]
+    assert table.loc[B, "gap_reasons"] == "gap_not_reached: no matching service delivered to the residents serves this area"
+    # "no service inside the area" is a neutral fact, never a gap by itself
+    assert table["below_min_in_area"].tolist() == [True, True] and not table.loc[A, "gap"]
+
+
+def test_community_and_accommodation_reach_without_being_at_home():
+    services = _rows(
+        _service("c1", None, location_type="area", category="health_prevention", service_area=("koper", "ankaran")),
+        _service("a1", None, location_type="area", category="residential", service_area=("koper",), groups=("homeless",)),
+    )
+    services["delivery"] = ["community", "accommodation"]
+    prevention = _cover(services, category="health_prevention").set_index("area_id")
+    assert prevention["reaching_ids"].tolist() == [("c1",), ("c1",)] and prevention["home_ids"].tolist() == [(), ()]
+    assert not prevention["gap"].any()
+    housing = _cover(services, category="residential").set_index("area_id")
+    assert housing["reaching_services"].tolist() == [1, 0] and housing["home_services"].tolist() == [0, 0]
+
+
+def test_a_service_for_everyone_does_not_close_a_gap_for_a_target_group():
+    services = _rows(
+        _service("aed", None, location_type="area", category="health_prevention", groups=("general",),
+                 service_area=("koper", "ankaran")),
+        _service("everyone-place", 0, A, category="health_prevention", groups=("general",)),
+        _service("older-place", 8000, B, category="health_prevention", groups=("older",)),
+    )
+    older = _cover(services, category="health_prevention", target_group="older").set_index("area_id")
+    # The general place at x=0 does not count: A's residents are 8 and 6 km from the older people's place.
+    assert older["mean_distance_km"].tolist() == pytest.approx([(300 * 8 + 100 * 6) / 400, 0.0], abs=1e-6)
+    assert older["services_in_area"].tolist() == [0, 1]
+    assert older["general_ids"].tolist() == [("aed",), ("aed",)]  # listed, not counted
+    assert older["reaching_services"].tolist() == [0, 0] and older["basis"].tolist() == [coverage.PLACES] * 2
+    assert older["gap_low_share"].tolist() == [True, False]
+    assert any("general" in note and "never close a gap" in note for note in older.attrs["notes"])
+    # without a target group the same services do count
+    everyone = _cover(services, category="health_prevention").set_index("area_id")
+    assert everyone["mean_distance_km"].tolist() == pytest.approx([0.5, 0.0], abs=1e-6)
+    assert everyone["reaching_ids"].tolist() == [("aed",), ("aed",)] and not everyone["gap"].any()
+
+
+def test_information_records_never_count():
+    services = _rows(_service("call", None, location_type="area", category="health_prevention", service_area=("koper",)),
+                     _service("call-office", 0, A, category="health_prevention", location_type="office"))
+    services["record_kind"] = ["information", "information"]
+    table = _cover(services, category="health_prevention")
+    assert table["basis"].tolist() == [coverage.NOTHING] * 2 and table["area_wide_services"].tolist() == [0, 0]
+    assert "call" not in table.to_csv() and coverage.counted(services).empty
+
+
+def test_a_hypothetical_place_without_an_area_id_is_looked_up(real):
+    """What-if rows: a site with lat/lon only, its area found from the boundaries."""
+    services, areas_table, demand = real
+    index = areas.area_index(areas.load_boundaries(settings.data_dir()))
+    marezige = areas_table.set_index("area_id").loc["ks-50610"]
+    new = pd.DataFrame([{"id": "scenario-1", "category": "day_activities", "target_groups": ["older"],
+                         "location_type": "site", "service_area": ["koper"], "record_kind": "service",
+                         "lat": float(marezige["centroid_lat"]), "lon": float(marezige["centroid_lon"]),
+                         "opening_hours": "Mo-Fr 08:00-16:00"}])
+    before = coverage.area_coverage(services, areas_table, demand, category="day_activities", target_group="older",
+                                    area_index=index).set_index("area_id")
+    after = coverage.area_coverage(pd.concat([services, new], ignore_index=True), areas_table, demand,
+                                   category="day_activities", target_group="older", area_index=index).set_index("area_id")
+    assert after.loc["ks-50610", "services_in_area"] == before.loc["ks-50610", "services_in_area"] + 1
+    assert after.loc["ks-50610", "mean_distance_km"] < before.loc["ks-50610", "mean_distance_km"] - 3
+    assert not after.loc["ks-50610", "gap"] and before.loc["ks-50610", "gap"]
+    # the new place serves Koper only: Ankaran's figures do not move
+    pd.testing.assert_series_equal(after.loc[areas.ANKARAN_AREA_ID], before.loc[areas.ANKARAN_AREA_ID])
+
+
+def test_time_status_lists_closed_with_next_opening_and_unknown_apart():
+    services = _timed_services()
+    status = coverage.time_status(services, SATURDAY)
+    by_id = status.set_index("id")
+    assert list(status.columns) == list(coverage.STATUS_COLUMNS)
+    assert by_id.loc["s1", "state"] == "closed"
+    assert by_id.loc["s1", "next_opening"] == dt.datetime(2026, 11, 30, 8, 0)  # Monday 08:00
+    assert by_id.loc["s3", "state"] == "unknown" and by_id.loc["s3", "next_opening"] is None
+    assert by_id["counted"].to_dict() == {"s1": False, "s2": True, "s3": False, "w1": True}
+    assert status["id"].tolist()[:2] == ["s1", "s3"]  # closed first, then unknown, then open
+    kept = coverage.time_status(services, SATURDAY, include_unknown_hours=True).set_index("id")
+    assert kept.loc["s3", "counted"]
+    # the measures agree: what time_status does not count is left out of area_coverage
+    table = _cover(services, category="counselling", at=SATURDAY)
+    assert table["services_in_area"].tolist() == [0, 1]
+    only_day = coverage.time_status(services, SATURDAY, category="day_activities", target_group="older")
+    assert only_day["id"].tolist() == ["s3"]
+    assert coverage.time_status(_with_leaked_secret(), SATURDAY)["id"].str.contains("secret").sum() == 0
+
+
+# --- the issue's done-when checks on the real data ----------------------------------------------------
+
+def test_home_care_has_no_gap_in_any_of_koper_s_22_local_communities(real_long):
+    home = real_long[real_long["category"] == "home_care"].set_index("area_id")
+    ks = home[home.index.str.startswith("ks-")]
+    assert len(ks) == 22 and not ks["gap"].any()
+    assert (ks["basis"] == coverage.DELIVERED).all() and (ks["home_services"] == 5).all()
+    assert ks["mean_distance_km"].isna().all() and ks["share_within_5km"].isna().all()
+    # the data say home care serves Koper only: Ankaran is the one area not reached
+    assert home.loc[areas.ANKARAN_AREA_ID, "gap_not_reached"] and home["gap"].sum() == 1
+
+
+def test_za_gradom_is_not_a_day_centre_gap_for_older_people(real):
+    table = coverage.area_coverage(*real, category="day_activities", target_group="older").set_index("area_id")
+    za_gradom = table.loc["ks-50618"]
+    assert za_gradom["name_sl"] == "Za gradom"
+    assert za_gradom["services_in_area"] == 0 and za_gradom["share_within_1km"] == 1.0  # none inside, all near one
+    assert not za_gradom["gap"] and za_gradom["gap_reasons"] == ""
+
+
+def test_the_gap_headline_counts_exactly_the_flags(real):
+    from geo import i18n
+
+    table = coverage.area_coverage(*real, category="day_activities")
+    flagged = table[table["gap_far"] | table["gap_low_share"] | table["gap_not_reached"]]
+    assert table["gap"].sum() == len(flagged) > 0
+    people = int(flagged["population"].sum())
+    assert coverage.words.gap_summary(table, "en") == i18n.t(
+        "coverage.gap_summary", "en", areas=i18n.plural("coverage.gap_areas", "en", len(flagged), total=23),
+        people=i18n.plural("coverage.gap_people", "en", people))
+    assert f"**{len(flagged)}** of 23 areas have a gap" in coverage.words.gap_summary(table, "en")
+    # Slovene's four plural forms, on the people the flagged rows hold (2 → "živita … prebivalca")
+    two_people = table.iloc[[0, 1]].assign(gap=[True, False], population=[2, 500])
+    assert coverage.words.gap_summary(two_people, "sl") == "Vrzel ima **1** od 2 območij; v njih živita **2** prebivalca."
+
+
+def test_birth_grant_and_municipal_aid_do_not_serve_ankaran(real):
+    services, _areas_table, _demand = real
+    ankaran = coverage.serves_area(services, areas.ANKARAN_AREA_ID)
+    by_id = dict(zip(services["id"], ankaran))
+    assert not by_id["birth-grant"] and not by_id["municipal-financial-aid"]
+    assert by_id["rent-subsidy"] and by_id["family-assistant"]  # the social-work centre serves both
+    assert not by_id["co-financed-social-programmes"] and not by_id["safe-house-kras"]
+    koper = dict(zip(services["id"], coverage.serves_area(services, "ks-50605")))
+    assert koper["birth-grant"] and not koper["co-financed-social-programmes"]
+
+
+def test_the_funding_call_is_never_counted(real_long):
+    assert "co-financed-social-programmes" not in real_long.to_csv()
