@@ -14,8 +14,14 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(PY) -m streamlit run app.py
 
-test: $(STAMP)
+test: $(STAMP) node_modules/axe-core/axe.min.js
 	$(PY) -m pytest
+
+# axe-core for the accessibility tests (tests/test_browser_a11y.py), the exact version of
+# package-lock.json, from the npm registry; tests never download it.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 # Timings (machine-dependent, so not in the tests): map, nearest-centre query, coverage measures.
 bench: $(STAMP)

@@ -35,6 +35,7 @@ st.markdown(i18n.t(  # each count with its own plural form (geo.i18n.plural)
     confidential=i18n.plural("map.summary.confidential", lang, int(counts.get("confidential", 0))),
 ))
 common.moment_caption(chosen, when, lang)
+map_view.skip_link(lang)
 # The frame is rendered once per view and shared by every session; its marker rows are a file it fetches.
 frame = cache.map_frame(chosen, lang, when, show_areas=show_areas, center=render_view["center"],
                         zoom=render_view["zoom"], selected=st.session_state.map_first_selected, key="service_map",
@@ -45,6 +46,7 @@ map_view.remember(returned, located)
 urlstate.write({**filters.to_query_params(chosen), **map_view.link_params()}, filter_panel.FILTER_PARAMS + map_view.PARAMS)
 
 # --- the list: the selected address, then the same services without the map ---------------------------
+map_view.list_anchor()
 selected = map_view.selected_location(located)
 if selected is not None:
     st.subheader(i18n.t("map.selected", lang, address=safe.md_text(present.address_text(selected.services[0], lang))))

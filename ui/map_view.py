@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from geo import mapping, settings
+from geo import i18n, mapping, safe, settings
 
 #: Query keys of the map view (besides the filters and ``lang``).
 PARAMS = ("lat", "lon", "z", "loc")
@@ -119,3 +119,18 @@ def selected_location(located: Sequence[mapping.Location]) -> mapping.Location |
 def clear_selection() -> None:
     """Button callback: no address selected."""
     st.session_state.map_selected = None
+
+
+#: The element the "skip the map" link leads to: where the list of services starts.
+LIST_ANCHOR = "koper-list"
+
+
+def skip_link(lang: str) -> None:
+    """A link before the map that jumps to the list (its equivalent), so keyboard users need not Tab through the map."""
+    st.markdown(f"[{safe.md_text(i18n.t('map.skip_to_list', lang))}](#{LIST_ANCHOR})")
+
+
+def list_anchor() -> None:
+    """Where ``skip_link`` leads: an empty, focusable target just before the list (fixed markup, no data)."""
+    st.markdown(f'<div id="{LIST_ANCHOR}" tabindex="-1"></div>', unsafe_allow_html=True)
+

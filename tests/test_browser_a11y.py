@@ -1,0 +1,121 @@
+"""WCAG 2.1 AA in a real browser: axe-core on every page in every language, inside the map frames too.
+
+axe-core comes from npm, pinned in package.json / package-lock.json and installed into
+node_modules/ by ``make test`` (never downloaded by a test); it is injected into each page and
+into each frame (the folium maps) by Playwright. A page passes with 0 violations of impact
+``serious`` or ``critical`` against the WCAG 2.0/2.1 A and AA rules. Also checked: the map page's
+"skip to the list" link comes before the map and moves the focus past it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from browser_support import is_local, streamlit_server
+from geo import i18n, settings
+
+pytestmark = pytest.mark.browser
+AXE = settings.PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AREA = "ks-50605"
+PAGES = ["", "nearest?from=settlement:10101522", "directory", "areas", "coverage", f"area?area={AREA}", "council",
+         "whatif"]
+BLOCKING = ("serious", "critical")
+
+
+def require_axe() -> None:
+    if AXE.is_file():
+        return
+    message = f"{AXE} is missing: run `make test` (or `npm ci`) to install axe-core from package-lock.json"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_axe()
+    data = tmp_path_factory.mktemp("a11y") / "data"
+    shutil.copytree(settings.PROJECT_DIR / "data", data)
+    with streamlit_server(data) as base:
+        yield base
+
+
+def axe_violations(frame) -> list[dict]:
+    """Serious and critical WCAG A/AA violations in one frame (its own document, not its child frames)."""
+    if not frame.evaluate("() => typeof window.axe !== 'undefined'"):
+        frame.add_script_tag(path=str(AXE))
+    found = frame.evaluate(
+        """async tags => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, iframes: false,
+                                                    resultTypes: ['violations']});
+            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                               nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' +
+                                                                               (n.failureSummary || '').slice(0, 160))}));
+        }""", WCAG_AA)
+    return [v for v in found if v["impact"] in BLOCKING]
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    yield page
+    context.close()
+
+
+def settle(page, path: str) -> None:
+    page.get_by_role("heading", level=1).first.wait_for(timeout=60_000) if path != "council" else \
+        page.locator("[data-testid='stMain']").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    for frame_element in page.locator("iframe").all():
+        try:
+            frame_element.wait_for(timeout=5_000)
+        except Exception:  # noqa: BLE001 - a frame that never shows is checked as it is
+            pass
+    maps = page.frame_locator('iframe[title]').locator(".leaflet-container")
+    if page.locator("iframe").count():
+        try:
+            maps.first.wait_for(timeout=20_000)
+        except Exception:  # noqa: BLE001 - pages without a map frame
+            pass
+        page.wait_for_timeout(1000)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_or_critical_wcag_violation(page, server, path, lang):
+    joiner = "&" if "?" in path else "?"
+    page.goto(f"{server}/{path}{joiner}lang={lang}")
+    settle(page, path.split("?")[0])
+    problems = {}
+    for frame in page.frames:
+        if frame.is_detached() or not frame.url.startswith(server):
+            continue
+        violations = axe_violations(frame)
+        if violations:
+            problems[frame.url[len(server):][:80] or "/"] = violations
+    assert problems == {}, problems
+
+
+def test_skip_link_comes_before_the_map_and_leads_past_it(page, server):
+    page.goto(f"{server}/?lang=en")
+    settle(page, "")
+    skip = page.get_by_role("link", name=i18n.t("map.skip_to_list", "en"))
+    skip.wait_for(timeout=10_000)
+    frame_box = page.locator("iframe[title]").first.bounding_box()
+    assert skip.bounding_box()["y"] < frame_box["y"]  # before the map on the page (and in the Tab order)
+    skip.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    # the next Tab stop is in the list, not in the map
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.tagName, document.activeElement.closest('iframe') !== null, "
+                            "document.activeElement.getBoundingClientRect().top]")
+    assert focused[0] != "IFRAME" and not focused[1]
+    assert page.evaluate("() => document.activeElement.getBoundingClientRect().top") >= 0
+    assert page.locator("iframe[title]").first.bounding_box()["y"] < 0 or \
+        page.evaluate("() => document.activeElement.getBoundingClientRect().top") > frame_box["y"]
