@@ -151,31 +151,43 @@ def _fields(services: pd.DataFrame, lang: str) -> list[tuple[str, str]]:
     return [(c, code) for c, code in columns if c in services.columns]
 
 
+def _per_distinct(cells: pd.Series, convert) -> pd.Series:
+    """``convert`` applied once per distinct cell text (directories repeat descriptions and providers)."""
+    text = cells.fillna("").astype(str)
+    done = {value: convert(value) for value in text.unique()}
+    return text.map(done)
+
+
 def searchable_text(services: pd.DataFrame, lang: str) -> pd.Series:
     """One folded string per service: names, descriptions (UI language + Slovene) and provider."""
     present = [c for c, _code in _fields(services, lang)]
     if not present:
         return pd.Series("", index=services.index, dtype=object)
     # A newline between fields keeps a word from running into the next field's first word.
-    joined = services[present[0]].fillna("").astype(str)
+    joined = _per_distinct(services[present[0]], fold)
     for column in present[1:]:
-        joined = joined + "\n" + services[column].fillna("").astype(str)
-    return joined.map(fold)
+        joined = joined + "\n" + _per_distinct(services[column], fold)
+    return joined
 
 
 def lemma_text(services: pd.DataFrame, lang: str) -> pd.Series:
     """One string per service: the folded lemmas of its searched words, each field in its own language.
 
-    Each distinct word is lemmatized once per call, so a large directory with a small vocabulary
+    Each distinct cell and each distinct word is lemmatized once per call, so a large directory
     stays cheap (about 1 µs per distinct word once simplemma's dictionaries are loaded).
     """
     result = pd.Series("", index=services.index, dtype=object)
     for column, code in _fields(services, lang):
-        cells = services[column].fillna("").astype(str)
-        words_of = cells.map(lambda cell: _WORD_RE.findall(cell.lower()))
-        vocabulary = {w for words in words_of for w in words}
-        lemmas = {w: lemma(w, code) for w in vocabulary}
-        result = result + "\n" + words_of.map(lambda words: " ".join(lemmas[w] for w in words))
+        lemmas: dict[str, str] = {}
+
+        def cell_lemmas(cell: str, code: str = code, lemmas: dict = lemmas) -> str:
+            words = _WORD_RE.findall(cell.lower())
+            for word in words:
+                if word not in lemmas:
+                    lemmas[word] = lemma(word, code)
+            return " ".join(lemmas[w] for w in words)
+
+        result = result + "\n" + _per_distinct(services[column], cell_lemmas)
     return result
 
 
