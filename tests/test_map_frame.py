@@ -117,3 +117,21 @@ def test_an_edited_directory_is_a_new_frame(data_dir, monkeypatch):
     after = map_location_ids(run_page(lang="en"))
     assert "loc-krozna-cesta-5-6000-koper" in before and "loc-krozna-cesta-5-6000-koper" not in after
     assert filters.Filters() == filters.Filters()  # the view key is the filters' value, not their identity
+
+
+def test_a_new_minute_fetches_new_rows_without_rendering_the_frame_again(data_dir, monkeypatch):
+    now = [WHEN]
+    monkeypatch.setattr(hours, "local_now", lambda: now[0])
+    rendered = []
+    original = map_frame.frame_args
+    monkeypatch.setattr(map_frame, "frame_args", lambda *a, **k: rendered.append(1) or original(*a, **k))
+    morning = map_args(run_page(lang="en"))
+    now[0] = WHEN.replace(hour=22)  # the offices have closed: other popups, so other rows
+    evening_app = run_page(lang="en")
+    evening = map_args(evening_app)
+    assert len(rendered) == 1
+    assert morning["script"] != evening["script"] and morning["key"] != evening["key"]  # a new frame for the browser
+    assert morning["script"].split('"rowsUrl"')[0] == evening["script"].split('"rowsUrl"')[0]
+    assert "rows-of-this-view" not in evening["script"] and len(map_location_ids(evening_app)) == 15
+    with pytest.raises(ValueError):
+        map_frame.with_rows_url(evening, "/nowhere.json", "/app/static/maprows/x.json", "service_map")

@@ -232,25 +232,44 @@ def map_rows_url(chosen: filters.Filters, lang: str, when: dt.datetime) -> str:
     return _map_rows_url(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0))
 
 
-# A resource: the arguments are read only (ui.map_frame.show copies what the component may change),
-# and rendering the folium map is the cost this cache exists to save (issue 14).
+#: Where the marker rows' URL goes in a cached frame layout (see _map_frame).
+_ROWS_PLACEHOLDER = mapping.rows.ROWS_URL_PREFIX + "/rows-of-this-view.json"
+
+
+# The frame without its minute: the marker rows' URL is a placeholder, replaced per minute in
+# _map_frame. The rows (open now / closed) change every minute; the rest of the frame (areas,
+# names, legend) does not, and rendering it is the cost this cache exists to save (issue 14).
+# ``_when`` (not hashed) is only the moment of the rows behind the markers the view may select.
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _map_frame(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime, show_areas: bool,
-               center: tuple | None, zoom: int | None, selected: str | None, key: str, height: int,
-               returned_objects: tuple[str, ...]) -> dict | None:
+def _map_frame_layout(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, show_areas: bool,
+                      center: tuple | None, zoom: int | None, selected: str | None, key: str, height: int,
+                      returned_objects: tuple[str, ...], _when: dt.datetime) -> dict | None:
     from ui import map_frame  # here: streamlit-folium is loaded only by the pages that draw a map
 
     services, _error = _directory(folder, stamp)
     if services is None:
         return None
-    located, _rows = _map_layer(folder, stamp, chosen, lang, when)
+    located, _rows = _map_layer(folder, stamp, chosen, lang, _when)
     folium_map = mapping.build_map(
         filters.apply(services, chosen, lang), lang, boundaries=_boundaries(folder, stamp),
-        outline=_outline(folder, stamp), settlements=_settlements(folder, stamp), when=when, show_areas=show_areas,
-        center=center, zoom=zoom, selected=selected, located=list(located),
-        rows_url=_map_rows_url(folder, stamp, chosen, lang, when),
+        outline=_outline(folder, stamp), settlements=_settlements(folder, stamp), when=_when, show_areas=show_areas,
+        center=center, zoom=zoom, selected=selected, located=list(located), rows_url=_ROWS_PLACEHOLDER,
     )
     return map_frame.frame_args(folium_map, key=key, height=height, returned_objects=returned_objects)
+
+
+# A resource: the arguments are read only (ui.map_frame.show copies what the component may change).
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_frame(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime, show_areas: bool,
+               center: tuple | None, zoom: int | None, selected: str | None, key: str, height: int,
+               returned_objects: tuple[str, ...]) -> dict | None:
+    from ui import map_frame
+
+    layout = _map_frame_layout(folder, stamp, chosen, lang, show_areas, center, zoom, selected, key, height,
+                               returned_objects, when)
+    if layout is None:
+        return None
+    return map_frame.with_rows_url(layout, _ROWS_PLACEHOLDER, _map_rows_url(folder, stamp, chosen, lang, when), key)
 
 
 def map_frame(chosen: filters.Filters, lang: str, when: dt.datetime, *, show_areas: bool,

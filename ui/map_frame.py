@@ -76,6 +76,16 @@ def frame_args(folium_map: folium.Map, *, key: str, height: int, returned_object
     }
 
 
+def with_rows_url(args: dict, placeholder: str, rows_url: str, key: str) -> dict:
+    """``frame_args``' arguments of a map built with ``rows_url=placeholder``, now fetching ``rows_url``
+    (a new dict; the component's key follows the script, as st_folium's would). Raises ValueError
+    when the placeholder is not in the script exactly once."""
+    if args["script"].count(placeholder) != 1:
+        raise ValueError(f"the map's script names {placeholder!r} {args['script'].count(placeholder)} times, not once")
+    script = args["script"].replace(placeholder, rows_url)
+    return {**args, "script": script, "key": streamlit_folium.generate_js_hash(script, key, False)}
+
+
 def show(args: dict, key: str) -> dict | None:
     """Draw the frame from ``frame_args``' arguments; returns what the browser reported (as st_folium).
 
