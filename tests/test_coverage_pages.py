@@ -66,8 +66,8 @@ def test_saturday_morning_changes_the_ranking(data_dir):
     # the unknown-hours ones apart, each with its phone.
     said = texts(saturday)
     assert i18n.t("coverage.time_closed", "en", n=2) in said
-    assert "**Oljka day centre – day care for older people** · Day activities – closed, opens Mon 30 Nov 07:00" in said
-    assert "**Day activities centre for older residents, Koper** · Day activities – closed, opens Mon 30 Nov 07:00" in said
+    for name in ("Oljka day centre – day care for older people", "Day activities centre for older residents, Koper"):
+        assert time_line(name, "Day centres and activities", "closed, opens Mon 30 Nov 07:00") in said
     assert i18n.t("coverage.time_unknown", "en", n=6) in said
     assert i18n.t("coverage.time_unknown_counted", "en") in said
 
@@ -186,3 +186,87 @@ def test_an_areas_link_with_nothing_known_means_every_area(data_dir):
     assert not app.exception, app.exception
     assert len(app.multiselect(key="council_areas").value) == 23
     assert "areas" not in app.query_params and app.query_params["step"] == "25"  # clamped to the last screen
+
+
+# --- issue 11: what the pages say about services that come to the residents ----------------------------
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_home_care_is_served_or_not_never_a_distance(lang, data_dir):
+    app = open_page("pages/coverage.py", lang, cat="home_care")
+    assert not app.exception, app.exception
+    ranking = app.dataframe[0].value.set_index("area")
+    served = i18n.plural("coverage.value_reached", lang, 5)
+    ks = ranking.drop(i18n.name_in({"name_sl": "Ankaran", "name_it": "Ancarano"}, lang))
+    assert len(ks) == 22 and (ks["reach"] == served).all() and not ks["gap"].any()
+    assert ranking["value"].isna().all() and ranking["share_within_5km"].isna().all()  # no "0 %" for home care
+    assert ranking.iloc[0]["reach"] == i18n.t("coverage.value_not_reached", lang)  # Ankaran: the data say Koper only
+    said = texts(app)
+    assert i18n.t("coverage.basis.delivered", lang) in said
+    assert i18n.t("coverage.gap_summary", lang, areas=i18n.plural("coverage.gap_areas", lang, 1, total=23),
+                  people=i18n.plural("coverage.gap_people", lang, 3249)) in said
+    assert coverage_words_rule(lang) in said
+    maps = [e for e in app.get("component_instance") if e.proto.component_name.endswith("st_folium")]
+    assert i18n.t("coverage.legend_reached", lang) in maps[0].proto.json_args
+    assert i18n.t("coverage.legend_not_reached", lang) in maps[0].proto.json_args
+
+
+def coverage_words_rule(lang: str) -> str:
+    from geo import coverage
+
+    return coverage.words.gap_rule(coverage.GapThresholds(), lang)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_gracisce_profile_no_longer_contradicts_itself(lang, data_dir):
+    app = open_page("pages/area.py", lang, area="ks-50606")
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Gračišče"
+    table = app.dataframe[0].value.set_index("category")
+    home = table.loc[i18n.t("category.home_care", lang)]
+    assert home["gap_text"] == "" and home["reach"] == i18n.plural("coverage.value_reached", lang, 5)
+    assert pd.isna(home["mean_distance_km"]) and pd.isna(home["share_within_5km"])
+    said = texts(app)
+    gap_lines = [m.value for m in app.markdown if m.value.startswith("- **") and "**: " in m.value]
+    assert not any(i18n.t("category.home_care", lang) in line for line in gap_lines)
+    assert any(i18n.t("category.day_activities", lang) in line for line in gap_lines)  # 13.9 km: a real gap
+    # ... while the services that come to the home are listed, each with how it is delivered
+    assert i18n.t("profile.area_wide", lang, n=10) in said
+    home_help = [m.value for m in app.markdown if i18n.t("delivery.home", lang) in m.value]
+    assert len(home_help) == 5
+    assert i18n.t("delivery.community", lang) in said
+    assert coverage_words_rule(lang) in said and i18n.t("note.general", lang) in said
+
+
+def test_profile_for_older_people_lists_services_for_everyone_apart(data_dir):
+    app = open_page("pages/area.py", "en", area="ks-50606", grp="older")
+    assert not app.exception, app.exception
+    said = texts(app)
+    assert i18n.t("profile.general", "en", n="1") in said
+    table = app.dataframe[0].value.set_index("category")
+    prevention = table.loc[i18n.t("category.health_prevention", "en")]
+    # the defibrillator network is for everyone: it does not close older people's prevention gap
+    assert prevention["gap_text"] == i18n.t("gap.far_nothing", "en")
+
+
+def test_profile_at_a_closed_time_lists_what_is_closed_with_its_next_opening(data_dir):
+    app = open_page("pages/area.py", "sl", area="ks-50606", at=SATURDAY)
+    assert not app.exception, app.exception
+    said = texts(app)
+    import datetime as dt
+
+    from geo import coverage, directory
+
+    status = coverage.time_status(directory.directory_table(data_dir), dt.datetime.fromisoformat(SATURDAY))
+    closed = int((status["state"] == "closed").sum())
+    assert closed >= 2  # at least the two day centres (Mo–Fr)
+    assert i18n.t("coverage.time_closed", "sl", n=i18n.format_number(closed, "sl")) in said
+    assert time_line("Dnevni center Oljka – dnevno varstvo starejših", "Dnevni centri in aktivnosti",
+                     "zaprto, odpre pon., 30. nov. ob 07:00") in said
+
+
+def time_line(name: str, category: str, state: str) -> str:
+    """A line of the closed / unknown-hours lists as the page writes it (data escaped for Markdown)."""
+    from geo import safe
+
+    return i18n.t("coverage.time_line", "en", name=safe.md_text(name), category=safe.md_text(category),
+                  state=safe.md_text(state))
