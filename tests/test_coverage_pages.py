@@ -270,3 +270,28 @@ def time_line(name: str, category: str, state: str) -> str:
 
     return i18n.t("coverage.time_line", "en", name=safe.md_text(name), category=safe.md_text(category),
                   state=safe.md_text(state))
+
+
+@pytest.mark.parametrize("lang", ["sl", "en"])
+def test_council_pdf_never_prints_a_share_or_distance_for_home_care(lang, data_dir):
+    """Issue 11: the PDF printed "residents within 5 km: 0 %" for home care, even for Koper - Center."""
+    import datetime as dt
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from geo import areas, coverage, directory, report
+
+    services = directory.directory_table(data_dir)
+    long = coverage.coverage_by_category(services, areas.load_areas(data_dir), areas.load_demand_points(data_dir))
+    table = long[long["category"] == "home_care"].drop(columns="category").reset_index(drop=True)
+    body = report.build_pdf(table, areas.load_boundaries(data_dir), lang, dt.datetime(2026, 11, 30, 10, 0),
+                            key="share_within_5km", area_ids=["ks-50619", "ob-213"])
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    flat = re.sub(r"\s+", " ", text)
+    within = i18n.t("measure.share_within_5km", lang)
+    assert f"{within}: {i18n.plural('coverage.value_reached', lang, 5)}" in flat  # Koper - Center's page
+    assert f"{within}: {i18n.t('coverage.value_not_reached', lang)}" in flat  # Ankaran's page
+    assert not re.search(re.escape(within) + r": 0\s?%", flat)
+    assert re.sub(r"\s+", " ", coverage.words.gap_rule(coverage.GapThresholds(), lang)) in flat
