@@ -1,4 +1,4 @@
-"""The coverage overview, area profile and council pages through AppTest, in every language."""
+"""The coverage overview and area profile pages through AppTest, in every language (council: test_council_page.py)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -140,52 +140,7 @@ def test_area_profile_keeps_the_area_in_the_link(data_dir):
     assert app.title[0].value == "Rakitovec" and app.query_params["area"] == "ks-50623"
 
 
-@pytest.mark.parametrize("lang", i18n.LANGUAGES)
-def test_council_steps_through_overview_gaps_and_areas(lang, data_dir):
-    app = open_page("pages/council.py", lang, cat=DAY_CENTRES)
-    assert not app.exception, app.exception
-    assert app.title[0].value == i18n.t("council.overview_title", lang)
-    assert i18n.t("council.step", lang, step=1, total=25) in texts(app)
-    app.button(key="council_next").click().run()
-    assert app.title[0].value == i18n.t("council.gaps_title", lang, n=19)
-    assert app.query_params["step"] == "2"
-    app.button(key="council_next").click().run()
-    assert app.title[0].value == "Rakitovec"
-    app.button(key="council_prev").click().run()
-    assert app.query_params["step"] == "2"
-
-
-def test_council_opens_at_the_step_in_the_link(data_dir):
-    app = open_page("pages/council.py", "it", cat=DAY_CENTRES, step="4")
-    assert app.title[0].value == "Podgorje"  # screen 4 = the second area, second least served
-
-
-def test_council_areas_chosen_in_a_link_are_the_only_area_screens(data_dir):
-    app = open_page("pages/council.py", "en", cat=DAY_CENTRES, areas="ks-50605,ks-50617,nonsense", step="3")
-    assert not app.exception, app.exception
-    assert app.multiselect(key="council_areas").value == ["ks-50605", "ks-50617"]
-    assert i18n.t("council.step", "en", step=3, total=4) in texts(app)
-    assert app.query_params["areas"] == "ks-50605,ks-50617"
-
-
-def test_a_10000_fold_areas_link_is_cut_short_fast_and_written_back_short(data_dir):
-    import time
-
-    started = time.perf_counter()
-    app = open_page("pages/council.py", "en", cat=DAY_CENTRES, areas="ks-50605,ks-50617,nonsense," * 10_000)
-    elapsed = time.perf_counter() - started
-    assert not app.exception, app.exception
-    assert app.multiselect(key="council_areas").value == ["ks-50605", "ks-50617"]
-    assert app.query_params["areas"] == "ks-50605,ks-50617"  # de-duplicated: a short link, not 270 KB
-    assert i18n.t("council.step", "en", step=1, total=4) in texts(app)
-    assert elapsed < 15, f"opening the council page with a 10,000-fold ?areas= took {elapsed:.1f} s"
-
-
-def test_an_areas_link_with_nothing_known_means_every_area(data_dir):
-    app = open_page("pages/council.py", "sl", cat=DAY_CENTRES, areas="," * 50_000 + "x" * 100_000, step="99999999999")
-    assert not app.exception, app.exception
-    assert len(app.multiselect(key="council_areas").value) == 23
-    assert "areas" not in app.query_params and app.query_params["step"] == "25"  # clamped to the last screen
+# The council page's tests moved with it: tests/test_council_page.py.
 
 
 # --- issue 11: what the pages say about services that come to the residents ----------------------------

@@ -186,6 +186,9 @@ def test_the_history_tab_restores_a_backup_and_logs_it(data_dir, clicks_reach_th
     assert path.read_bytes() != original
     app.run()
     [backup] = app.selectbox(key="upkeep_restore_name").options
+    assert app.button(key="upkeep_restore_button").disabled  # nothing is replaced before it is confirmed
+    app.checkbox(key=f"upkeep_restore_confirm_{backup}").check().run()
+    assert not app.button(key="upkeep_restore_button").disabled
     app.button(key="upkeep_restore_button").click().run()
     assert not app.exception, app.exception
     assert app.success[0].value.startswith(f"Restored {backup}".replace("-", "\\-").replace(".", "\\."))
