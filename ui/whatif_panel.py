@@ -101,6 +101,11 @@ def add(new: scenario.Place) -> str | None:
         return "whatif.too_many"
     st.session_state[PLACES_KEY] = [*kept, new]
     st.session_state.pop("wi_pdf", None)
+    # Comparing "all categories, all groups" says little about one new place: compare for the new place's own.
+    category_key, group_key = f"{coverage_panel.PREFIX}_category", f"{coverage_panel.PREFIX}_target_group"
+    if st.session_state.get(category_key, coverage.ALL) == coverage.ALL and \
+            st.session_state.get(group_key, coverage.ALL) == coverage.ALL:
+        st.session_state[category_key], st.session_state[group_key] = new.category, new.target_groups[0]
     return None
 
 
