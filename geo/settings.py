@@ -146,7 +146,7 @@ UPKEEP_MAX_UPLOAD_BYTES = 2_000_000
 UPKEEP_MAX_ROWS = 2_000
 #: Longest text accepted in one cell (the longest cell of the directory has about 350 characters).
 UPKEEP_MAX_CELL_CHARS = 5_000
-#: Most columns an upload may have (the schema has 39; Excel's empty formatted columns on the
+#: Most columns an upload may have (the schema has 41; Excel's empty formatted columns on the
 #: right are dropped first). A wide sheet is refused before any cell is looked at.
 UPKEEP_MAX_COLUMNS = 100
 #: Most cells (rows × columns) an upload may have: 2,000 rows of the schema's width, with room.

@@ -175,6 +175,7 @@ def test_a_change_outside_the_app_is_reported_without_a_name(data_dir):
 
 def test_backups_are_listed_newest_first_and_restoring_is_logged_and_backed_up(data_dir):
     table = current(data_dir)
+    shipped_note = table.loc[0, "note_en"]
     table.loc[0, "note_en"] = "First."
     first = upkeep.save_directory(table, data_dir, actor=ANA, now=NOW)
     table.loc[0, "note_en"] = "Second."
@@ -190,7 +191,7 @@ def test_backups_are_listed_newest_first_and_restoring_is_logged_and_backed_up(d
     log = upkeep.read_log(data_dir)
     latest = log.iloc[0]
     assert (latest["action"], latest["actor"], latest["record"], latest["field"], latest["old"], latest["new"],
-            latest["detail"]) == ("restore", BOJAN, table.loc[0, "id"], "note_en", "Second.", "", first.backup.name)
+            latest["detail"]) == ("restore", BOJAN, table.loc[0, "id"], "note_en", "Second.", shipped_note, first.backup.name)
     assert len(upkeep.list_backups(data_dir)) == 3
 
 

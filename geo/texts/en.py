@@ -591,7 +591,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "upkeep.refused.unzipped": "{file}: the workbook unpacks to {size}, more than the limit of {limit}.",
     "upkeep.refused.no_sheet": "{file}: the workbook has no worksheet.",
     "upkeep.refused.sheet_unreadable": "{file}: the first worksheet cannot be read; save the workbook again from Excel.",
-    "upkeep.refused.too_many_columns": "{file}: row {row} has too many columns ({n}; the limit is {limit}); the directory has 39 columns, so check that this is the services table.",
+    "upkeep.refused.too_many_columns": "{file}: row {row} has too many columns ({n}; the limit is {limit}); the directory has 41 columns, so check that this is the services table.",
     "upkeep.refused.too_many_cells": "{file}: more than {limit} cells (reached at row {row}), the limit for one upload; check that this is the services table.",
     "upkeep.refused.too_slow": "{file}: reading and checking this file takes more than {seconds} s, the limit for one upload; check that this is the services table.",
     "upkeep.refused.workbook_cells": "{file}: the worksheet has too many cells ({n}; the limit is {limit} for one upload); check that this is the services table.",

@@ -591,7 +591,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "upkeep.refused.unzipped": "{file}: la cartella di lavoro si espande a {size}, oltre il limite di {limit}.",
     "upkeep.refused.no_sheet": "{file}: la cartella di lavoro non ha fogli.",
     "upkeep.refused.sheet_unreadable": "{file}: impossibile leggere il primo foglio; salvate di nuovo la cartella di lavoro da Excel.",
-    "upkeep.refused.too_many_columns": "{file}: la riga {row} ha troppe colonne ({n}; limite {limit}); l'elenco ha 39 colonne, verificate che sia la tabella dei servizi.",
+    "upkeep.refused.too_many_columns": "{file}: la riga {row} ha troppe colonne ({n}; limite {limit}); l'elenco ha 41 colonne, verificate che sia la tabella dei servizi.",
     "upkeep.refused.too_many_cells": "{file}: più di {limit} celle (raggiunte alla riga {row}), il limite per un caricamento; verificate che sia la tabella dei servizi.",
     "upkeep.refused.too_slow": "{file}: leggere e controllare questo file richiede più di {seconds} s, il limite per un caricamento; verificate che sia la tabella dei servizi.",
     "upkeep.refused.workbook_cells": "{file}: il foglio ha troppe celle ({n}; limite {limit} per un caricamento); verificate che sia la tabella dei servizi.",

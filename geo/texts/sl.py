@@ -591,7 +591,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "upkeep.refused.unzipped": "{file}: delovni zvezek se razširi na {size}, kar presega omejitev {limit}.",
     "upkeep.refused.no_sheet": "{file}: delovni zvezek nima nobenega delovnega lista.",
     "upkeep.refused.sheet_unreadable": "{file}: prvega delovnega lista ni mogoče prebrati; v Excelu znova shranite delovni zvezek.",
-    "upkeep.refused.too_many_columns": "{file}: število stolpcev v vrstici {row} je {n}, omejitev pa {limit}; imenik ima 39 stolpcev, zato preverite, ali je to tabela storitev.",
+    "upkeep.refused.too_many_columns": "{file}: število stolpcev v vrstici {row} je {n}, omejitev pa {limit}; imenik ima 41 stolpcev, zato preverite, ali je to tabela storitev.",
     "upkeep.refused.too_many_cells": "{file}: več celic od omejitve za eno nalaganje ({limit}; dosežena v vrstici {row}); preverite, ali je to tabela storitev.",
     "upkeep.refused.too_slow": "{file}: branje in preverjanje te datoteke traja dlje od omejitve za eno nalaganje ({seconds} s); preverite, ali je to tabela storitev.",
     "upkeep.refused.workbook_cells": "{file}: število celic na delovnem listu je {n}, omejitev za eno nalaganje pa {limit}; preverite, ali je to tabela storitev.",
