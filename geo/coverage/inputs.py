@@ -45,6 +45,8 @@ class Prepared:
     demand_population: np.ndarray
     demand_area: np.ndarray  # per demand point: position of its area in ``areas``, -1 if not listed
     demand_token: np.ndarray  # per demand point: its area's token (object; None outside)
+    pair_token: np.ndarray  # per catchment pair: position in TOKENS of its demand point's token
+    serves_code: np.ndarray  # per service: bit i set when it serves TOKENS[i] (one code per service_area)
     pair_demand: np.ndarray  # catchment pairs (demand point, location) within the 2SFCA radius
     pair_location: np.ndarray
     groups: pd.Series  # exploded target groups, index = service position
@@ -169,6 +171,7 @@ def prepare(services: pd.DataFrame, areas_table: pd.DataFrame, demand_points: pd
     area_token = tuple(service_area_token(a) for a in area_index)
     demand_token = np.array([area_token[a] if a >= 0 else None for a in demand_area], dtype=object)
     pair_demand, pair_location, _distance = access.pairs_within(demand_xy, location_xy, radius_km * 1000)
+    demand_token_code = np.array([TOKENS.index(t) for t in demand_token], dtype=np.intp)
 
     # Whom each service serves: the tokens of its service_area; none listed = no restriction.
     tokens = items(table["service_area"])
@@ -180,6 +183,9 @@ def prepare(services: pd.DataFrame, areas_table: pd.DataFrame, demand_points: pd
         named[tokens.index[tokens == token].unique()] = True
         serves[token] = named | ~restricted
 
+    serves_code = np.zeros(len(table), dtype=np.intp)
+    for bit, token in enumerate(TOKENS):
+        serves_code |= serves[token].astype(np.intp) << bit
     serves_own_area = np.zeros(len(table), dtype=bool)
     for position, token in enumerate(area_token):
         serves_own_area |= (service_area == position) & serves[token]
@@ -194,7 +200,8 @@ def prepare(services: pd.DataFrame, areas_table: pd.DataFrame, demand_points: pd
         location_xy=location_xy, delivered=delivered, at_home=at_home,
         serves=serves, area_token=area_token, demand_xy=demand_xy,
         demand_population=demand_points["population"].to_numpy(dtype=float), demand_area=demand_area,
-        demand_token=demand_token, pair_demand=pair_demand, pair_location=pair_location, groups=groups,
+        demand_token=demand_token, pair_token=demand_token_code[pair_demand], serves_code=serves_code,
+        pair_demand=pair_demand, pair_location=pair_location, groups=groups,
     )
 
 

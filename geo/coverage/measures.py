@@ -63,17 +63,12 @@ def _two_step(prepared: Prepared, placed: np.ndarray, supply: str) -> np.ndarray
     """
     n_locations = len(prepared.location_xy)
     result = np.zeros(len(prepared.demand_xy))
-    if not placed.any():
-        return result
-    demand_token = prepared.demand_token[prepared.pair_demand]
-    classes = {tuple(prepared.serves[t][k] for t in TOKENS) for k in np.flatnonzero(placed)}
-    for served in classes:
-        members = placed.copy()
-        for token, flag in zip(TOKENS, served):
-            members &= prepared.serves[token] == flag
+    for code in np.unique(prepared.serves_code[placed]):
+        members = placed & (prepared.serves_code == code)
         count = np.bincount(prepared.location_of[members], minlength=n_locations).astype(float)
         size = count if supply == "services" else (count > 0).astype(float)
-        in_class = np.isin(demand_token, [t for t, flag in zip(TOKENS, served) if flag])
+        served = np.array([(code >> bit) & 1 for bit in range(len(TOKENS))], dtype=bool)  # per token
+        in_class = served[prepared.pair_token]
         result += access.two_step_fca_from_pairs(prepared.pair_demand[in_class], prepared.pair_location[in_class],
                                                  prepared.demand_population, size)
     return result
