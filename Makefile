@@ -23,11 +23,12 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Timings (machine-dependent, so not in the tests): map, nearest-centre query, coverage measures.
+# Timings (machine-dependent, so not in the tests): map, nearest-centre query, coverage measures, what-if and MCLP/p-median.
 bench: $(STAMP)
 	$(PY) bench/bench_map.py
 	$(PY) bench/bench_nearest.py
 	$(PY) bench/bench_coverage.py
+	$(PY) bench/bench_allocation.py
 
 # 20 concurrent browser sessions against a real server (needs /usr/bin/chromium); fails on any error.
 loadtest: $(STAMP)
