@@ -54,7 +54,7 @@ class RunResult:
     map_at: float | None = None  # when the map component's delta arrived
     map_args: str | None = None  # its json_args
     exceptions: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)  # markdown bodies and headings, in order
+    texts: list[str] = field(default_factory=list)  # markdown bodies, headings and expander labels, in order
     elements: int = 0
     bytes_received: int = 0
 
@@ -162,6 +162,9 @@ class Session:
                 self.query_string = message.page_info_changed.query_string
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 self._element(message.delta.new_element, result)
+            elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
+                if message.delta.add_block.WhichOneof("type") == "expandable":
+                    result.texts.append(message.delta.add_block.expandable.label)
             elif kind == "script_finished":
                 result.finished = time.perf_counter()
                 # 0 = finished successfully, 2 = rerun requested (the server starts the next run itself)
