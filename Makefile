@@ -25,14 +25,17 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 # Timings (machine-dependent, so not in the tests): map, nearest-centre query, coverage measures, what-if and MCLP/p-median.
 bench: $(STAMP)
+	$(PY) bench/bench_server.py
 	$(PY) bench/bench_map.py
 	$(PY) bench/bench_nearest.py
 	$(PY) bench/bench_coverage.py
 	$(PY) bench/bench_allocation.py
 
-# 20 concurrent browser sessions against a real server (needs /usr/bin/chromium); fails on any error.
+# The crowd (bench/loadtest.py): 100 visitors over Streamlit's websocket protocol arriving within 10 s,
+# the new visitors per second one server sustains (p95 < 3 s), then 20 real headless browsers end to end
+# (needs /usr/bin/chromium); fails on any error. About 6 minutes.
 loadtest: $(STAMP)
-	$(PY) bench/loadtest.py
+	$(PY) bench/loadtest.py --sessions 100 --arrival-s 10 --rates 0.5,1,1.5,2,3 --duration-s 20 --browsers 20
 
 # Rebuild data/ from ../shared/reference (areas, settlements, streets, demand points).
 data: $(STAMP)
