@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))  # run from anywhere without installing
 sys.path.insert(0, str(ROOT / "bench"))
 
 from geo import allocation, areas, coverage, directory, scenario, settings  # noqa: E402
+from geo.errors import ScenarioError  # noqa: E402
 
 RUNS = 5
 K = 3
@@ -77,7 +78,11 @@ def allocation_koper() -> None:
     for kind in allocation.CANDIDATE_SETS:
         points = allocation.candidates(kind, settlements, demand)
         for model_name in allocation.MODELS:
-            found = allocation.suggest(model_name, K, demand, points, existing, radius_km=5)
+            try:
+                found = allocation.suggest(model_name, K, demand, points, existing, radius_km=5, time_limit_s=300)
+            except ScenarioError as error:
+                print(f"{model_name + ' × ' + kind:<34} {'':>7} {len(points):>6} {'> 300':>10}  {error}")
+                continue
             print(f"{model_name + ' × ' + kind:<34} {found.n_demand:>7} {found.n_candidates:>6} {found.solve_seconds:>10.2f} "
                   f"{found.within_before:>14,.0f} → {found.within_after:>13,.0f}  {found.status}")
 

@@ -163,6 +163,15 @@ def _solver(time_limit_s: float):
     return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, threads=1)
 
 
+def _solve(model, time_limit_s: float) -> None:
+    """Solve a built spopt model; ScenarioError when CBC finds no solution within the time limit."""
+    try:
+        model.solve(_solver(time_limit_s), results=False)
+    except RuntimeError as error:  # spopt's check_status: "Model is not solved: Not Solved"
+        raise ScenarioError(f"the solver found no solution within {time_limit_s:g} s ({error}); "
+                            "try fewer candidates (settlements instead of demand points) or a smaller k") from None
+
+
 def _status(problem) -> str:
     import pulp
 
@@ -181,7 +190,7 @@ def solve_mclp(cost_m: np.ndarray, weights: np.ndarray, radius_m: float, k: int,
 
     with _quiet():
         solved = SpoptMCLP.from_cost_matrix(cost_m, weights, service_radius=radius_m, p_facilities=k)
-        solved.solve(_solver(time_limit_s), results=False)
+        _solve(solved, time_limit_s)
     return [j for j, var in enumerate(solved.fac_vars) if (var.value() or 0) > 0.5], _status(solved.problem)
 
 
@@ -196,7 +205,7 @@ def solve_p_median(cost_m: np.ndarray, weights: np.ndarray, k: int, fixed: np.nd
     n_fixed = int(fixed.sum()) if fixed is not None else 0
     with _quiet():
         solved = PMedian.from_cost_matrix(cost_m, weights, p_facilities=k + n_fixed, predefined_facilities_arr=fixed)
-        solved.solve(_solver(time_limit_s), results=False)
+        _solve(solved, time_limit_s)
     chosen = [j for j, var in enumerate(solved.fac_vars) if (var.value() or 0) > 0.5]
     return [j for j in chosen if fixed is None or not fixed[j]], _status(solved.problem)
 

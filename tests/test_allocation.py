@@ -1,6 +1,8 @@
 """geo.allocation: spopt's MCLP and p-median against a brute-force enumeration, and on Koper's data."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,3 +155,13 @@ def test_demand_point_candidates_are_named_after_their_settlement(koper):
     assert (points["name_sl"] != "").mean() > 0.9
     with pytest.raises(ScenarioError, match="unknown candidate set"):
         allocation.candidates("streets", settlements, demand)
+
+
+def test_the_benchmark_solves_a_tiny_ladder_case():
+    sys.path.insert(0, str(settings.PROJECT_DIR / "bench"))
+    import bench_allocation
+
+    for model_name in allocation.MODELS:
+        result = bench_allocation.solve_case(model_name, 30, 12, 10.0)
+        assert result["status"] == allocation.OPTIMAL and len(result["chosen"]) == bench_allocation.K
+    assert bench_allocation.LADDER[-1] == (18_000, 10_000)
