@@ -1,6 +1,7 @@
 """The benchmark scripts' helpers on tiny inputs (no timings are asserted: they depend on the machine)."""
 from __future__ import annotations
 
+import json
 import sys
 
 import pandas as pd
@@ -70,3 +71,40 @@ def test_loadtest_expects_the_residential_addresses(data_dir):
     services = directory.build_directory(data_dir).services
     shown = filters.apply(services, filters.Filters(categories=("residential",)), "en")
     assert loadtest.expected_markers(data_dir) == len(mapping.map_locations(shown)) > 0
+
+
+def test_capacity_is_the_highest_rate_under_three_seconds_without_errors(capsys):
+    rows = [{"rate": 1.0, "sessions": 20, "p50": 0.3, "p95": 0.9, "errors": 0, "cpu_per_session": 0.2},
+            {"rate": 2.0, "sessions": 40, "p50": 1.0, "p95": 2.9, "errors": 0, "cpu_per_session": 0.2},
+            {"rate": 3.0, "sessions": 60, "p50": 1.0, "p95": 2.0, "errors": 1, "cpu_per_session": 0.2},
+            {"rate": 4.0, "sessions": 80, "p50": 4.0, "p95": 9.0, "errors": 0, "cpu_per_session": 0.2}]
+    loadtest.capacity_report(rows, 20)
+    assert "under 3 s: 2.0 new visitors per second" in capsys.readouterr().out
+    loadtest.capacity_report(rows[3:], 20)
+    assert "none of the rates tried" in capsys.readouterr().out
+
+
+def test_the_peer_page_draws_the_same_addresses_as_plain_markers_with_local_leaflet(data_dir, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("KOPER_MAP_PROJECT", str(settings.PROJECT_DIR))
+    app = AppTest.from_file(str(settings.PROJECT_DIR / "bench" / "peer_app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception, app.exception
+    maps = [e for e in app.get("component_instance") if e.proto.component_name.endswith("st_folium")]
+    args = json.loads(maps[0].proto.json_args)
+    located = mapping.map_locations(directory.build_directory(data_dir).services)
+    assert args["script"].count("L.marker(") == len(located) > 0
+    assert "L.markerClusterGroup(" in args["script"]
+    assert all(link.startswith("/app/static/vendor/") for link in args["js_links"] + args["css_links"])
+
+
+def test_the_server_table_says_which_target_is_missed(capsys):
+    import bench_server
+
+    steps = dict.fromkeys(bench_server.STEPS, 0.05)
+    medians = {lang: dict(steps) for lang in bench_server.LANGUAGES}
+    medians["it"]["filter change"] = 0.25
+    bench_server.print_table(steps, medians, 3)
+    out = capsys.readouterr().out
+    assert "≤ 0.3 s: met" in out and "≤ 0.1 s: MISSED (0.250 s)" in out
