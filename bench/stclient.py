@@ -57,6 +57,7 @@ class RunResult:
     texts: list[str] = field(default_factory=list)  # markdown bodies, headings and expander labels, in order
     elements: int = 0
     bytes_received: int = 0
+    references: int = 0  # messages the server sent as a reference to one this session already had
 
     @property
     def seconds(self) -> float:
@@ -79,6 +80,7 @@ class Session:
         self.page_hash = ""
         self.query_string = ""
         self.cookies = ""
+        self.cached: dict[str, ForwardMsg] = {}  # the big messages kept by hash, as the browser's message cache
 
     async def __aenter__(self) -> "Session":
         return self
@@ -120,6 +122,8 @@ class Session:
         state.page_script_hash = self.page_hash
         state.context_info.timezone = "Europe/Ljubljana"
         state.context_info.locale = "sl-SI"
+        # As the browser: big messages it already holds come back as references (ForwardMsg.ref_hash).
+        state.cached_message_hashes.extend(sorted(self.cached))
         for key, value in (widgets or {}).items():
             widget = state.widget_states.widgets.add()
             widget.id = self.widgets.get(key, key)
@@ -154,6 +158,12 @@ class Session:
             message = ForwardMsg()
             message.ParseFromString(payload)
             kind = message.WhichOneof("type")
+            if message.metadata.cacheable and message.hash:
+                self.cached[message.hash] = message
+            if kind == "ref_hash" and message.ref_hash in self.cached:
+                result.references += 1
+                message = self.cached[message.ref_hash]
+                kind = message.WhichOneof("type")
             if kind == "new_session":
                 self._learn_pages(message.new_session.app_pages, message.new_session.page_script_hash)
             elif kind == "navigation":
