@@ -9,7 +9,7 @@ The coverage measures themselves stay in geo.coverage; :func:`compare` only sets
 
 Link format, one place per ``|``-separated part, fields separated by ``~``::
 
-    lat~lon~category~group.group~koper.ankaran~<opening hours, percent-encoded>~<origin>
+    lat~lon~category~group.group~koper.ankaran~<opening hours, %, ~, | and non-ASCII percent-encoded>~<origin>
 
 ``origin`` is ``s<settlement_id>`` for a settlement centroid and ``p`` for any other point (a map
 click or a looked-up address: the typed address itself never goes into the link). Parsing is
@@ -112,7 +112,9 @@ def encode(places: list[Place] | tuple[Place, ...]) -> str:
         raise ScenarioError(f"at most {MAX_PLACES} hypothetical places fit in a link, got {len(places)}; remove some")
     parts = []
     for place in places:
-        hours_text = quote(place.opening_hours, safe="").replace("~", "%7E")
+        # Only what could break the format (%, ~, |) and non-ASCII is escaped: the browser's own
+        # URL encoding then keeps "Mo-Fr 08:00-16:00" readable instead of encoding it twice.
+        hours_text = quote(place.opening_hours, safe=" :;,-+/.()[]\"'@").replace("~", "%7E")
         parts.append(_FIELD_SEP.join((
             _number(place.lat), _number(place.lon), place.category, _LIST_SEP.join(place.target_groups),
             _LIST_SEP.join(place.service_area), hours_text, place.origin,

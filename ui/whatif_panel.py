@@ -158,6 +158,10 @@ def _add_from_form() -> None:
 def add_form(lang: str, services: pd.DataFrame, current: tuple[scenario.Place, ...], names: list[str]) -> None:
     """Where (settlement, map click, address) and what (category, groups, hours, who may use it)."""
     st.subheader(i18n.t("whatif.add", lang))
+    # The new place's category and group start as those the page compares for.
+    compared = st.session_state.get(f"{coverage_panel.PREFIX}_category")
+    if compared in model.CATEGORIES:
+        st.session_state.setdefault("wi_category", compared)
     method = st.radio(i18n.t("whatif.method", lang), METHODS, key="wi_method", horizontal=True,
                       format_func=lambda m: i18n.t(f"whatif.method.{m}", lang))
     if method == "settlement":
