@@ -21,7 +21,8 @@ text_box = need.container()
 left, right = need.columns(2)
 chosen = filter_panel.filter_widgets(services, lang, PREFIX, facets=("text", "category", "target_group", "hours"),
                                      container=need.container(), containers={"text": text_box, "category": left,
-                                                                             "target_group": right})
+                                                                             "target_group": right},
+                                     keep_closed=True)
 k = start_point.k_slider(lang, need)
 when = filter_panel.moment(chosen)
 matching = answer.matching(services, chosen, lang, when)  # closed services kept, with their next opening

@@ -256,3 +256,21 @@ def test_a_typed_address_is_shown_with_its_italian_register_names(data_dir):
     said = texts(app)
     assert "Partenza: **Crevatini** (" in said
     assert "settlement centroid" not in said  # the register's English note is not part of the name
+
+
+def test_the_counts_beside_the_choices_include_what_is_closed_then(data_dir):
+    # Saturday 10:00: the day centres are closed but listed (with their next opening), so they are counted.
+    app = run_page(PAGE, "en", **{"from": f"settlement:{GRACISCE}", **SATURDAY_10})
+    label = app.checkbox(key="near_category_day_activities").label
+    app.checkbox(key="near_category_day_activities").check().run()
+    shown = len([line for line in (m.value for m in app.markdown) if line.startswith("- **")])
+    closed = i18n.t("answer.closed_title", "en", n=2)
+    assert closed in [h.value for h in app.subheader]
+    everything = i18n.plural("answer.count", "en", int(label.rsplit("(", 1)[1].rstrip(")")))
+    assert everything in [c.value for c in app.caption], (label, shown)
+
+
+def test_nothing_matching_is_said_once_plainly(data_dir):
+    app = run_page(PAGE, "sl", **{"from": f"settlement:{GRACISCE}", "cat": "crisis", "grp": "homeless"})
+    assert [i.value for i in app.info] == [i18n.t("answer.nothing", "sl")]
+    assert i18n.t("nearest.results", "sl", n=0) not in [h.value for h in app.subheader]

@@ -5,6 +5,7 @@ writes the resulting ``Filters`` back to the URL, so every view can be shared as
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import streamlit as st
@@ -65,20 +66,21 @@ def _checked(prefix: str, facet: str, vocabulary: tuple[str, ...]) -> tuple[str,
 
 def filter_widgets(
     services, lang: str, prefix: str, *, facets: tuple[str, ...] = ALL_FACETS, container=None,
-    containers: dict | None = None,
+    containers: dict | None = None, keep_closed: bool = False,
 ) -> Filters:
     """Draw the filters (in the sidebar unless ``container`` is given) and return the chosen ``Filters``.
 
     ``containers`` may place single facets elsewhere (facet name → container, e.g. two columns).
     The counts beside each option say how many services that choice would show, given the
-    other filters (so a zero warns before the click).
+    other filters (so a zero warns before the click). ``keep_closed``: the page lists services
+    closed at the chosen time too (``geo.answer.matching``), so the counts include them.
     """
     default = container if container is not None else st.sidebar
     place = lambda facet: (containers or {}).get(facet, default)  # noqa: E731
     _seed_widgets(prefix, filters.from_query_params(st.query_params.to_dict()))
     state = st.session_state
     current = _from_widgets(prefix, facets)
-    tally = filters.counts(services, current, lang) if services is not None else {}
+    tally = _counts(services, current, lang, keep_closed) if services is not None else {}
 
     if "text" in facets:
         place("text").text_input(
@@ -109,6 +111,16 @@ def filter_widgets(
         _checkbox_group(box, prefix, "price", model.PRICE_TYPES, "price_type", tally.get("price_type", {}), lang)
         box.checkbox(i18n.t("filters.exemption", lang), key=_key(prefix, "exempt"))
     return _from_widgets(prefix, facets)
+
+
+def _counts(services, current: Filters, lang: str, keep_closed: bool) -> dict[str, dict[str, int]]:
+    """``filters.counts``; with ``keep_closed`` at a chosen moment, services closed then count as shown."""
+    if not (keep_closed and current.hours in filters.TIMED_MODES):
+        return filters.counts(services, current, lang)
+    states = hours.states_at(services, moment(current))
+    kept = [hours.OPEN, hours.CLOSED] + ([hours.UNKNOWN] if current.include_unknown_hours else [])
+    return filters.counts(services[states.isin(kept).to_numpy()], dataclasses.replace(current, hours="any", at=None),
+                          lang)
 
 
 def _from_widgets(prefix: str, facets: tuple[str, ...]) -> Filters:

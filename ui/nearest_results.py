@@ -73,11 +73,9 @@ def _places(parts: answer.Parts, chosen: Filters, start: Start, lang: str, when:
     shown = [open_found]
     distance_note = i18n.t("nearest.distance_note", lang, factor=i18n.format_number(settings.DETOUR_FACTOR, lang, 1))
     if not answer.is_timed(chosen):
-        if not open_found.empty or not _unplaced_count(parts):
+        if not open_found.empty:  # no empty "nearest places (0)": the page says once that nothing matches
             st.subheader(i18n.t("nearest.results", lang, n=_locations(open_found)))
             st.caption(distance_note)
-            if open_found.empty:
-                st.info(i18n.t("nearest.none", lang))
         _place_list(open_found, lang, when)
         return shown
     closed_found, unknown_found = _nearest(parts.closed, start, k), _nearest(parts.unknown, start, k)
