@@ -267,7 +267,7 @@ async def capacity(base: str, pid: int, rates: list[float], duration_s: float, e
         values = results.times[PROTOCOL_STEPS[0]]
         rows.append({"rate": rate, "sessions": sessions, "p50": synthetic.percentile(values, 50),
                      "p95": synthetic.percentile(values, 95), "errors": results.errors,
-                     "cpu_per_session": memory["cpu_s"] / sessions})
+                     "cpu_per_session": memory["cpu_s"] / sessions, "failures": results.failures[:3]})
     return rows
 
 
@@ -278,6 +278,9 @@ def capacity_report(rows: list[dict], duration_s: float) -> None:
     for r in rows:
         print(f"{r['rate']:>10.1f} {r['sessions']:>9} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['errors']:>7} "
               f"{r['cpu_per_session']:>16.3f}")
+    for r in rows:
+        for line in r.get("failures", []):
+            print(f"  - at {r['rate']:.1f}/s: {line}")
     ok = [r["rate"] for r in rows if r["p95"] < CAPACITY_P95_S and r["errors"] == 0]
     print(f"Sustained by one server with p95 (connect → map data sent) under {CAPACITY_P95_S:.0f} s: "
           + (f"{max(ok):.1f} new visitors per second" if ok else "none of the rates tried"))
