@@ -21,9 +21,7 @@ from geo.filters import Filters
 
 #: Columns added by ``matching``: the state at the moment, and the next opening of a closed service.
 STATE_COLUMN, OPENS_COLUMN = "hours_state", "opens_at"
-#: ``delivery`` of a service that comes to the person's home (geo.model.HOME once the column is there).
-HOME = getattr(model, "HOME", "home")
-INFORMATION = "information"
+HOME, INFORMATION = model.HOME, model.INFORMATION
 #: Categories whose services come to the home: choosing one puts the home-delivered services first.
 HOME_CATEGORIES = ("home_care",)
 #: A next opening further away than this is written with its date, not only the weekday.

@@ -330,3 +330,15 @@ def test_link_time_is_the_one_reader_of_times_in_links():
     assert filters.link_time("2026-07-01T08:00+00:00", today=TODAY) == dt.datetime(2026, 7, 1, 10)
     for bad in ("0001-01-01T00:00+14:00", "3026-12-24T10:00", "", "noon", None, 5, ["2026-12-24T10:00"]):
         assert filters.link_time(bad, today=TODAY) is None
+
+
+def test_the_text_filter_finds_services_by_the_words_people_use():
+    # geo.search's lemmas and synonyms reach every page through filters.apply and counts.
+    from geo import directory, settings
+
+    table = directory.directory_table(settings.PROJECT_DIR / "data")
+    found = filters.apply(table, Filters(text="brezdomci"), "sl")
+    assert set(found["id"]) == {"homeless-shelter", "homeless-housing-support", "caritas-help-for-homeless"}
+    assert filters.counts(table, Filters(text="lawyer"), "en")["category"]["counselling"] == 1
+    assert set(filters.apply(table, Filters(text="kosilo", target_groups=("older",)), "sl")["id"]) == {
+        "meals-on-wheels", "municipal-financial-aid"}
