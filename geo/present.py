@@ -194,9 +194,12 @@ def details_markdown(record: dict, lang: str, when: dt.datetime) -> str:
 
 
 def areas_table(table, lang: str):
-    """The areas table with translated column names and kinds, for display."""
+    """The areas table with translated column names and kinds, dates as the language writes them, for display."""
+    from geo import report  # here: the report package pulls in the coverage measures, which listing pages do not need
+
     return table.assign(
         kind=table["kind"].map(lambda k: i18n.t(f"areas.kind.{k}", lang)),
+        population_date=[report.population_date(v, lang) for v in table["population_date"]],
         name=[i18n.name_in(r, lang) for r in table.to_dict("records")],
     )[["name", "kind", "population", "population_date", "official_km2", "computed_km2", "area_error_pct"]].rename(
         columns={

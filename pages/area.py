@@ -26,7 +26,7 @@ st.title(safe.md_text(names[area_id]))
 if i18n.bilingual(info["name_sl"], info["name_it"]) != info["name_sl"]:
     st.caption(safe.md_text(i18n.bilingual(info["name_sl"], info["name_it"])))
 st.markdown(i18n.t("profile.population", lang, n=int(info["population"]),
-                   date=info["population_date"], kind=i18n.t(f"areas.kind.{info['kind']}", lang)))
+                   date=report.population_date(info["population_date"], lang), kind=i18n.t(f"areas.kind.{info['kind']}", lang)))
 st.caption(report.selection_text(lang, None, view.target_group, view.at, view.include_unknown_hours))
 
 # --- distances and nearest services per category ------------------------------------------------

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import json
 import re
+import string
 
 import pytest
 import streamlit
 
-from apptest_support import DEFAULT_PAGE, PAGES, run_page
+from apptest_support import DEFAULT_PAGE, PAGES, UPKEEP_PAGE, run_page, texts
 from geo import i18n
 from ui import common
 
 TITLE_KEYS = {"pages/map.py": "page.map", "pages/nearest.py": "page.nearest", "pages/directory.py": "page.directory",
               "pages/areas.py": "page.areas", "pages/coverage.py": "page.coverage",
-              "pages/council.py": "council.overview_title"}
+              "pages/council.py": "council.overview_title", "pages/whatif.py": "page.whatif"}
 FIRST_AREA = {"sl": "Bertoki", "it": "Bertocchi", "en": "Bertoki"}
 
 
@@ -122,3 +123,60 @@ def test_upload_checks_say_their_problems_in_the_language(tmp_path):
     assert i18n.t("problem.round_trip", "en", found="'Ĺľ'", meant="'ž'") == checking.ROUND_TRIP_MESSAGE.format(
         found="'Ĺľ'", meant="'ž'")
     assert "Windows-1250" in i18n.t("problem.lost_letters", "sl") and "sredi besede" in i18n.t("problem.lost_letters", "sl")
+
+
+# --- no English or developer text on a Slovene or Italian page ------------------------------------
+
+#: Developer phrases and English seen on sl/it pages before (issue 12), and signs of raw values.
+DEVELOPER_PHRASES = re.compile(
+    r"make geocode|Street-level|Online geocoder|confirm with|offline register|matching services|\bNone\b|\bnan\b|\bNaN\b"
+    r"|Traceback|\bday, Dan\b|\(value: |, field '|\bunknown\b|\bservices\b|\bhours\b|\bphone\b|\bresidents\b"
+    r"|\bthe\b|\bwith\b|\band\b|\bnot\b|\bavailable\b|\bnearest\b|\bclosed\b|\bopen\b")
+#: A date written the ISO way (2024-01-01): sl and it pages write dates their own way.
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+LABEL_KINDS = ("selectbox", "multiselect", "radio", "toggle", "checkbox", "button", "text_input", "slider",
+               "select_slider", "date_input", "time_input", "number_input", "text_area")
+
+
+def _templates(lang: str) -> list[re.Pattern]:
+    """Every text of the language's table as a pattern (placeholders match anything), with an
+    optional short " (…)" after it (a count, a unit); texts with fewer than three letters of their own are left out
+    (a bare "{value}" would match anything)."""
+    found = []
+    for entry in i18n.TABLES[lang].values():
+        for text in (entry.values() if isinstance(entry, dict) else [entry]):
+            parsed = list(string.Formatter().parse(text))
+            has_fields = any(name is not None for _, name, _, _ in parsed)
+            if has_fields and sum(ch.isalpha() for literal, *_ in parsed for ch in literal) < 3:
+                continue
+            pattern = "".join(re.escape(literal) + (".+?" if name is not None else "") for literal, name, _, _ in parsed)
+            found.append(re.compile(pattern + r"(?: \([^()]{1,24}\))?", re.S))  # + "(12)", "(km)"
+    return found
+
+
+def _labels(app) -> list[tuple[str, str]]:
+    """What names the page's controls, tabs, metrics and table columns (never data)."""
+    labels = [(kind, w.label) for kind in LABEL_KINDS for w in getattr(app, kind, [])]
+    labels += [("tab", t.label) for t in app.tabs] + [("metric", m.label) for m in app.metric]
+    for frame in app.dataframe:
+        configured = json.loads(frame.proto.columns or "{}")
+        labels += [("column", (configured.get(str(c)) or {}).get("label") or str(c)) for c in frame.value.columns]
+    return [(kind, label) for kind, label in labels if label]
+
+
+@pytest.mark.parametrize("lang", ["sl", "it"])
+@pytest.mark.parametrize("page", [*PAGES, UPKEEP_PAGE])
+def test_a_slovene_or_italian_page_says_nothing_in_english(page, lang, data_dir):
+    app = run_page(page, lang)
+    assert not app.exception, app.exception
+    templates = _templates(lang)
+    not_from_tables = [(kind, label) for kind, label in _labels(app) if not any(p.fullmatch(label) for p in templates)]
+    assert not not_from_tables, not_from_tables  # every control and column is named from the text tables
+    said = texts(app) + "\n" + "\n".join(label for _, label in _labels(app))
+    if page == UPKEEP_PAGE:  # staff are told the command's name ("… z ukazom »make geocode« …") in their language
+        said = said.replace("»make geocode«", "").replace("«make geocode»", "")
+    english = sorted({m.group(0) for m in DEVELOPER_PHRASES.finditer(said)})
+    assert not english, [line for line in said.splitlines() if DEVELOPER_PHRASES.search(line)][:5]
+    cells = [str(v) for frame in app.dataframe for v in frame.value.astype(str).to_numpy().ravel()]
+    iso = [v for v in [*cells, *said.splitlines()] if ISO_DAY.search(v)]
+    assert not iso, iso[:5]

@@ -42,7 +42,7 @@ def headline(lang: str, table: pd.DataFrame, ranking: pd.DataFrame, measure, mea
         st.markdown(i18n.t(
             "coverage.headline", lang, area=safe.md_text(i18n.name_in(worst, lang)),
             value=coverage.words.value_text(worst, measure.key, lang),
-            n=int(worst["population"]), date=worst["population_date"],
+            n=int(worst["population"]), date=report.population_date(worst["population_date"], lang),
         ))
     st.markdown(coverage.words.gap_summary(table, lang))
     st.caption(coverage.words.gap_rule(thresholds or coverage.GapThresholds(), lang))
@@ -102,6 +102,7 @@ def ranking_table(lang: str, view, ranking: pd.DataFrame, measure, measure_name:
         area=[i18n.name_in(r, lang) for r in ranking.to_dict("records")],
         value=[measure.display(v) for v in ranking[measure.key].astype(float)],
         share_within_5km=ranking["share_within_5km"] * 100,  # shown in per cent
+        population_date=[report.population_date(v, lang) for v in ranking["population_date"]],  # as the language writes it
         reach=[coverage.words.reach_text(r, lang) if r.get("basis") in (coverage.DELIVERED, coverage.MIXED) else ""
                for r in ranking.to_dict("records")],
         gap_text=[coverage.words.gap_text(r, view.thresholds, lang) for r in ranking.to_dict("records")],
@@ -165,12 +166,15 @@ def downloads(lang: str, view, *, table: pd.DataFrame, long: pd.DataFrame, ranki
     figures = report.figures(ranking, lang, view.thresholds)
     stem = f"koper-coverage-{view.category or 'all'}"
     left, middle, right, last = st.columns(4)
-    left.download_button(i18n.t("coverage.download_csv", lang), report.csv_bytes(figures), file_name=f"{stem}.csv",
-                         mime="text/csv", key="coverage_csv", icon=":material/download:")
+    # The CSV in the language (its separators, ";" in sl/it) and the machine-readable one (see geo/report/tables.py).
+    left.download_button(i18n.t("coverage.download_csv", lang), report.csv_bytes(figures, lang), file_name=f"{stem}.csv",
+                         mime="text/csv", key="coverage_csv", icon=":material/download:", help=i18n.t("report.csv_note", lang))
+    left.download_button(i18n.t("coverage.download_data_csv", lang), report.data_csv_bytes(ranking),
+                         file_name=f"{stem}-data.csv", mime="text/csv", key="coverage_data_csv", icon=":material/data_object:",
+                         help=i18n.t("report.csv_note", lang))
     middle.download_button(
         i18n.t("coverage.download_xlsx", lang),
-        lambda: report.excel_bytes({i18n.t("page.coverage", lang): figures,
-                                    i18n.t("report.notes", lang): report.notes_table(lang, selection)}),
+        lambda: report.workbook(ranking, lang, view.thresholds, selection, i18n.t("page.coverage", lang)),
         file_name=f"{stem}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="coverage_xlsx", icon=":material/table:",
     )
