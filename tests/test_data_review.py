@@ -331,3 +331,22 @@ def test_the_address_placeholder_uses_a_register_street_name(lang):
     example = i18n.t("nearest.address_placeholder", lang).split(" ", 1)[1]  # after "npr." / "es." / "e.g."
     street = re.match(r"^(.*?)\s+\d", example).group(1)
     assert street in names, f"{street!r} is not the register's {'Italian' if lang == 'it' else 'Slovene'} name"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_directory_page_shows_the_funding_call_as_information_and_each_delivery_kind(lang, data_dir):
+    from apptest_support import run_page
+    from geo import i18n, safe
+
+    app = run_page("pages/directory.py", lang)
+    assert not app.exception, app.exception
+    labels = {e.label for e in app.expander}
+    name = {r["id"]: r[f"name_{lang}"] for r in RECORDS}
+
+    def label_of(service_id: str) -> str:
+        return next(label for label in labels if label.startswith(safe.md_text(name[service_id]) + " · "))
+
+    assert label_of("co-financed-social-programmes").endswith(" · " + i18n.t("record_kind.information", lang))
+    assert label_of("homeless-housing-support").endswith(" · " + i18n.t("delivery.accommodation", lang))
+    assert label_of("parenting-school").endswith(" · " + i18n.t("delivery.community", lang))
+    assert label_of("home-help").endswith(" · " + i18n.t("delivery.home", lang))
