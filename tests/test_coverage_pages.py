@@ -101,7 +101,7 @@ def test_csv_download_holds_the_table(data_dir):
 
     app = open_page("pages/coverage.py", "sl", cat=DAY_CENTRES)
     labels = [b.proto.label for b in app.get("download_button")]
-    assert labels == [i18n.t(k, "sl") for k in ("coverage.download_csv", "coverage.download_xlsx",
+    assert labels == [i18n.t(k, "sl") for k in ("coverage.download_csv", "coverage.download_data_csv", "coverage.download_xlsx",
                                                   "coverage.download_html", "coverage.download_pdf")]
     # The page hands report.csv_bytes the ranked figures; rebuild them the same way and read them back.
     table = coverage.area_coverage(directory.directory_table(data_dir), areas.load_areas(data_dir),

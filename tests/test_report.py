@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -110,3 +111,106 @@ def test_pdf_has_cover_summary_map_and_a_page_per_area(lang, inputs):
 def test_map_png_is_an_image(inputs):
     _s, _l, table, boundaries = inputs
     assert report.map_png(table, boundaries, "share_within_5km", "it", highlight="ks-50605").startswith(b"\x89PNG")
+
+
+# --- issue 11: numbers per language, a machine-readable CSV, dates, unknowns, the map in words -------
+
+@pytest.mark.parametrize("lang, km, people, separator", [("sl", "20,4 km", "1.262", ";"), ("it", "20,4 km", "1.262", ";"),
+                                                          ("en", "20.4 km", "1,262", ",")])
+def test_figures_and_their_csv_write_numbers_as_the_language_does(inputs, lang, km, people, separator):
+    _s, _l, table, _b = inputs
+    frame = report.figures(choropleth.ranked(table, "mean_distance_km"), lang, coverage.GapThresholds())
+    by_id = frame.set_index(i18n.t("report.col.area_id", lang))
+    assert by_id.loc["ks-50623", i18n.t("report.col.mean_distance_km", lang)] == km  # Rakitovec
+    assert by_id.loc["ks-50606", i18n.t("report.col.population", lang)] == people  # Gračišče
+    text = report.csv_bytes(frame, lang).decode("utf-8-sig")
+    assert text.splitlines()[0].split(separator)[:2] == [i18n.t("report.col.area", lang), i18n.t("report.col.area_id", lang)]
+    assert f"{separator}{people}{separator}" in text or f'{separator}"{people}"{separator}' in text
+    for never in ("None", "nan", "NaN", "approx."):
+        assert not re.search(rf"\b{re.escape(never)}\b", text), never
+
+
+def test_missing_values_read_unknown_in_the_language(inputs):
+    _s, _l, table, _b = inputs
+    holes = table.assign(population=table["population"].astype(float).where(table["area_id"] != "ks-50623"),
+                         population_date=table["population_date"].where(table["area_id"] != "ks-50623", None))
+    for lang, word in (("sl", "neznano"), ("it", "non noto"), ("en", "unknown")):
+        row = report.figures(holes, lang, coverage.GapThresholds()).set_index(i18n.t("report.col.area_id", lang)).loc["ks-50623"]
+        assert row[i18n.t("report.col.population", lang)] == word
+        assert row[i18n.t("report.col.population_date", lang)] == word
+        assert "None" not in report.csv_bytes(report.figures(holes, lang, coverage.GapThresholds()), lang).decode("utf-8-sig")
+
+
+def test_the_machine_readable_csv_is_plain_numbers_with_a_comma():
+    import pandas as pd
+
+    data = settings.data_dir()
+    table = coverage.area_coverage(directory.directory_table(data), areas.load_areas(data), areas.load_demand_points(data),
+                                   category="day_activities")
+    body = report.data_csv_bytes(table)
+    assert not body.startswith(b"\xef\xbb\xbf")  # no byte-order mark: data tools read it as it is
+    back = pd.read_csv(io.BytesIO(body))  # every default: comma, dot decimal
+    assert list(back.columns) == list(report.DATA_COLUMNS)
+    rakitovec = back.set_index("area_id").loc["ks-50623"]
+    assert rakitovec["population"] == 104 and rakitovec["mean_distance_km"] == pytest.approx(
+        float(table.set_index("area_id").loc["ks-50623", "mean_distance_km"]))
+    assert 0 <= back["share_within_5km"].max() <= 1  # shares as fractions
+    assert back.set_index("area_id").loc["ob-213", "population_date"] == "2022 (approx.)"  # as the source says it
+    assert pd.isna(back.set_index("area_id").loc["ob-213", "mean_distance_km"])  # empty cell = no value
+    assert set(back["gap"]) <= {True, False}
+
+
+def test_the_workbook_has_figures_in_the_language_notes_and_numbers(inputs):
+    _s, _l, table, _b = inputs
+    book = openpyxl.load_workbook(io.BytesIO(report.workbook(table, "it", coverage.GapThresholds(), "scelta", "Copertura")))
+    assert book.sheetnames == ["Copertura", "Note", "Dati"]
+    figures = {row[1]: row for row in book["Copertura"].iter_rows(min_row=2, values_only=True)}
+    assert figures["ks-50606"][2] == "1.262"  # Gračišče, as Italian writes it
+    data = {row[0]: row for row in book["Dati"].iter_rows(min_row=2, values_only=True)}
+    assert data["ks-50606"][3] == 1262  # a number to compute with
+    notes = [c.value for c in book["Note"]["A"]]
+    assert i18n.t("report.csv_note", "it") in notes and i18n.t("coverage.gap_rule", "it", far="10,0", share="50 %", radius="5") in notes \
+        or any(n and n.startswith("Un'area") for n in notes) or i18n.t("note.boundary", "it") in notes
+
+
+@pytest.mark.parametrize("lang, day, approx", [
+    ("sl", "1. jan. 2024", "približno leto 2022 (natančen datum ni znan)"),
+    ("it", "1 gen 2024", "anno 2022 circa (data esatta non nota)"),
+    ("en", "1 Jan 2024", "about 2022 (exact date not known)"),
+])
+def test_population_dates_in_every_language(lang, day, approx):
+    assert report.population_date("2024-01-01", lang) == day
+    assert report.population_date("2022 (approx.)", lang) == approx  # Ankaran: only an approximate year is known
+    assert report.population_date(None, lang) == report.population_date(float("nan"), lang) == report.unknown(lang)
+    assert report.population_as_of("2024-01-01", lang).endswith(day)
+    assert "approx." not in report.population_as_of("2022 (approx.)", lang)
+
+
+def test_the_map_in_words(inputs):
+    _s, _l, table, _b = inputs
+    text = report.map_alt_text(table, "mean_distance_km", "en", ["ks-50605"])
+    assert text.startswith("Map of the 23 areas coloured by “Mean distance to the nearest service”")
+    assert "Least served: Ankaran (" in text and "Rakitovec (20.4 km)" in text
+    assert "Best served: Koper - Center (" in text and "Outlined in bold: Dekani." in text
+    one = report.map_alt_text(table.head(1), "mean_distance_km", "sl")
+    assert one.startswith("Zemljevid 1 območja, obarvanega")
+
+
+def test_map_names_are_drawn_at_the_size_asked_for(inputs):
+    import matplotlib.pyplot as plt
+
+    from geo.report import maps
+
+    _s, _l, table, boundaries = inputs
+    fig = plt.figure(figsize=(1020 / 96, 620 / 96), dpi=96)
+    ax = fig.add_axes([0, 0, 1, 1])
+    report.draw_map(ax, table, boundaries, "mean_distance_km", "sl", label_size=20 * 72 / 96, legend_size=20 * 72 / 96)
+    names = [t for t in ax.texts if t.get_text()]
+    assert len(names) == 23  # every area named, on the map or beside it
+    renderer = fig.canvas.get_renderer()
+    boxes = [maps.text_box(t, renderer) for t in names]  # the words only, not a name's line to its area
+    assert min(b.height for b in boxes) >= 18  # pixels at 96 dpi: readable from the back of a room
+    overlapping = [(a.get_text(), b.get_text()) for i, (a, ba) in enumerate(zip(names, boxes))
+                   for b, bb in zip(names[i + 1:], boxes[i + 1:]) if ba.overlaps(bb)]
+    assert overlapping == []
+    plt.close(fig)

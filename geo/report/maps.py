@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import patheffects  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
 
 from geo import choropleth, i18n  # noqa: E402
@@ -144,12 +145,19 @@ def _label(ax, places: list, size: float) -> None:
                            parse_math=False, weight="bold" if bold else "normal", path_effects=_halo(),
                            arrowprops={"arrowstyle": "-", "color": "#222222", "linewidth": 1.2, "shrinkA": 4,
                                        "shrinkB": 0})
-        step = text.get_window_extent(renderer).height * 1.15
+        step = text_box(text, renderer).height * 1.15
         pixel_y = to_pixels.transform((column_x, y))[1]
         if previous is not None and pixel_y > previous - step:
             pixel_y = previous - step
             text.set_position((column_x, to_pixels.inverted().transform((0, pixel_y))[1]))
         previous = pixel_y
+
+
+def text_box(text, renderer):
+    """The pixel box of a name's words (an annotation's own box also holds its line to the area)."""
+    if hasattr(text, "update_positions"):
+        text.update_positions(renderer)
+    return Text.get_window_extent(text, renderer)
 
 
 def map_png(table: pd.DataFrame, boundaries: dict, key: str, lang: str, *,
