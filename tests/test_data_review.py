@@ -126,6 +126,14 @@ def test_nearest_never_offers_the_funding_call_as_reaching_a_point():
     assert {"home-help", "parenting-school", "homeless-housing-support"} <= set(reaching["id"])
 
 
+def test_coverage_never_counts_the_funding_call():
+    from geo import coverage
+
+    kept = coverage.counted(SERVICES)
+    assert "co-financed-social-programmes" not in set(kept["id"])
+    assert {"home-help", "parenting-school", "homeless-housing-support"} <= set(kept["id"])
+
+
 # ------------------------------------------------------------------------------------------------
 # Decision 4: never invent.
 
