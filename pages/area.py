@@ -85,9 +85,11 @@ if general_ids:
 
 # --- downloads and the way back -----------------------------------------------------------------
 st.subheader(i18n.t("coverage.downloads", lang))
-download = per_category[list(columns)].rename(columns={c: i18n.t(coverage_panel.COLUMN_STYLES[c][0], lang) for c in columns})
+# numbers as the language writes them (report.category_figures), the CSV with the language's separator
+download = report.category_figures(per_category, lang)[list(columns)].rename(
+    columns={c: i18n.t(coverage_panel.COLUMN_STYLES[c][0], lang) for c in columns})
 left, right = st.columns(2)
-left.download_button(i18n.t("coverage.download_csv", lang), report.csv_bytes(download), file_name=f"koper-{area_id}.csv",
+left.download_button(i18n.t("coverage.download_csv", lang), report.csv_bytes(download, lang), file_name=f"koper-{area_id}.csv",
                      mime="text/csv", key="profile_csv", icon=":material/download:")
 right.download_button(
     i18n.t("coverage.download_xlsx", lang),

@@ -214,3 +214,20 @@ def test_map_names_are_drawn_at_the_size_asked_for(inputs):
                    for b, bb in zip(names[i + 1:], boxes[i + 1:]) if ba.overlaps(bb)]
     assert overlapping == []
     plt.close(fig)
+
+
+def test_category_figures_are_text_in_the_language(inputs):
+    services, long, _t, _b = inputs
+    index = nearest.build_index(services)
+    info = areas.load_areas(settings.data_dir()).set_index("area_id").loc["ks-50623"]
+    rows = report.nearest_by_category(index, float(info["centroid_lat"]), float(info["centroid_lon"]), "en")
+    frame = report.area_by_category(long, "ks-50623", "en", coverage.GapThresholds(), rows)
+    shown = report.category_figures(frame, "en").set_index("category")
+    raw = frame.set_index("category")
+    day = i18n.t("category.day_activities", "en")
+    assert shown.loc[day, "mean_distance_km"] == f"{raw.loc[day, 'mean_distance_km']:.1f} km"
+    assert shown.loc[day, "share_within_5km"] == "0 %"
+    home = i18n.t("category.home_care", "en")
+    if raw.loc[home, "basis"] == coverage.DELIVERED:  # comes to the residents: served or not, never a distance
+        assert "km" not in shown.loc[home, "mean_distance_km"] and "%" not in shown.loc[home, "share_within_5km"]
+    assert not shown.isna().any().any()

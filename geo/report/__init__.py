@@ -13,7 +13,8 @@ from __future__ import annotations
 import importlib
 
 from geo.report.tables import (  # noqa: F401 - the package's public names
-    CSV_SEPARATORS, DATA_COLUMNS, FIGURE_COLUMNS, SHARE_COLUMNS, area_by_category, csv_bytes, data_csv_bytes,
+    CSV_SEPARATORS, DATA_COLUMNS, FIGURE_COLUMNS, SHARE_COLUMNS, area_by_category, category_figures, csv_bytes,
+    data_csv_bytes,
     data_frame, excel_bytes, figures, nearest_by_category, nearest_for_areas, notes_table, summary_frame, workbook,
 )
 from geo.report.words import (  # noqa: F401

@@ -154,6 +154,33 @@ def area_by_category(long: pd.DataFrame, area_id: str, lang: str, thresholds: co
     return out
 
 
+#: area_by_category's distance columns (km) and its share column (per cent), for category_figures.
+_CATEGORY_KM = ("nearest_km", "mean_distance_km", "max_distance_km", "mean_road_distance_km")
+_CATEGORY_COUNTS = ("services_in_area", "area_wide_services")
+
+
+def category_figures(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """area_by_category's rows (any of its columns) as text in ``lang``, for the CSV and Excel downloads:
+    counts "1.262", distances "4,2 km", the share "67 %"; a category that only comes to the residents
+    reads served / not served instead of a distance (geo.coverage.words); text columns as they are,
+    a missing one empty. The column names stay (the page gives the headers)."""
+    out = pd.DataFrame(index=frame.index)
+    records = frame.to_dict("records")
+    for column in frame.columns:
+        if column in _CATEGORY_COUNTS:
+            out[column] = [_count_text(r[column], lang) for r in records]
+        elif column in _CATEGORY_KM:
+            out[column] = [words.value_text({"basis": r.get("basis"), "reaching_services": r.get("reaching_services"),
+                                             "mean_distance_km": r[column]}, "mean_distance_km", lang) for r in records]
+        elif column == "share_within_5km":
+            out[column] = [words.value_text({"basis": r.get("basis"), "reaching_services": r.get("reaching_services"),
+                                             column: None if words.missing(r[column]) else r[column] / 100}, column, lang)
+                           for r in records]
+        else:
+            out[column] = ["" if words.missing(r[column]) else str(r[column]) for r in records]
+    return out
+
+
 def nearest_by_category(index: nearest.LocationIndex, lat: float, lon: float, lang: str,
                         available: pd.Series | None = None) -> dict[str, tuple[str, float]]:
     """category → (name, straight-line km) of the nearest located service from a point.
