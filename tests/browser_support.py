@@ -29,6 +29,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = settings.PROJECT_DIR / "test-artifacts"
+#: A map frame: streamlit-folium names its frames after itself until the page's script
+#: (ui.common.mark_document) gives each a title in the page language and marks it.
+MAP_FRAME = 'iframe[data-koper-map-frame], iframe[title="streamlit_folium.st_folium"]'
 
 
 def require_browser() -> None:

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 
 import hostile
-from browser_support import ARTIFACTS, is_local, streamlit_server
+from browser_support import ARTIFACTS, MAP_FRAME, is_local, streamlit_server
 from geo import i18n, settings
 
 pytestmark = pytest.mark.browser
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 DEKANI = "10101522"
 PHONE, PROJECTOR = {"width": 390, "height": 844}, {"width": 1920, "height": 1080}
 

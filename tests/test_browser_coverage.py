@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from browser_support import MAP_FRAME
 from geo import i18n
 from test_browser import PHONE, PROJECTOR, server, visit  # noqa: F401 - shared fixtures
 
@@ -24,6 +25,23 @@ def test_coverage_choropleth_renders_offline(visit, server, lang, viewport):  # 
     v.screenshot(f"coverage-{lang}-{viewport['width']}")
 
 
+def test_home_care_map_says_served_not_a_distance(visit, server):  # noqa: F811
+    """Issue 11: home care is served / not served; the map's legend and tooltips never give a distance."""
+    v = visit()
+    page = v.open(f"{server}/coverage?lang=en&cat=home_care")
+    frame = v.map_frame()
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    legend = frame.locator(".koper-legend").text_content()
+    assert i18n.t("coverage.legend_reached", "en") in legend and i18n.t("coverage.legend_not_reached", "en") in legend
+    assert " km" not in legend
+    fills = frame.locator("path.leaflet-interactive").evaluate_all("ps => ps.map(p => p.getAttribute('fill'))")
+    from geo import choropleth
+
+    assert fills.count(choropleth.SERVED) == 22 and fills.count(choropleth.NOT_SERVED) == 1  # Ankaran
+    assert page.get_by_text(i18n.t("coverage.basis.delivered", "en")).count() >= 1
+    assert v.blocked == [] and v.errors == []
+
+
 def test_clicking_an_area_opens_its_profile(visit, server):  # noqa: F811
     import re
 
@@ -31,7 +49,7 @@ def test_clicking_an_area_opens_its_profile(visit, server):  # noqa: F811
     page = v.open(f"{server}/coverage?lang=en&cat=day_activities")
     frame = v.map_frame()
     frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
-    box = page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()
+    box = page.locator(MAP_FRAME).first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)  # the middle of the municipality
     page.wait_for_url(re.compile(r"/area\?.*area=(ks-\d+|ob-213)"), timeout=30_000)
     heading = page.get_by_role("heading", level=1).first

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 import hostile
-from browser_support import CHROMIUM, CHROMIUM_ARGS, is_local, require_browser, streamlit_server
+from browser_support import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, is_local, require_browser, streamlit_server
 from geo.mapping import locations
 
 pytestmark = pytest.mark.browser
@@ -81,7 +81,7 @@ def test_markdown_payloads_are_text_and_nothing_leaves_localhost(chromium, hosti
         for summary in page.locator("[data-testid=stMain] summary").all():
             summary.click()
         if "loc=" in path:  # the selected address's popup is open on the map
-            frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
+            frame = page.frame_locator(MAP_FRAME).first
             frame.locator(".leaflet-popup-content").wait_for(timeout=30_000)
         page.wait_for_timeout(1500)  # images a payload might have made would be requested by now
         attributes = [found for f in page.frames if not f.is_detached()

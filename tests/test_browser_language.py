@@ -1,0 +1,145 @@
+"""The language in a real browser (issue 12, "In the user's language"): headless Debian Chromium.
+
+Moving through every page from ``?lang=it`` by the navigation menu stays Italian (the menu's links
+drop the query string; the session and a cookie keep the language), and so does a choice in the
+language box; the tab title, ``<html lang>`` and the map frames' titles follow the language; the
+text a reader sees on a Slovene or Italian page (its innerText, icons' ligature names left out)
+has no English developer phrase and no ISO date. AppTest covers the same per element in
+tests/test_language.py; this is the screen a person reads.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from browser_support import MAP_FRAME, is_local, streamlit_server
+from geo import i18n, settings
+
+pytestmark = pytest.mark.browser
+
+#: The navigation in app order (ui/routing.py): url path → title key. The area profile and the
+#: council report are titled with an area or the report's first screen.
+PAGES = {"": "page.map", "nearest": "page.nearest", "directory": "page.directory", "areas": "page.areas",
+         "coverage": "page.coverage", "area": "page.area_profile", "council": "page.council", "whatif": "page.whatif"}
+#: English and developer text that must never be read on a Slovene or Italian page.
+ENGLISH = re.compile(
+    r"make geocode|Street-level|Online geocoder|confirm with|offline register|matching services|\bNone\b|\bnan\b"
+    r"|\bNaN\b|Traceback|\bunknown\b|\bservices?\b|\bhours\b|\bphone\b|\bresidents\b|\bthe\b|\bwith\b|\band\b"
+    r"|\bavailable\b|\bnearest\b|\bclosed\b|\bopen\b|\bStreamlit\b")
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+#: What the page shows, without the material icons' ligature names ("map", "near_me").
+READ_TEXT = """() => {
+  const icons = new Set([...document.querySelectorAll('[data-testid="stIconMaterial"]')].map(e => e.innerText.trim()));
+  return document.body.innerText.split("\\n").filter(line => !icons.has(line.trim())).join("\\n");
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("language") / "data"
+    shutil.copytree(settings.PROJECT_DIR / "data", data)
+    with streamlit_server(data) as base:
+        yield base
+
+
+def _page(browser, viewport=None):
+    context = browser.new_context(viewport=viewport or {"width": 1366, "height": 900})
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    return context, page
+
+
+def _settled(page, heading: str | None = None):
+    """Wait for the page's heading (and, when given, that it reads ``heading``) and a quiet app."""
+    title = page.get_by_role("heading", level=1).first
+    title.wait_for(timeout=90_000)
+    if heading is not None:
+        page.wait_for_function("(h) => [...document.querySelectorAll('h1')].some(e => e.innerText.trim() === h)",
+                               arg=heading, timeout=90_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    return page
+
+
+def _nav(page, index: int):
+    """Click the ``index``-th link of the navigation menu (opening the side panel first where a page,
+    the council report, starts with it folded)."""
+    link = page.locator('[data-testid="stSidebarNav"] a').nth(index)
+    if not link.evaluate("e => { const r = e.getBoundingClientRect(); return r.right > 0 && r.width > 0; }"):
+        page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button').first.click()
+        page.wait_for_function("(e) => e.getBoundingClientRect().right > 0", arg=link.element_handle(), timeout=10_000)
+    link.click()
+
+
+def _document(page) -> dict:
+    return page.evaluate("""() => ({lang: document.documentElement.lang, title: document.title, url: location.href,
+        frames: [...document.querySelectorAll('iframe')].filter(f => f.matches('%s')).map(f => f.title)})""" % MAP_FRAME)
+
+
+def test_moving_through_every_page_from_an_italian_link_stays_italian(browser, server):
+    context, page = _page(browser)
+    try:
+        _settled(page.goto(server + "/?lang=it") and page, i18n.t("page.map", "it"))
+        assert len(page.locator('[data-testid="stSidebarNav"] a').all()) == len(PAGES)
+        tab = i18n.t("app.tab_title", "it")
+        for index, (path, key) in [*list(enumerate(PAGES.items()))[1:], (0, ("", "page.map"))]:
+            _nav(page, index)
+            page.wait_for_url(re.compile(rf"/{path}\?(.*&)?lang=it(&|$)"), timeout=90_000)
+            _settled(page)
+            page.wait_for_function("(t) => document.title.endsWith(t)", arg=tab, timeout=30_000)
+            said = _document(page)
+            assert said["lang"] == "it", said
+            assert said["title"] == f"{i18n.t(key, 'it')} · {tab}", said
+            # the navigation itself is in Italian, and so is the language box
+            assert page.locator('[data-testid="stSidebarNav"] a').nth(1).inner_text().strip().endswith(
+                i18n.t("page.nearest", "it"))
+            box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+            assert "Italiano" in box.evaluate(
+                "e => e.textContent + [...e.querySelectorAll('input')].map(i => i.value || i.placeholder).join(' ')")
+            if path == "":
+                page.wait_for_function("(t) => [...document.querySelectorAll('iframe')].some(f => f.title === t)",
+                                       arg=i18n.t("map.frame_title", "it"), timeout=60_000)
+    finally:
+        context.close()
+
+
+def test_a_choice_in_the_language_box_stays_on_the_next_page_and_in_a_new_tab(browser, server):
+    context, page = _page(browser)
+    try:
+        _settled(page.goto(server + "/directory?lang=it") and page, i18n.t("page.directory", "it"))
+        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option", name="English").click()
+        _settled(page, "Service directory")
+        assert _document(page)["lang"] == "en"
+        _nav(page, 3)  # local areas
+        _settled(page, "Local areas")
+        assert "lang=en" in page.url and _document(page)["lang"] == "en"
+        # A new tab on "/" with no ?lang= (as after the sign-in round trip): the cookie brings English back.
+        other = context.new_page()
+        other.goto(server + "/")
+        _settled(other, "Service map")
+        assert "lang=en" in other.url and _document(other)["title"] == "Service map · Koper – social services"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["sl", "it"])
+def test_no_english_or_iso_date_on_a_slovene_or_italian_screen(browser, server, lang):
+    context, page = _page(browser)
+    found = {}
+    try:
+        for path, key in PAGES.items():
+            page.goto(f"{server}/{path}?lang={lang}")
+            _settled(page)
+            text = page.evaluate(READ_TEXT)
+            if path == "":  # and inside the map frame (legend, layer names, controls)
+                frame = page.frame_locator(MAP_FRAME).first
+                frame.locator(".leaflet-container").wait_for(timeout=60_000)
+                text += "\n" + frame.locator("body").inner_text()
+            bad = [line for line in text.splitlines() if ENGLISH.search(line) or ISO_DAY.search(line)]
+            if bad:
+                found[path or "/"] = bad[:5]
+    finally:
+        context.close()
+    assert not found, found
