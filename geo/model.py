@@ -82,6 +82,9 @@ ACCOMMODATION = "accommodation"
 DELIVERY_KINDS = (HOME, COMMUNITY, ACCOMMODATION)
 # What a record is (decision 3): a service a resident can use, or information (a funding call)
 # that is listed in the directory but never counted in coverage nor shown as available anywhere.
+# Required in every file, with no default for a file written before the column existed: such a
+# file is refused ("column is missing from the header"), so a funding call cannot come back as a
+# service through an old spreadsheet; staff download the current file and edit that.
 SERVICE = "service"
 INFORMATION = "information"
 RECORD_KINDS = (SERVICE, INFORMATION)
