@@ -189,7 +189,7 @@ def test_nearest_result_map_frames_the_start_and_every_result(page_at, server, t
 
 
 def test_a_selected_marker_can_be_cleared(page_at, server):
-    page = page_at(LAPTOP)
+    page = page_at({"width": 1400, "height": 1000})  # the whole map frame on the screen
     page.goto(f"{server}/?lang=en&lat=45.53840&lon=13.72260&z=17")
     frame = map_frame(page)
     frame.locator('.leaflet-marker-icon [data-location-id="loc-krozna-cesta-5-6000-koper"]').first.click(timeout=30_000)
