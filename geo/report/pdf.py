@@ -20,6 +20,10 @@ from geo import choropleth, coverage, i18n  # noqa: E402
 from geo.report import maps, tables, words  # noqa: E402
 
 A4_LANDSCAPE = (11.69, 8.27)
+#: Characters per line in each column of an area page's category table (also the columns' widths).
+_CATEGORY_CHARS = (28, 12, 12, 34, 34, 34)
+#: The widest a summary-table column gets, in characters, before its text wraps.
+_TABLE_CHARS = 24
 
 
 def _wrapped(fig, x: float, y: float, text: str, **kwargs):
@@ -43,35 +47,53 @@ class _ScenarioPages:
         self._pdf.savefig(fig, **kwargs)
 
 
+#: The cover's body text: size (points), characters per line (DejaVu Sans at that size in the page's
+#: margins), one line's height and the gap between paragraphs, as shares of the page's height.
+_BODY_SIZE, _BODY_CHARS, _LINE, _PARAGRAPH = 10, 135, 0.0235, 0.012
+
+
 def _text_page(pdf: PdfPages, title: str, lines: list[str], *, title_size: int = 22) -> None:
+    """A page of paragraphs under a title; each paragraph wrapped here (so the next one starts below
+    it, however long), text literal ("$" from the data stays "$")."""
     fig = plt.figure(figsize=A4_LANDSCAPE)
     _wrapped(fig, 0.06, 0.9, title, fontsize=title_size, weight="bold", va="top")
     y = 0.78
     for line in lines:
-        text = _wrapped(fig, 0.06, y, line, fontsize=11, va="top")
-        text._get_wrap_line_width = lambda: fig.bbox.width * 0.86  # noqa: SLF001 - wrap inside the margins
-        y -= 0.045 * (1 + len(line) // 150)
+        wrapped = textwrap.wrap(plain(line), _BODY_CHARS) or [""]
+        fig.text(0.06, y, "\n".join(wrapped), fontsize=_BODY_SIZE, va="top", linespacing=1.35, parse_math=False)
+        y -= _LINE * len(wrapped) + _PARAGRAPH
     pdf.savefig(fig)
     plt.close(fig)
 
 
+def plain(text: str) -> str:
+    """Text from the tables without Markdown's bold marks (a PDF shows them as written)."""
+    return str(text).replace("**", "")
+
+
 def _table_page(pdf: PdfPages, title: str, frame: pd.DataFrame, note: str) -> None:
+    """A table that fits the page: each column as wide as its longest text up to _TABLE_CHARS characters
+    (longer text wraps), every row as tall as its most lines, all rows inside the table's box."""
     fig = plt.figure(figsize=A4_LANDSCAPE)
-    fig.text(0.04, 0.95, title, fontsize=16, weight="bold", va="top")
+    fig.text(0.04, 0.95, title, fontsize=16, weight="bold", va="top", parse_math=False)
     ax = fig.add_axes([0.03, 0.06, 0.94, 0.82])
     ax.set_axis_off()
-    cells = frame.astype(str).to_numpy().tolist()
-    headers = [textwrap.fill(str(c), 14) for c in frame.columns]
-    table = ax.table(cellText=cells, colLabels=headers, loc="upper center", cellLoc="left")
+    raw = frame.astype(str).to_numpy().tolist()
+    chars = [max(6, min(_TABLE_CHARS, max([len(w) for w in str(h).split()] + [len(r[i]) for r in raw])))
+             for i, h in enumerate(frame.columns)]
+    headers = [textwrap.fill(str(h), width) for h, width in zip(frame.columns, chars)]
+    cells = [[textwrap.fill(text, width) for text, width in zip(row, chars)] for row in raw]
+    table = ax.table(cellText=cells, colLabels=headers, loc="upper center", cellLoc="left",
+                     colWidths=[width / sum(chars) for width in chars])
     table.auto_set_font_size(False)
-    table.set_fontsize(7.5 if len(frame) > 12 else 9)
-    table.scale(1, 1.25)
+    table.set_fontsize(7 if len(frame) > 12 else 9)
+    row_lines = [max(1 + text.count("\n") for text in row) for row in [headers, *cells]]
+    line = min(0.05, 0.98 / sum(row_lines))
     for (r, _c), cell in table.get_celld().items():
+        cell.set_height(line * row_lines[r])
         if r == 0:
             cell.set_text_props(weight="bold")
-            cell.set_height(cell.get_height() * (1 + max(h.count("\n") for h in headers)))
             cell.set_facecolor("#e8e8e8")
-    table.auto_set_column_width(list(range(len(frame.columns))))
     _wrapped(fig, 0.04, 0.03, note, fontsize=8, color="#444444")
     pdf.savefig(fig)
     plt.close(fig)
@@ -87,18 +109,19 @@ def _area_page(pdf: PdfPages, row: dict, table: pd.DataFrame, boundaries: dict, 
     lines = []
     for column in ("mean_distance_km", "max_distance_km", "mean_road_distance_km", "share_within_1km",
                    "share_within_5km", "share_within_10km", "services_in_area", "services_per_1000", "access_2sfca"):
-        lines.append(f"{i18n.t(f'measure.{column}', lang)}: {words.value_text(row, column, lang)}")
+        lines.append(textwrap.fill(f"{i18n.t(f'measure.{column}', lang)}: {words.value_text(row, column, lang)}", 66,
+                                   subsequent_indent="   "))
     lines.append(f"{i18n.t('report.col.area_wide_services', lang)}: {words.number_text(row['area_wide_services'], lang)}")
     gaps = words.gap_text(row, thresholds, lang)
     lines.append(f"{i18n.t('report.col.gap_text', lang)}:")
     for reason in (gaps.split("; ") if gaps else [i18n.t("report.no_gap", lang)]):
-        lines.append(textwrap.fill(f"• {reason}", 62, subsequent_indent="   "))
-    fig.text(0.04, 0.83, "\n".join(lines), fontsize=11, va="top", linespacing=1.6)
+        lines.append(textwrap.fill(f"• {reason}", 66, subsequent_indent="   "))
+    fig.text(0.04, 0.83, "\n".join(lines), fontsize=10, va="top", linespacing=1.45)
     ax = fig.add_axes([0.55, 0.38, 0.42, 0.55])
     maps.draw_map(ax, table, boundaries, key, lang, labels=False, highlight=str(row["area_id"]))
     ax.get_legend().remove()
     if by_category is not None and len(by_category):
-        tab_ax = fig.add_axes([0.04, 0.04, 0.92, 0.26])
+        tab_ax = fig.add_axes([0.04, 0.03, 0.92, 0.31])
         tab_ax.set_axis_off()
         frame = by_category[["category", "services_in_area", "area_wide_services", "nearest_km", "mean_distance_km", "share_within_5km"]]
         cells = []
@@ -107,20 +130,24 @@ def _area_page(pdf: PdfPages, row: dict, table: pd.DataFrame, boundaries: dict, 
             said = {"basis": r.get("basis"), "reaching_services": r.get("reaching_services"),
                     "mean_distance_km": r["mean_distance_km"],
                     "share_within_5km": None if words.missing(r["share_within_5km"]) else r["share_within_5km"] / 100}
-            cells.append([r["category"], words.number_text(r["services_in_area"], lang),
-                          words.number_text(r["area_wide_services"], lang),
-                          words.value_text({**said, "mean_distance_km": r["nearest_km"]}, "mean_distance_km", lang),
-                          words.value_text(said, "mean_distance_km", lang), words.value_text(said, "share_within_5km", lang)])
-        headers = [textwrap.fill(i18n.t(f"report.col.{c}", lang), 28) for c in frame.columns]
-        t = tab_ax.table(cellText=cells, colLabels=headers, loc="upper left", cellLoc="left")
+            cells.append([textwrap.fill(text, chars) for text, chars in zip(
+                [r["category"], words.number_text(r["services_in_area"], lang), words.number_text(r["area_wide_services"], lang),
+                 words.value_text({**said, "mean_distance_km": r["nearest_km"]}, "mean_distance_km", lang),
+                 words.value_text(said, "mean_distance_km", lang), words.value_text(said, "share_within_5km", lang)],
+                _CATEGORY_CHARS)])
+        headers = [textwrap.fill(i18n.t(f"report.col.{c}", lang), chars) for c, chars in zip(frame.columns, _CATEGORY_CHARS)]
+        t = tab_ax.table(cellText=cells, colLabels=headers, loc="upper left", cellLoc="left",
+                         colWidths=[chars / sum(_CATEGORY_CHARS) for chars in _CATEGORY_CHARS])
         t.auto_set_font_size(False)
-        t.set_fontsize(8.5)
+        t.set_fontsize(7.5)
+        rows = [headers, *cells]
+        row_lines = [max(1 + text.count("\n") for text in row) for row in rows]
+        line = min(0.085, 0.98 / sum(row_lines))  # every row inside the table's box, however many lines
         for (r, _c), cell in t.get_celld().items():
+            cell.set_height(line * row_lines[r])
             if r == 0:
                 cell.set_facecolor("#e8e8e8")
                 cell.set_text_props(weight="bold")
-                cell.set_height(cell.get_height() * 2)
-        t.auto_set_column_width(list(range(len(headers))))
     pdf.savefig(fig)
     plt.close(fig)
 
