@@ -159,48 +159,51 @@ def parse_bool(value: str) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
-def _check_cell(field: Field, value: str) -> str | None:
-    """Return a message if ``value`` is not valid for ``field``; None if it is."""
+def _check_cell(field: Field, value: str) -> tuple[str, dict] | None:
+    """What is wrong with ``value`` for ``field`` as a text key (``problem.*``, geo.i18n) and its
+    placeholders, for ``Problem.said``; None if it is valid."""
     if not value:
-        return "is required" if field.required else None
+        return ("problem.required", {}) if field.required else None
     if field.kind == "id" and not _ID_RE.match(value):
-        return "must be lower-case letters, digits and single hyphens (e.g. 'home-help')"
+        return "problem.id_format", {}
     if field.kind == "enum" and value not in field.choices:
-        return f"must be one of: {', '.join(field.choices)}"
+        return "problem.one_of", {"choices": ", ".join(field.choices)}
     if field.kind == "enum_list":
         unknown = [v for v in split_list(value) if v not in field.choices]
         if unknown:
-            return f"unknown value(s) {', '.join(unknown)}; allowed: {', '.join(field.choices)}"
+            return "problem.unknown_values", {"values": ", ".join(unknown), "choices": ", ".join(field.choices)}
     if field.kind == "phones":
         for number in split_list(value):
             if not number.startswith("+"):
-                return f"phone {number!r} must be in E.164 form, e.g. +38656634550"
+                return "problem.phone_not_e164", {"number": repr(number)}
             try:
                 parsed = phonenumbers.parse(number, None)
             except phonenumbers.NumberParseException:
-                return f"phone {number!r} cannot be read as a phone number"
+                return "problem.phone_unreadable", {"number": repr(number)}
             if not phonenumbers.is_valid_number(parsed) or normalise_phone(number) != number:
-                return f"phone {number!r} is not a valid number in E.164 form (e.g. +38656634550)"
+                return "problem.phone_invalid", {"number": repr(number)}
     if field.kind == "emails":
         bad = [e for e in split_list(value) if not _EMAIL_RE.match(e)]
         if bad:
-            return f"not an e-mail address: {', '.join(bad)}"
+            return "problem.email", {"values": ", ".join(bad)}
     if field.kind == "url" and not _URL_RE.match(value):
-        return "must be a web address such as www.example.si or https://example.si"
+        return "problem.url", {}
     if field.kind == "hours":
-        return hours.problem(value)  # syntax, and SH rules that cannot be evaluated
+        message = hours.problem(value)  # syntax, and SH rules that cannot be evaluated
+        if message:
+            return ("problem.hours_sh", {}) if message == hours.SH_MESSAGE else ("problem.hours_syntax", {})
     if field.kind == "date":
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            return "must be a date as YYYY-MM-DD"
+            return "problem.date", {}
     if field.kind == "bool":
         try:
             parse_bool(value)
-        except ValueError as exc:
-            return str(exc)
+        except ValueError:
+            return "problem.bool", {"given": repr(value)}
     if field.kind == "lines" and not _LINES_RE.match(value):
-        return "must be line numbers such as '53-77' or '53-77,264-277'"
+        return "problem.lines", {}
     return None
 
 
@@ -234,22 +237,22 @@ def validate_services(frame: pd.DataFrame, file: str = "services.csv") -> list[P
     problems: list[Problem] = []
     missing = [name for name in FIELD_NAMES if name not in frame.columns]
     if missing:
-        return [Problem(file, 1, name, None, "column is missing from the header") for name in missing]
+        return [Problem.said(file, 1, name, None, "problem.column_missing") for name in missing]
     unknown = [str(c) for c in frame.columns if c not in FIELD_NAMES]
-    problems += [Problem(file, 1, name, None, "unknown column; remove it or fix its name") for name in unknown]
+    problems += [Problem.said(file, 1, name, None, "problem.column_unknown") for name in unknown]
 
     seen_ids: dict[str, int] = {}
     for index, record in enumerate(frame.to_dict("records")):
         row = index + 2  # spreadsheet numbering: the header is row 1
         for field in FIELDS:
             value = str(record.get(field.name) or "").strip()
-            message = _check_cell(field, value)
-            if message:
-                problems.append(Problem(file, row, field.name, value, message))
+            found = _check_cell(field, value)
+            if found:
+                problems.append(Problem.said(file, row, field.name, value, found[0], **found[1]))
         problems += _check_record(record, row, file)
         record_id = str(record.get("id") or "")
         if record_id in seen_ids:
-            problems.append(Problem(file, row, "id", record_id, f"duplicate id (also in row {seen_ids[record_id]})"))
+            problems.append(Problem.said(file, row, "id", record_id, "problem.duplicate_id", row=seen_ids[record_id]))
         seen_ids.setdefault(record_id, row)
     return problems
 
@@ -262,22 +265,22 @@ def _check_record(record: dict, row: int, file: str) -> list[Problem]:
         for name in LOCATION_FIELDS:
             if str(record.get(name) or "").strip():
                 problems.append(
-                    Problem(file, row, name, "(hidden)", "a confidential service must not have an address; leave it empty")
+                    Problem.said(file, row, name, "(hidden)", "problem.confidential_address")
                 )
         if not split_list(record.get("phones", "")):
-            problems.append(Problem(file, row, "phones", "", "a confidential service needs a phone number"))
+            problems.append(Problem.said(file, row, "phones", "", "problem.confidential_phone"))
     if location_type in PLACED_TYPES and not str(record.get("address") or "").strip():
-        problems.append(Problem(file, row, "address", "", f"a {location_type} service needs an address"))
+        problems.append(Problem.said(file, row, "address", "", "problem.needs_address", location_type=location_type))
     delivery = str(record.get("delivery") or "").strip()
     record_kind = str(record.get("record_kind") or "").strip()
     if location_type == AREA and record_kind != INFORMATION and not delivery:
         problems.append(
-            Problem(file, row, "delivery", "", f"an area service must say how it is delivered: one of {', '.join(DELIVERY_KINDS)}")
+            Problem.said(file, row, "delivery", "", "problem.delivery_missing", choices=", ".join(DELIVERY_KINDS))
         )
     if delivery and location_type != AREA:
-        problems.append(Problem(file, row, "delivery", delivery, "only area services have a delivery kind; leave it empty"))
+        problems.append(Problem.said(file, row, "delivery", delivery, "problem.delivery_not_area"))
     if delivery and record_kind == INFORMATION:
-        problems.append(Problem(file, row, "delivery", delivery, "an information record is not delivered; leave it empty"))
+        problems.append(Problem.said(file, row, "delivery", delivery, "problem.delivery_information"))
     return problems
 
 

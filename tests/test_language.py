@@ -12,7 +12,7 @@ import pytest
 import streamlit
 
 from apptest_support import DEFAULT_PAGE, PAGES, UPKEEP_PAGE, run_page, texts
-from geo import i18n
+from geo import i18n, model
 from ui import common
 
 TITLE_KEYS = {"pages/map.py": "page.map", "pages/nearest.py": "page.nearest", "pages/directory.py": "page.directory",
@@ -180,3 +180,19 @@ def test_a_slovene_or_italian_page_says_nothing_in_english(page, lang, data_dir)
     cells = [str(v) for frame in app.dataframe for v in frame.value.astype(str).to_numpy().ravel()]
     iso = [v for v in [*cells, *said.splitlines()] if ISO_DAY.search(v)]
     assert not iso, iso[:5]
+
+
+def test_the_directory_checks_are_said_in_italian_on_the_staff_page(data_dir):
+    from geo import load
+    from geo.upkeep import checking
+
+    frame = load.read_csv_text(data_dir / "services.csv")
+    frame.loc[0, "phones"] = "05 123"
+    frame.loc[1, "id"] = frame.loc[0, "id"]
+    frame.loc[2, "category"] = "homecare"
+    english = checking.records_with_problems(frame)
+    italian = checking.records_with_problems(frame, lang="it")
+    assert list(english["message"][:3]) == ["phone '05 123' must be in E.164 form, e.g. +38656634550",
+                                            "duplicate id (also in row 2)", f"must be one of: {', '.join(model.CATEGORIES)}"]
+    assert list(italian["message"][:3]) == ["il telefono '05 123' deve essere in formato E.164, es. +38656634550",
+                                            "ID duplicato (anche nella riga 2)", f"deve essere uno tra: {', '.join(model.CATEGORIES)}"]

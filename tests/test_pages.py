@@ -8,7 +8,8 @@ from geo import i18n
 
 TITLE_KEYS = {"pages/map.py": "page.map", "pages/nearest.py": "page.nearest",
               "pages/directory.py": "page.directory", "pages/areas.py": "page.areas",
-              "pages/coverage.py": "page.coverage", "pages/council.py": "council.overview_title"}
+              "pages/coverage.py": "page.coverage", "pages/council.py": "council.overview_title",
+              "pages/whatif.py": "page.whatif"}
 #: The area profile is titled with its area: the first one (Bertoki) when the link names none.
 FIRST_AREA = {"sl": "Bertoki", "it": "Bertocchi", "en": "Bertoki"}
 
