@@ -16,7 +16,7 @@ Distances are straight lines in D96/TM (EPSG:3794) metres, as in geo.coverage. D
 geo.coverage's demand points, each carrying its share of the area's population; only residents of
 the municipalities the new place is for (``service_area`` tokens) are counted, and an existing
 place serves only the residents of its own service area (an empty service area: everyone).
-The models are solved by CBC (bundled with PuLP) through spopt; :func:`suggest` returns the
+The models are solved by HiGHS (highspy; else CBC, bundled with PuLP) through spopt; :func:`suggest` returns the
 chosen sites, the residents each brings within reach, before/after figures and the solver time.
 
 Size: a dense demand × candidate matrix is built (spopt's ``from_cost_matrix``); 384 × 105 for
@@ -160,11 +160,15 @@ def _quiet():
 def _solver(time_limit_s: float):
     import pulp  # here: only the what-if page and its tests load the solver
 
+    # HiGHS (highspy) solved Koper's p-median about twice as fast as PuLP's bundled CBC, with the
+    # same optimum; CBC stays the fallback where highspy is not installed.
+    if pulp.HiGHS().available():
+        return pulp.HiGHS(msg=False, timeLimit=time_limit_s, threads=1)
     return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, threads=1)
 
 
 def _solve(model, time_limit_s: float) -> None:
-    """Solve a built spopt model; ScenarioError when CBC finds no solution within the time limit."""
+    """Solve a built spopt model; ScenarioError when the solver finds no solution within the time limit."""
     try:
         model.solve(_solver(time_limit_s), results=False)
     except RuntimeError as error:  # spopt's check_status: "Model is not solved: Not Solved"
