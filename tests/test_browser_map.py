@@ -61,6 +61,17 @@ def page_at(browser):
         context.close()
 
 
+def whole_page(page, path) -> None:
+    """A screenshot of the whole page (Streamlit scrolls inside its main block, so grow the window first)."""
+    size = page.viewport_size
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=stMain]')]"
+                           ".map(e => e.scrollHeight), window.innerHeight)")
+    page.set_viewport_size({"width": size["width"], "height": min(int(height), 8000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
+
+
 def map_frame(page, index=0):
     page.locator(MAP_FRAME).nth(index).wait_for(timeout=60_000)
     frame = page.frame_locator(MAP_FRAME).nth(index)
@@ -143,8 +154,8 @@ def test_street_background_labels_legend_and_scale_on_the_first_view(page_at, se
     assert len(east) >= 3, east
     assert not [u for u in page.blocked if "tile" in u]  # no tile from anywhere but the configured server
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"map-streets-sl-{name}.png"), full_page=False)
     page.locator(MAP_FRAME).first.screenshot(path=str(ARTIFACTS / f"map-frame-streets-sl-{name}.png"))
+    whole_page(page, ARTIFACTS / f"map-streets-sl-{name}.png")
 
 
 def test_offline_background_when_the_tiles_cannot_be_reached(page_at, server, tiles):
@@ -184,8 +195,8 @@ def test_nearest_result_map_frames_the_start_and_every_result(page_at, server, t
     assert width >= 0.4 * frame_w or height >= 0.4 * frame_h, (width, height, frame_w, frame_h)
     scale = frame.locator(".leaflet-control-scale-line").inner_text()
     assert scale.strip().endswith("km"), scale  # Dekani to Koper is 5–7 km: not 100 m
-    page.screenshot(path=str(ARTIFACTS / f"nearest-streets-en-{name}.png"), full_page=True)
     page.locator(MAP_FRAME).first.screenshot(path=str(ARTIFACTS / f"nearest-frame-streets-en-{name}.png"))
+    whole_page(page, ARTIFACTS / f"nearest-streets-en-{name}.png")
 
 
 def test_a_selected_marker_can_be_cleared(page_at, server):

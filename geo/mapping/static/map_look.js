@@ -42,7 +42,8 @@ function koperMapLook(map, detailZoom) {
             // Small settlements keep some air around them on the overview, so the map stays readable.
             var gap = sparse && label.classList.contains("koper-minor") ? 10 : 3;
             // On the place, else just above, below, right or left of it (a town under a cluster keeps its name).
-            var tries = [[0, 0], [0, -(h + 12)], [0, h + 12], [w / 2 + 16, 0], [-(w / 2 + 16), 0]];
+            // (24 px: clear of a 40 px cluster's edge)
+            var tries = [[0, 0], [0, -(h / 2 + 24)], [0, h / 2 + 24], [w / 2 + 24, 0], [-(w / 2 + 24), 0]];
             for (var k = 0; k < tries.length; k++) {
                 var c = shifted(r, tries[k][0], tries[k][1]);
                 var inside = w > 0 && c.left >= frame.left && c.right <= frame.right && c.top >= frame.top &&
