@@ -146,3 +146,12 @@ def test_the_static_map_has_a_text_alternative(lang, data_dir):
     alt = images[0].alt
     assert alt.startswith(i18n.plural("report.map_alt", lang, 23, measure=i18n.t("measure.mean_distance_km", lang)))
     assert i18n.name_in(ranked.iloc[0], lang) in alt and "Koper - Center" in alt
+
+
+def test_home_care_screens_say_served_or_not_without_a_rank(data_dir):
+    app = open_page("pages/council.py", "en", cat="home_care", areas="ob-213,ks-50604", step="3")
+    assert not app.exception, app.exception
+    said = texts(app)
+    assert i18n.t("coverage.value_not_reached", "en") in plain(said)  # Ankaran: none comes there
+    assert i18n.plural("coverage.value_reached", "en", 5) in plain(said)  # Bertoki: five come to the homes
+    assert "(rank" not in said  # served / not served has no rank among the areas

@@ -177,9 +177,11 @@ def group(lang: str, area_ids: tuple[str, ...], ranking: pd.DataFrame, names: di
             row = ranking[ranking["area_id"] == area_id].iloc[0].to_dict()
             rank = int(ranking.index[ranking["area_id"] == area_id][0]) + 1
             st.subheader(safe.md_text(names[area_id]), anchor=False)
-            st.markdown(i18n.plural("council.overview_people", lang, int(row["population"])) + " · "
-                        + i18n.t("council.area_rank", lang, value=safe.md_text(report.value_text(row, measure.key, lang)),
-                                 rank=rank, total=len(ranking)))
+            value = safe.md_text(report.value_text(row, measure.key, lang))
+            # served / not served has no rank among the areas; a measured value has
+            said = (f"**{value}**" if coverage.words.is_delivered_only(row)
+                    else i18n.t("council.area_rank", lang, value=value, rank=rank, total=len(ranking)))
+            st.markdown(i18n.plural("council.overview_people", lang, int(row["population"])) + " · " + said)
             gap = report.gap_text(row, thresholds, lang)
             st.markdown(i18n.t("council.area_gap", lang, gaps=safe.md_text(gap)) if gap else i18n.t("report.no_gap", lang))
     with right:
