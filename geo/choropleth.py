@@ -139,7 +139,12 @@ def legend_rows(m_scale: Scale, table: pd.DataFrame, lang: str) -> list[tuple[st
     delivered, _served = _delivered(table)
     if len(table) and delivered.all():
         return [(SERVED, i18n.t("coverage.legend_reached", lang)), (NOT_SERVED, i18n.t("coverage.legend_not_reached", lang))]
-    return m_scale.legend(lang)
+    rows = m_scale.legend(lang)
+    if "basis" in table.columns and len(table):
+        unknown = table[m_scale.measure.key].isna() & table["basis"].isin(("places", "mixed"))
+        if unknown.any():  # places match, but none these residents may use (service_area): say so
+            rows[-1] = (NO_VALUE, i18n.t("coverage.no_usable_place", lang))
+    return rows
 
 
 def scale(table: pd.DataFrame, key: str) -> Scale:
