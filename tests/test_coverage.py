@@ -756,3 +756,19 @@ def test_birth_grant_and_municipal_aid_do_not_serve_ankaran(real):
 
 def test_the_funding_call_is_never_counted(real_long):
     assert "co-financed-social-programmes" not in real_long.to_csv()
+
+
+def test_the_choropleth_colours_home_care_served_or_not(real_long):
+    from geo import choropleth
+
+    table = real_long[real_long["category"] == "home_care"].drop(columns="category").reset_index(drop=True)
+    m_scale = choropleth.scale(table, "share_within_5km")
+    fills = [choropleth.fill_colour(m_scale, row, "share_within_5km") for row in table.to_dict("records")]
+    assert fills.count(choropleth.SERVED) == 22 and fills.count(choropleth.NOT_SERVED) == 1
+    assert [c for c, _label in choropleth.legend_rows(m_scale, table, "en")] == [choropleth.SERVED, choropleth.NOT_SERVED]
+    ranked = choropleth.ranked(table, "share_within_5km")
+    assert ranked.iloc[0]["area_id"] == areas.ANKARAN_AREA_ID  # not served: the worst, first
+    assert (ranked.iloc[1:]["reaching_services"] == 5).all()
+    # a choice of places keeps the value classes
+    places = real_long[real_long["category"] == "financial_aid"].drop(columns="category").reset_index(drop=True)
+    assert choropleth.legend_rows(choropleth.scale(places, "mean_distance_km"), places, "en")[0][0] in choropleth.PALETTE
