@@ -60,9 +60,12 @@ def _last_good() -> _LastGood:
     return _LastGood()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# A resource, not cache_data: cache_data unpickled a copy of the table on every call (~10 ms per
+# page run, issue 14). Callers get a shallow copy (load_directory): with pandas' copy-on-write a
+# change to it never reaches the shared table.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _directory(folder: str, stamp: tuple) -> tuple[pd.DataFrame | None, str | None]:
-    # Errors are cached as their message: exception objects do not survive pickling intact.
+    # Errors are kept as their message, as when this was cache_data (pickled).
     built = directory.build_directory(Path(folder))
     if built.error is None and built.services is not None:
         _last_good().keep(folder, built.services)
@@ -74,9 +77,29 @@ def _directory(folder: str, stamp: tuple) -> tuple[pd.DataFrame | None, str | No
 def load_directory() -> tuple[pd.DataFrame | None, str | None]:
     """The located services and the load error message, if any (cached until a file changes).
 
-    Services may be present together with an error: then they are the last good data.
+    Services may be present together with an error: then they are the last good data. The table
+    is the caller's own (a copy-on-write copy of the shared one).
     """
-    return _directory(*_folder_and_stamp())
+    services, error = _directory(*_folder_and_stamp())
+    return (None if services is None else services.copy(deep=False)), error
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _geography_error(folder: str, stamp: tuple) -> str | None:
+    try:
+        _areas(folder, stamp)
+        _boundaries(folder, stamp)
+        _outline(folder, stamp)
+        _settlements(folder, stamp)
+    except KoperMapError as error:
+        return str(error)
+    return None
+
+
+def geography_error() -> str | None:
+    """Why a geography file (areas, boundaries, outline, settlements) cannot be read, or None; checked
+    once per data stamp (reading them through cache_data on every run unpickled ~40 ms of copies)."""
+    return _geography_error(*_folder_and_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -6,7 +6,6 @@ import json
 import streamlit as st
 
 from geo import i18n, safe
-from geo.errors import KoperMapError
 from ui import cache, routing
 
 LANG_PARAM = "lang"
@@ -158,11 +157,7 @@ def services_or_stop(lang: str, *, needs_map: bool = False):
 def geography_or_stop(lang: str) -> None:
     """Read (and cache) every geography file once; a missing or broken one stops the page with
     a message naming it and how to rebuild it, never a stack trace."""
-    try:
-        cache.load_areas()
-        cache.load_boundaries()
-        cache.load_outline()
-        cache.load_settlements()
-    except KoperMapError as error:
+    error = cache.geography_error()  # checked once per data stamp, not unpickled on every run (issue 14)
+    if error is not None:
         st.error(i18n.t("app.broken_files", lang, error=safe.md_text(error)))
         st.stop()
