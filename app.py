@@ -8,9 +8,10 @@ from ui import auth, common, routing
 # The language: ?lang=, else this session's or this browser's earlier choice (the menu's links and
 # the sign-in round trip drop the query string); written back to ?lang= (ui/common.py).
 lang = common.session_language()
+routing.configure_page(lang)  # before the navigation: else the browser fetches a page's material icon from a CDN
 # The pages (ui/routing.py); the staff page only for a signed-in member of staff (ui/auth.py).
 page = st.navigation(routing.pages(lang))
-routing.configure_page(lang, page.title)  # the tab's title (page and app, in the language), icon, wide layout
+routing.configure_page(lang, page.title)  # the tab's title: the page and the app, in the language
 common.mark_document(lang)  # <html lang>, the language cookie, the map frames' titles
 auth.sidebar_control(lang)  # "Sign in (staff)" / "Sign out"; nothing when sign-in is not configured
 with routing.routed():

@@ -45,9 +45,19 @@ def server(tmp_path_factory):
 
 
 def _page(browser, viewport=None):
+    """A tab whose requests off this machine are aborted and remembered in ``page.blocked``."""
     context = browser.new_context(viewport=viewport or {"width": 1366, "height": 900})
     page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    page.blocked = []
+
+    def route(request_route):
+        if is_local(request_route.request.url):
+            request_route.continue_()
+        else:
+            page.blocked.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
     return context, page
 
 
@@ -100,6 +110,7 @@ def test_moving_through_every_page_from_an_italian_link_stays_italian(browser, s
             if path == "":
                 page.wait_for_function("(t) => [...document.querySelectorAll('iframe')].some(f => f.title === t)",
                                        arg=i18n.t("map.frame_title", "it"), timeout=60_000)
+        assert page.blocked == []  # nothing from a CDN (a page's material icon as favicon, fonts)
     finally:
         context.close()
 
