@@ -108,14 +108,14 @@ def _comparable_text(field: str, text: str) -> object:
 def by_id(frame: pd.DataFrame, which: str) -> dict[str, dict]:
     """Records keyed by their trimmed id; DataValidationError when an id is missing, empty or repeated."""
     if "id" not in frame.columns:
-        raise DataValidationError([Problem(which, 1, "id", None, "column is missing from the header")])
+        raise DataValidationError([Problem.said(which, 1, "id", None, "problem.column_missing")])
     records: dict[str, dict] = {}
     problems = []
     for index, record in enumerate(frame.to_dict("records")):
         record_id = cell_text(record.get("id")).strip()
         if not record_id or record_id in records:
-            what = "is empty" if not record_id else "is a duplicate"
-            problems.append(Problem(which, index + 2, "id", record_id, f"{what}; every record needs its own id to compare"))
+            key = "problem.compare_id_empty" if not record_id else "problem.compare_id_duplicate"
+            problems.append(Problem.said(which, index + 2, "id", record_id, key))
             continue
         records[record_id] = record
     if problems:

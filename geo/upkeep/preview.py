@@ -66,4 +66,4 @@ def _current_table(path: Path, content: bytes | None) -> tuple[pd.DataFrame, Kop
     try:
         return saving.table_of(content), None
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        return empty, DataValidationError([Problem(path.name, None, None, None, f"cannot be read as CSV: {exc}")])
+        return empty, DataValidationError([Problem.said(path.name, None, None, None, "problem.csv_unreadable", detail=str(exc))])

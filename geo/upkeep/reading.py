@@ -247,7 +247,7 @@ def _csv_records(file: str, content: bytes, limits: _Limits) -> tuple[Iterator[t
             except csv.Error as exc:
                 # One spreadsheet row per record: a quoted cell may span several lines of the file.
                 raise DataValidationError(
-                    [Problem(file, row + 1, None, None, f"cannot be read as CSV ({exc}); check the double quotes")]
+                    [Problem.said(file, row + 1, None, None, "problem.csv_quotes", detail=str(exc))]
                 ) from None
             row += 1
             yield row, limits.record(row, fields)
@@ -354,7 +354,7 @@ def _table(file: str, records: Iterable[tuple[int, list[str]]], *, pad_short_row
         header = [str(f).replace("\ufeff", "").strip() for f in fields]
         break
     if not header or not any(header):
-        raise DataValidationError([Problem(file, 1, None, None, "has no header; the first row must name the columns")])
+        raise DataValidationError([Problem.said(file, 1, None, None, "problem.no_header")])
     body = list(records)
     # Excel keeps formatted but empty columns to the right: drop them when they hold nothing.
     width = len(header)
@@ -365,10 +365,10 @@ def _table(file: str, records: Iterable[tuple[int, list[str]]], *, pad_short_row
     first_column: dict[str, int] = {}
     for position, name in enumerate(header, start=1):
         if not name:
-            problems.append(Problem(file, 1, None, None, f"column {position} has no name; name it or delete it"))
+            problems.append(Problem.said(file, 1, None, None, "problem.column_unnamed", position=position))
         elif name in first_column:
             problems.append(
-                Problem(file, 1, name, None, f"column appears twice (columns {first_column[name]} and {position}); keep one")
+                Problem.said(file, 1, name, None, "problem.column_twice", first=first_column[name], position=position)
             )
         else:
             first_column[name] = position

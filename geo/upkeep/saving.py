@@ -191,7 +191,7 @@ def mark_verified(
         known = set(table["id"]) if "id" in table.columns else set()
         unknown = [i for i in wanted if i not in known]
         if unknown:
-            raise DataValidationError([Problem(path.name, None, "id", i, "no record has this id") for i in unknown])
+            raise DataValidationError([Problem.said(path.name, None, "id", i, "problem.unknown_id") for i in unknown])
         day = (today or changelog.local_time(now).date()).isoformat()
         table.loc[table["id"].isin(wanted), "last_verified"] = day
         return save_directory(table, data_dir, actor=actor, now=now, action=changelog.VERIFIED)
