@@ -151,3 +151,20 @@ def test_p_median_suggestion_and_the_need_for_a_category(data_dir):
     assert i18n.t("alloc.note.p_median", "en") in texts(app)
     everything = open_page("en")
     assert i18n.t("alloc.need_category", "en") in texts(everything)
+
+
+def test_a_place_from_an_address_keeps_only_its_point_in_the_link(data_dir):
+    app = open_page("en")
+    app.radio(key="wi_method").set_value("address").run()
+    app.text_input(key="wi_address").input("Krožna cesta 5, Koper")
+    app.button(key="wi_find").click().run()
+    assert not app.exception and "Krožna" in texts(app)
+    app.multiselect(key="wi_groups").set_value(["older"]).run()
+    app.button(key="wi_add").click().run()
+    link = param(app, "wi")
+    (place,) = scenario.decode(link).places
+    assert place.origin == scenario.POINT and "Kro" not in link  # the typed address is not in the link
+    assert abs(place.lat - 45.54) < 0.03 and abs(place.lon - 13.73) < 0.03  # Koper
+    # The map method draws its map without error.
+    app.radio(key="wi_method").set_value("map").run()
+    assert not app.exception
