@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import areas, choropleth, coverage, filters, hours, i18n, mapping, model, safe, scenario, text
+from geo.errors import ScenarioError
 from ui import address_input, cache, coverage_panel, filter_panel, start_point, urlstate
 
 PLACES_KEY = "wi_places"
@@ -149,7 +150,7 @@ def _add_from_form() -> None:
                              category=state.get("wi_category", model.CATEGORIES[0]), target_groups=groups,
                              opening_hours=opening, service_area=tuple(state.get("wi_area", SERVICE_AREA_CHOICES[0])),
                              origin=origin)
-    except Exception:  # noqa: BLE001 - ScenarioError: the only remaining reason is the bounding box
+    except ScenarioError:  # the only reason left after the checks above: outside Koper's bounding box
         state["wi_problem"] = "whatif.outside"
         return
     state["wi_problem"] = add(new)
