@@ -221,8 +221,10 @@ def test_street_tiles_are_shown_by_default_and_watched_for_a_fallback(table, geo
     assert "internet" in i18n.t("map.layer_osm", lang)
     assert json.dumps(i18n.t("map.layer_osm", lang)) in page or i18n.t("map.layer_osm", lang) in decoded(page)
     # the watcher gets that layer and the note in the page's language
-    note = json.dumps(i18n.t("map.tiles_offline", lang))
-    assert re.search(r"\)\(map_\w+, " + tile_vars[0] + r", " + re.escape(note) + r", 8000\);", page)
+    (call,) = re.findall(r"\)\(map_\w+, (tile_layer_\w+), (\"[^\"]*\"), 8000, (\{[^}]*\})\);", page)
+    assert call[0] == tile_vars[0] and json.loads(call[1]) == i18n.t("map.tiles_offline", lang)
+    texts = json.loads(call[2])  # the map's accessible name and its controls' names, in the page's language
+    assert texts == {key: i18n.t(f"map.{key}", lang) for key in ("frame_title", "zoom_in", "zoom_out", "layers")}
     assert page.count(elements.STREET_TILES_JS) == 1
 
 
@@ -230,7 +232,8 @@ def test_tiles_switched_off_leave_the_offline_background_and_its_note(table, geo
     monkeypatch.setenv(settings.TILES_ENV, "off")
     page = build(table, geography, "it").get_root().render()
     assert "L.tileLayer(" not in page and "openstreetmap.org/{z}" not in page
-    assert re.search(r"\)\(map_\w+, null, " + re.escape(json.dumps(i18n.t("map.tiles_offline", "it"))), page)
+    (note,) = re.findall(r"\)\(map_\w+, null, (\"[^\"]*\"), ", page)
+    assert json.loads(note) == i18n.t("map.tiles_offline", "it")
 
 
 def test_the_municipality_configures_its_own_tile_server_with_its_credit(table, geography, monkeypatch):
@@ -292,7 +295,7 @@ def test_settlement_labels_larger_ones_always_the_rest_when_zoomed_in(page, geog
 def test_settlement_labels_without_population_use_area_names(table, geography):
     plain = dict(geography, settlements=areas.load_settlements(DATA))
     text = decoded(build(table, plain).get_root().render())
-    assert re.search(r'class="koper-label koper-major" data-rank="\d+">Bertoki<', text)
+    assert re.search(r'class="koper-label koper-major" data-rank="\d+" aria-hidden="true">Bertoki<', text)
 
 
 def test_selected_service_is_centred_ringed_and_opened(table, geography):
@@ -757,7 +760,7 @@ def test_a_result_map_frames_the_start_and_every_result(table, geography):
 
 def test_settlement_names_are_ranked_major_first_then_by_residents(geography, page):
     text = decoded(page)
-    ranks = {name: int(rank) for rank, name in re.findall(r'data-rank="(\d+)">([^<]+)<', text)}
+    ranks = {name: int(rank) for rank, name in re.findall(r'data-rank="(\d+)" aria-hidden="true">([^<]+)<', text)}
     assert len(ranks) == len(set(ranks.values())) == 105
     settlements = geography["settlements"]
     by_people = settlements.sort_values("population", ascending=False)["name_sl"].tolist()
@@ -778,7 +781,15 @@ def test_popup_links_never_break_mid_word():
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_markers_and_clusters_get_names_for_screen_readers(table, geography, lang):
     html = build(table, geography, lang).get_root().render()
-    assert json.dumps(safe.html_text(i18n.t("map.cluster_label", lang)), ensure_ascii=False)[1:-1] in decoded(html)
+    # settlement names are hidden from screen readers (markers and the list carry the places), the
+    # areas' shapes are taken out of the Tab order, the map's box has a name
+    assert decoded(html).count('aria-hidden="true">') >= 105
+    assert 'path.setAttribute("tabindex", "-1")' in elements.MAP_LOOK_JS
+    assert 'box.setAttribute("aria-label", texts.frame_title)' in elements.STREET_TILES_JS
+    before, after = i18n.t("map.cluster_label", lang).split("{n}")
+    assert re.search(r'"clusterLabel": \[\s*' + re.escape(json.dumps(safe.html_text(before))) + r',\s*'
+                     + re.escape(json.dumps(safe.html_text(after))) + r',?\s*\]', html)
+    assert "options.clusterLabel[0] + String(group.getChildCount()) + options.clusterLabel[1]" in elements.LOCATION_LAYER_JS
     assert 'marker._icon.setAttribute("aria-label", name)' in elements.LOCATION_LAYER_JS
 
 

@@ -169,8 +169,9 @@ class LocationLayer(MacroElement):
         self.selected_id = safe.html_text(selected_id) if selected_id else None  # as row[2] of its row
         self.options = {
             "size": int(size), "anchor": int(size) // 2,
-            # a cluster's name for screen readers, "{n}" = how many addresses it holds (no plural needed)
-            "cluster_label": safe.html_text(i18n.t("map.cluster_label", lang)),
+            # a cluster's name for screen readers: the text before and after "{n}" (how many addresses it
+            # holds; worded so no plural form is needed), each escaped (tojavascript makes the key clusterLabel)
+            "cluster_label": [safe.html_text(part) for part in i18n.t("map.cluster_label", lang).split("{n}", 1)],
             "popup": {"max_width": int(max_width), "min_width": 220},
             "tooltip": {"direction": "top", "offset": [0, -(int(size) // 2)]},
         }
@@ -201,20 +202,25 @@ class StreetTiles(MacroElement):
     """Watch the street tile layer: keep it when tiles arrive, else remove it and say so (``static/street_tiles.js``).
 
     ``tiles`` is the ``folium.TileLayer`` (None when tiles are switched off: the note shows at
-    once); ``note`` plain text, escaped here; ``timeout_ms`` how long to wait for a first tile.
+    once); ``note`` plain text, escaped here; ``timeout_ms`` how long to wait for a first tile;
+    ``texts`` plain texts in the page's language: ``frame_title`` (the map's accessible name),
+    ``zoom_in``, ``zoom_out``, ``layers`` (Leaflet's buttons).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            ({{ this.code }})({{ this._parent.get_name() }}, {{ this.tiles_name }}, {{ this.note|tojavascript }}, {{ this.timeout_ms }});
+            ({{ this.code }})({{ this._parent.get_name() }}, {{ this.tiles_name }}, {{ this.note|tojavascript }}, {{ this.timeout_ms }}, {{ this.texts|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, tiles: folium.TileLayer | None, note: str, timeout_ms: int = 8000):
+    def __init__(self, tiles: folium.TileLayer | None, note: str, timeout_ms: int = 8000,
+                 texts: dict[str, str] | None = None):
         super().__init__()
         self._name = "StreetTiles"
+        # plain texts, set with setAttribute (never parsed as HTML)
+        self.texts = {str(k): str(v) for k, v in (texts or {}).items()}
         self.code = STREET_TILES_JS
         self.tiles = tiles
         self.note = safe.html_text(note)

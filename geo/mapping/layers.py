@@ -47,8 +47,9 @@ def add_osm_tiles(m: folium.Map, lang: str) -> folium.TileLayer | None:
     """
     source = settings.tile_source()
     note = i18n.t("map.tiles_offline", lang)
+    texts = {key: i18n.t(f"map.{key}", lang) for key in ("frame_title", "zoom_in", "zoom_out", "layers")}
     if source is None:
-        m.add_child(StreetTiles(None, note))
+        m.add_child(StreetTiles(None, note, texts=texts))
         return None
     url, credit = source
     osm = credit is None
@@ -59,7 +60,7 @@ def add_osm_tiles(m: folium.Map, lang: str) -> folium.TileLayer | None:
         max_native_zoom=settings.TILES_MAX_ZOOM,
     )
     tiles.add_to(m)
-    m.add_child(StreetTiles(tiles, note))
+    m.add_child(StreetTiles(tiles, note, texts=texts))
     return tiles
 
 
@@ -172,7 +173,8 @@ def add_settlements(m: folium.Map, settlements: pd.DataFrame | None, boundaries:
         kind = "koper-major" if major else "koper-minor"
         folium.Marker(
             [lat, lon],
-            icon=folium.DivIcon(html=f'<span class="koper-label {kind}" data-rank="{rank[i]}">'
+            # aria-hidden: a screen reader gets the places from the markers and the list, not 105 names
+            icon=folium.DivIcon(html=f'<span class="koper-label {kind}" data-rank="{rank[i]}" aria-hidden="true">'
                                      f'{safe.html_text(label)}</span>',
                                 icon_size=(0, 0), icon_anchor=(0, 0), class_name="koper-label-icon"),
             interactive=False,

@@ -97,12 +97,15 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
         return plain(row[4]) + (row[5] ? " (" + plain(row[5]) + ")" : "") + ": " +
             row[7].map(function (s) { return plain(s[1]); }).join("; ");
     }
-    if (options.cluster_label && cluster.options) {
+    // options.clusterLabel: [text before the count, text after it], both escaped in Python.
+    if (options.clusterLabel && options.clusterLabel.length === 2 && cluster.options) {
         var defaultIcon = cluster._defaultIconCreateFunction;
         cluster.options.iconCreateFunction = function (group) {
             var icon = defaultIcon.call(cluster, group);
-            icon.options.html += '<span class="koper-sr-only">' +
-                options.cluster_label.replace("{n}", String(group.getChildCount())) + "</span>";
+            // the visible count is aria-hidden: the name says it once
+            icon.options.html = icon.options.html.replace("<div>", '<div aria-hidden="true">') +
+                '<span class="koper-sr-only">' +
+                options.clusterLabel[0] + String(group.getChildCount()) + options.clusterLabel[1] + "</span>";
             return icon;
         };
     }

@@ -18,6 +18,11 @@ function koperMapLook(map, detailZoom) {
     }
     function place() {
         pending = null;
+        // The areas' shapes answer clicks and hovers but are no Tab stops: 23 unnamed stops before
+        // the services; the list of areas is their keyboard equivalent.
+        box.querySelectorAll("path.leaflet-interactive:not([tabindex])").forEach(function (path) {
+            path.setAttribute("tabindex", "-1");
+        });
         var frame = box.getBoundingClientRect();
         var labels = Array.prototype.slice.call(box.querySelectorAll(".koper-label"));
         labels.sort(function (a, b) { return Number(a.getAttribute("data-rank")) - Number(b.getAttribute("data-rank")); });
