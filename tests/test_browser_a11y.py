@@ -125,3 +125,23 @@ def test_skip_link_comes_before_the_map_and_leads_past_it(page, server):
     assert page.evaluate("() => document.activeElement.getBoundingClientRect().top") >= 0
     assert page.locator("iframe[title]").first.bounding_box()["y"] < 0 or \
         page.evaluate("() => document.activeElement.getBoundingClientRect().top") > frame_box["y"]
+
+
+@pytest.mark.parametrize("lang", ["sl", "it"])
+def test_every_tab_stop_in_the_map_has_a_name_in_the_language_and_areas_are_none(page, server, lang):
+    page.goto(f"{server}/?lang={lang}")
+    settle(page, "")
+    (frame,) = [f for f in page.frames if "/component/" in f.url]
+    frame.wait_for_selector(".koper-marker-icon, .marker-cluster", timeout=30_000)
+    page.wait_for_timeout(1000)
+    stops = frame.evaluate("""() => [...document.querySelectorAll('a[href], button, input, summary, [tabindex]')]
+        .filter(e => e.tabIndex >= 0 && e.getClientRects().length)
+        .map(e => [e.tagName, e.getAttribute('aria-label') || e.getAttribute('title') || e.textContent.trim()])""")
+    assert not [s for s in stops if s[0].lower() == "path"]  # the 23 areas are no Tab stops
+    assert all(name for _tag, name in stops), stops
+    names = [name for _tag, name in stops]
+    assert i18n.t("map.frame_title", lang) in names
+    assert i18n.t("map.zoom_in", lang) in names and i18n.t("map.layers", lang) in names
+    before = i18n.t("map.cluster_label", lang).split("{n}")[0]
+    assert any(before in name for name in names)  # a cluster says what it is
+    assert len(stops) <= 20, stops  # not 31 stops before the list
