@@ -54,7 +54,7 @@ if selected is not None:
     st.button(i18n.t("map.clear_selection", lang), key="map_clear_selection", on_click=map_view.clear_selection)
 if shown.empty:
     st.info(i18n.t("map.none", lang))
-listing.sectioned_list(shown, lang, when)
+listing.sectioned_list(shown, lang, when, texts=cache.listing_texts(lang, when))  # texts shared by every session
 referral.sheet_button(shown, lang, when, geo_referral.selection_text(chosen, lang, when), key="map_referral")
 referral.print_styles()
 share.share_box("", lang)

@@ -198,3 +198,23 @@ def test_a_click_selects_the_marker_it_hit_only():
     assert map_view.clicked_location(located, {"lat": 45.6001, "lng": 13.8}) is None  # ~11 m away: no marker
     assert map_view.clicked_location(located, {"lat": "junk", "lng": 13.8}) is None
     assert map_view.clicked_location(located, None) is None
+
+
+def test_the_list_texts_are_made_once_and_shared_by_every_session(data_dir, monkeypatch):
+    import datetime as dt
+
+    from geo import hours, present
+
+    monkeypatch.setattr(hours, "local_now", lambda: dt.datetime(2026, 11, 23, 10, 0))  # keyed by the minute
+    made = []
+    original = present.details_markdown
+    monkeypatch.setattr(present, "details_markdown", lambda *a, **k: made.append(1) or original(*a, **k))
+    first = run_page(lang="en")
+    once = len(made)
+    assert once >= len(first.expander) > 30
+    second = run_page(lang="en")  # another browser, same minute: nothing made again
+    assert len(made) == once
+    assert [e.label for e in first.expander] == [e.label for e in second.expander]
+    assert [m.value for m in first.markdown] == [m.value for m in second.markdown]
+    run_page(lang="it")  # another language: made once more
+    assert len(made) > once

@@ -308,6 +308,24 @@ def map_frame(chosen: filters.Filters, lang: str, when: dt.datetime, *, show_are
                       tuple(returned_objects))
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _listing_texts(folder: str, stamp: tuple, lang: str, when: dt.datetime,
+                   feedback: str | None) -> dict[str, tuple[str, str, str]]:
+    from ui import listing  # here: ui.listing draws with Streamlit and is not needed by every caller of this module
+
+    services, _error = _directory(folder, stamp)
+    if services is None:
+        return {}
+    return {str(r.get("id")): listing.entry_texts(r, lang, when, feedback) for r in services.to_dict("records")}
+
+
+def listing_texts(lang: str, when: dt.datetime) -> dict[str, tuple[str, str, str]]:
+    """``ui.listing.entry_texts`` of every service of the directory by id, in ``lang`` at ``when`` (to the
+    minute), made once and shared by every session (the list under the map was half of a page run's
+    CPU, issue 14). Read only."""
+    return _listing_texts(*_folder_and_stamp(), lang, when.replace(second=0, microsecond=0), settings.feedback_email())
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_png(table: pd.DataFrame, boundaries: dict, key: str, lang: str, highlight: str | tuple[str, ...] | None = None,
             width_px: int = 1100, height_px: int = 700, label_px: float = 20.0) -> bytes:

@@ -38,22 +38,33 @@ def expander_label(record: dict, lang: str, when: dt.datetime, extra: str = "", 
     return " · ".join(safe.md_text(p) for p in parts if p)
 
 
+def entry_texts(record: dict, lang: str, when: dt.datetime, feedback: str | None = None, *,
+                state: StateText = present.state_text) -> tuple[str, str, str]:
+    """(expander label, details Markdown, "report a mistake" Markdown or '') of one service."""
+    return (expander_label(record, lang, when, state=state), present.details_markdown(record, lang, when),
+            present.mistake_markdown(record, lang, feedback))  # a mailto: link; nothing stored
+
+
 def service_expanders(records: list[dict], lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset(),
-                      expand_all: bool = False, state: StateText = present.state_text) -> None:
+                      expand_all: bool = False, state: StateText = present.state_text,
+                      texts: dict[str, tuple[str, str, str]] | None = None) -> None:
     """One expander per service with every fact, phones and directions as links (open when its id is in
-    ``expanded_ids``, or all with ``expand_all``)."""
+    ``expanded_ids``, or all with ``expand_all``). ``texts``: ``entry_texts`` by service id, made
+    already (``ui.cache.listing_texts``, shared by every session); missing ones are made here."""
     for record in records:
-        label = expander_label(record, lang, when, state=state)
+        label, details, mistake = (texts or {}).get(str(record.get("id"))) or entry_texts(
+            record, lang, when, settings.feedback_email(), state=state)
         with st.expander(label, expanded=expand_all or record.get("id") in expanded_ids):
-            st.markdown(present.details_markdown(record, lang, when))
-            mistake = present.mistake_markdown(record, lang, settings.feedback_email())  # a mailto: link; nothing stored
+            st.markdown(details)
             if mistake:
                 st.markdown(mistake)
 
 
-def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset()) -> None:
+def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset(),
+                   texts: dict[str, tuple[str, str, str]] | None = None) -> None:
     """The services grouped as: at an address, available anywhere in the municipality, confidential;
-    then information records (a funding call: never listed as available anywhere, issue 13)."""
+    then information records (a funding call: never listed as available anywhere, issue 13).
+    ``texts``: see ``service_expanders``."""
     information = services.get("record_kind", pd.Series("", index=services.index)) == model.INFORMATION
     for title_key, kinds in SECTIONS:
         part = services[services["location_type"].isin(kinds) & ~information]
@@ -66,7 +77,7 @@ def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expa
             st.caption(i18n.t("list.confidential_note", lang))
         key = f"list_shown_{kinds[0]}"
         shown = st.session_state.get(key, PAGE_SIZE)
-        service_expanders(part.head(shown).to_dict("records"), lang, when, expanded_ids=expanded_ids)
+        service_expanders(part.head(shown).to_dict("records"), lang, when, expanded_ids=expanded_ids, texts=texts)
         if len(part) > shown:
             st.caption(i18n.t("list.showing", lang, shown=shown, n=len(part)))
             st.button(i18n.t("list.more", lang, n=min(PAGE_SIZE, len(part) - shown)), key=f"{key}_more",
@@ -74,4 +85,5 @@ def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expa
     if information.any():
         st.subheader(i18n.t("list.information", lang, n=int(information.sum())))
         st.caption(i18n.t("list.information_note", lang))
-        service_expanders(services[information].to_dict("records"), lang, when, expanded_ids=expanded_ids)
+        service_expanders(services[information].to_dict("records"), lang, when, expanded_ids=expanded_ids,
+                          texts=texts)
