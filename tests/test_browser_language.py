@@ -148,6 +148,9 @@ def test_no_english_or_iso_date_on_a_slovene_or_italian_screen(browser, server, 
                 frame = page.frame_locator(MAP_FRAME).first
                 frame.locator(".leaflet-container").wait_for(timeout=60_000)
                 text += "\n" + frame.locator("body").inner_text()
+                page.wait_for_function(  # the frame's own document is in the language too (screen readers)
+                    "(l) => [...document.querySelectorAll('iframe[data-koper-map-frame]')].some("
+                    "f => f.contentDocument && f.contentDocument.documentElement.lang === l)", arg=lang, timeout=30_000)
             bad = [line for line in text.splitlines() if ENGLISH.search(line) or ISO_DAY.search(line)]
             if bad:
                 found[path or "/"] = bad[:5]

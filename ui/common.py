@@ -82,9 +82,23 @@ _DOCUMENT_SCRIPT = """<script>
     if (document.documentElement.lang !== now.lang) document.documentElement.lang = now.lang;
     document.querySelectorAll('iframe[title="streamlit_folium.st_folium"], iframe[data-koper-map-frame]')
       .forEach(function (frame) {
-        frame.setAttribute("data-koper-map-frame", "1");
+        if (!frame.hasAttribute("data-koper-map-frame")) {
+          frame.setAttribute("data-koper-map-frame", "1");
+          frame.addEventListener("load", function () { inside(frame); });
+        }
         if (frame.title !== now.mapFrame) frame.title = now.mapFrame;
+        inside(frame);
       });
+  };
+  // The frame's own document (same origin: this server's /component/ path) gets the language too.
+  const inside = function (frame) {
+    const now = window.koperMapDocument;
+    try {
+      const doc = frame.contentDocument;
+      if (!doc || !doc.documentElement) return;
+      if (doc.documentElement.lang !== now.lang) doc.documentElement.lang = now.lang;
+      if (doc.title !== now.mapFrame) doc.title = now.mapFrame;
+    } catch (error) { /* another origin: its title above is what assistive technology reads */ }
   };
   name();
   if (!window.koperMapObserver) {
