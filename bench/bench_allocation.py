@@ -129,6 +129,22 @@ def solve_case(model_name: str, n_demand: int, n_candidates: int, radius_km: flo
     return {"matrix_s": matrix_s, "solve_s": time.perf_counter() - started, "status": status, "chosen": chosen}
 
 
+def estimate(model_name: str, measured: list[tuple[int, float]]) -> str:
+    """The full case's line: time extrapolated linearly in pairs from the largest measured case (a lower
+    bound: the solver's time grows faster than linearly), and the memory the dense model needs."""
+    n_demand, n_candidates = FULL
+    pairs = n_demand * n_candidates
+    memory = f"the dense matrices alone need {pairs * 8 / 1e9 * (2 if model_name == allocation.MCLP else 1):.1f} GB"
+    if model_name == allocation.P_MEDIAN:
+        memory += f" and PuLP {pairs / 1e6:,.0f} million variables (hundreds of bytes each)"
+    if not measured:
+        return f"{model_name:<10} {n_demand:>7,} {n_candidates:>7,} {pairs:>13,}  not run: nothing measured; {memory}"
+    last_pairs, last_s = measured[-1]
+    return (f"{model_name:<10} {n_demand:>7,} {n_candidates:>7,} {pairs:>13,} {'':>11} "
+            f"{'≥ ' + format(last_s * pairs / last_pairs, ',.0f'):>16}  not run: estimated from {last_pairs:,} pairs "
+            f"(linear in pairs, a lower bound); {memory}")
+
+
 def ladder(budget_s: float) -> None:
     print(f"\nsynthetic national case, k = {K}, each case in its own process, budget {budget_s:.0f} s per case")
     print(f"{'model':<10} {'demand':>7} {'cands':>7} {'pairs':>13} {'matrix (s)':>11} {'build+solve (s)':>16}  status")
@@ -136,15 +152,8 @@ def ladder(budget_s: float) -> None:
         measured = []
         for n_demand, n_candidates in LADDER:
             pairs = n_demand * n_candidates
-            if (n_demand, n_candidates) == FULL and measured:
-                # Straight-line extrapolation in the number of pairs from the largest measured case
-                # (optimistic: CBC's time grows faster than linearly; memory is the harder wall).
-                last_pairs, last_s = measured[-1]
-                print(f"{model_name:<10} {n_demand:>7,} {n_candidates:>7,} {pairs:>13,} {'':>11} "
-                      f"{'≥ ' + format(last_s * pairs / last_pairs, ',.0f'):>16}  not run: estimated (linear in pairs, "
-                      f"a lower bound); the dense matrices alone need {pairs * 8 / 1e9 * (2 if model_name == allocation.MCLP else 1):.1f} GB"
-                      + ("" if model_name == allocation.MCLP else f" and PuLP {pairs / 1e6:,.0f} million variables"))
-                break
+            if (n_demand, n_candidates) == FULL:
+                break  # never run whole: see the module doc; estimated below
             code = (f"import json, sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'bench')!r}]; import bench_allocation as b; "
                     f"print(json.dumps(b.solve_case({model_name!r}, {n_demand}, {n_candidates}, 10.0)))")
             started = time.perf_counter()
@@ -167,6 +176,7 @@ def ladder(budget_s: float) -> None:
             if result["solve_s"] > budget_s:
                 print(f"{'':<10} over the budget of {budget_s:.0f} s: larger cases not tried")
                 break
+        print(estimate(model_name, measured))
 
 
 def main() -> None:

@@ -165,3 +165,6 @@ def test_the_benchmark_solves_a_tiny_ladder_case():
         result = bench_allocation.solve_case(model_name, 30, 12, 10.0)
         assert result["status"] == allocation.OPTIMAL and len(result["chosen"]) == bench_allocation.K
     assert bench_allocation.LADDER[-1] == (18_000, 10_000)
+    line = bench_allocation.estimate(allocation.MCLP, [(2_000_000, 50.0)])
+    assert "≥ 4,500" in line and "not run" in line and "2.9 GB" in line  # 90 × 50 s, two dense float64 matrices
+    assert "180 million variables" in bench_allocation.estimate(allocation.P_MEDIAN, [])
