@@ -226,7 +226,8 @@ def build_choropleth(
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     if features:
         bounds = _bounds(features)
-        fmap.fit_bounds(bounds, padding=(10, 10))
+        # framed in the browser at the frame's real size, the legend's corner left free (geo.mapping.layers.frame)
+        layers.frame(fmap, [tuple(corner) for corner in bounds])
     assets.use_local_resources(fmap)
     return fmap
 

@@ -829,3 +829,14 @@ def test_clear_selection_ignores_the_stale_click_and_the_framing_is_not_a_move()
     assert steps[1] == (None, {})  # cleared, and the map's repeated last click does not select it again
     assert steps[2][0] == "loc-a"  # a new click does
     assert steps[3][1] == {"lat": "45.55000", "lon": "13.75000", "z": "13", "loc": "loc-a"}
+
+
+def test_the_choropleth_is_framed_in_the_browser_beside_its_legend(geography):
+    from geo import choropleth
+
+    area_id = geography["boundaries"]["features"][0]["properties"]["area_id"]
+    table = pd.DataFrame({"area_id": [area_id], "name_sl": ["Bertoki"], "name_it": ["Bertocchi"], "mean_distance_km": [2.0]})
+    html = choropleth.build_choropleth(table, geography["boundaries"], "mean_distance_km", "sl", title="T",
+                                       outline=geography["outline"]).get_root().render()
+    assert html.count(elements.FIT_VIEW_JS) == 1 and "fitBounds([[" not in html
+    assert len(fit_calls(html)) == 1
