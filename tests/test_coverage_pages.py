@@ -122,8 +122,10 @@ def test_area_profile_of_dekani(lang, data_dir):
     assert not app.exception, app.exception
     assert app.title[0].value == "Dekani"
     said = texts(app)
-    assert i18n.t("profile.population", lang, n=1733, date="2024-01-01",
-                  kind=i18n.t("areas.kind.ks", lang)) in said
+    import datetime as dt
+
+    day_written = i18n.format_day(dt.date(2024, 1, 1), lang)  # the date as the language writes it, not ISO
+    assert i18n.t("profile.population", lang, n=1733, date=day_written, kind=i18n.t("areas.kind.ks", lang)) in said
     table = app.dataframe[0].value.set_index("category")
     day = table.loc[i18n.t("category.day_activities", lang)]
     assert day["services_in_area"] == 0 and day["mean_distance_km"] == pytest.approx(6.01, abs=0.01)
