@@ -395,6 +395,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "gap.far_none": "far: no matching service with a location anywhere",
     "gap.low_share": "few nearby: {share} of residents within {radius} km < {limit}",
     "gap.none": {"one": "none in the area: {n} service here and it does not come to the home", "other": "none in the area: {n} services here and none comes to the home"},
+    "coverage.delivered_part": "Comes to the residents: {services}. The distances are for the places to go.",
     "gap.far_nothing": "far: no matching service of any kind for these residents",
     "gap.far_ineligible": "far: no matching place these residents may use (e.g. a right only for residents of the Municipality of Koper)",
     "gap.not_reached": "not served: part of this choice comes to the residents (at home or in the community), but none of it serves this area",

@@ -395,6 +395,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "gap.far_none": "lontano: nessun servizio corrispondente con una sede",
     "gap.low_share": "pochi vicini: {share} dei residenti entro {radius} km < {limit}",
     "gap.none": {"one": "nessuno nell'area: qui c'è {n} servizio e non viene a domicilio", "other": "nessuno nell'area: qui ci sono {n} servizi e nessuno viene a domicilio"},
+    "coverage.delivered_part": "Raggiunge i residenti: {services}. Le distanze valgono per le sedi da raggiungere.",
     "gap.far_nothing": "lontano: nessun servizio corrispondente di alcun tipo per questi residenti",
     "gap.far_ineligible": "lontano: nessuna sede corrispondente che questi residenti possano usare (ad es. un diritto riservato ai residenti del Comune città di Capodistria)",
     "gap.not_reached": "non servita: parte di questa scelta raggiunge i residenti (a domicilio o nella comunità), ma nessuno di questi servizi copre quest'area",

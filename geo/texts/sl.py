@@ -395,6 +395,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "gap.far_none": "daleč: nikjer ni ustrezne storitve z lokacijo",
     "gap.low_share": "malo v bližini: {share} prebivalcev v {radius} km < {limit}",
     "gap.none": {"one": "nič na območju: tu je {n} storitev in ne pride na dom", "two": "nič na območju: tu sta {n} storitvi in nobena ne pride na dom", "few": "nič na območju: tu so {n} storitve in nobena ne pride na dom", "other": "nič na območju: tu je {n} storitev in nobena ne pride na dom"},
+    "coverage.delivered_part": "Pride k prebivalcem: {services}. Razdalje veljajo za kraje, kamor se gre.",
     "gap.far_nothing": "daleč: za te prebivalce ni nobene ustrezne storitve",
     "gap.far_ineligible": "daleč: ni ustreznega kraja, ki bi ga ti prebivalci smeli uporabljati (npr. pravica samo za prebivalce Mestne občine Koper)",
     "gap.not_reached": "ni oskrbljeno: del te izbire pride k prebivalcem (na dom ali v skupnost), a nobena od teh storitev ne pokriva tega območja",
