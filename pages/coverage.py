@@ -19,6 +19,7 @@ boundaries, outline = cache.load_boundaries(), cache.load_outline()
 
 # --- what they show -------------------------------------------------------------------------------
 coverage_views.headline(lang, table, ranking, measure, measure_name, selection, view.thresholds)
+coverage_views.delivered_part(lang, table, services)
 coverage_views.time_lists(lang, services, view)
 coverage_views.area_map(lang, view, table, boundaries, outline, measure, measure_name)
 shown = coverage_views.ranking_table(lang, view, ranking, measure, measure_name)

@@ -252,3 +252,14 @@ def test_council_pdf_never_prints_a_share_or_distance_for_home_care(lang, data_d
     assert f"{within}: {i18n.t('coverage.value_not_reached', lang)}" in flat  # Ankaran's page
     assert not re.search(re.escape(within) + r": 0\s?%", flat)
     assert re.sub(r"\s+", " ", coverage.words.gap_rule(coverage.GapThresholds(), lang)) in flat
+
+
+def test_a_mixed_choice_says_which_part_comes_to_the_residents(data_dir):
+    app = open_page("pages/coverage.py", "en", cat=DAY_CENTRES)
+    assert not app.exception, app.exception
+    said = texts(app)
+    assert i18n.t("coverage.basis.mixed", "en") in said
+    from geo import safe
+
+    part = safe.md_text("Self-help groups for older people (at changing places in the municipality)")
+    assert i18n.t("coverage.delivered_part", "en", services=part) in said

@@ -48,6 +48,21 @@ def headline(lang: str, table: pd.DataFrame, ranking: pd.DataFrame, measure, mea
     st.caption(coverage.words.gap_rule(thresholds or coverage.GapThresholds(), lang))
 
 
+def delivered_part(lang: str, table: pd.DataFrame, services: pd.DataFrame) -> None:
+    """For a mixed choice, which part comes to the residents (each service with how it is delivered);
+    the rest of the choice is the places measured by distance."""
+    if coverage.MIXED not in set(table["basis"]):
+        return
+    ids = sorted({i for row in table["reaching_ids"] for i in row})
+    rows = services[services["id"].isin(ids)]
+    parts = []
+    for record in rows.to_dict("records"):
+        how = i18n.t(f"delivery.{record.get('delivery') or 'home'}", lang)
+        parts.append(f"{i18n.field(record, 'name', lang)} ({how.lower()})")
+    if parts:
+        st.caption(i18n.t("coverage.delivered_part", lang, services=safe.md_text("; ".join(parts))))
+
+
 def time_lists(lang: str, services: pd.DataFrame, view) -> None:
     """At a chosen time: the matching services closed then (with their next opening) and those with
     unknown hours, each apart and labelled; nothing known to be closed is dropped silently."""
