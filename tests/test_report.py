@@ -196,7 +196,8 @@ def test_the_map_in_words(inputs):
     assert one.startswith("Zemljevid 1 območja, obarvanega")
 
 
-def test_map_names_are_drawn_at_the_size_asked_for(inputs):
+@pytest.mark.parametrize("lang", ["sl", "it"])  # Italian: a taller legend ("nessuna sede corrispondente …")
+def test_map_names_are_drawn_at_the_size_asked_for(inputs, lang):
     import matplotlib.pyplot as plt
 
     from geo.report import maps
@@ -204,7 +205,7 @@ def test_map_names_are_drawn_at_the_size_asked_for(inputs):
     _s, _l, table, boundaries = inputs
     fig = plt.figure(figsize=(1020 / 96, 620 / 96), dpi=96)
     ax = fig.add_axes([0, 0, 1, 1])
-    report.draw_map(ax, table, boundaries, "mean_distance_km", "sl", label_size=20 * 72 / 96, legend_size=20 * 72 / 96)
+    report.draw_map(ax, table, boundaries, "mean_distance_km", lang, label_size=20 * 72 / 96, legend_size=20 * 72 / 96)
     names = [t for t in ax.texts if t.get_text()]
     assert len(names) == 23  # every area named, on the map or beside it
     renderer = fig.canvas.get_renderer()
@@ -213,6 +214,9 @@ def test_map_names_are_drawn_at_the_size_asked_for(inputs):
     overlapping = [(a.get_text(), b.get_text()) for i, (a, ba) in enumerate(zip(names, boxes))
                    for b, bb in zip(names[i + 1:], boxes[i + 1:]) if ba.overlaps(bb)]
     assert overlapping == []
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert [t.get_text() for t, box in zip(names, boxes) if box.overlaps(legend)] == []
+    assert all(0 <= box.x0 and box.x1 <= fig.bbox.width and 0 <= box.y0 and box.y1 <= fig.bbox.height for box in boxes)
     plt.close(fig)
 
 

@@ -80,13 +80,15 @@ def draw_map(ax, table: pd.DataFrame, boundaries: dict, key: str, lang: str, *, 
         ax.set_aspect(ASPECT)
     else:
         _fit(ax, [p[0] for p in places], CALLOUT_ROOM if labels else 0.0)
-    if labels and places:
-        _label(ax, places, label_size)
     handles = [Patch(facecolor=c, edgecolor="#333333", label=textwrap.fill(text, LEGEND_WRAP))
                for c, text in choropleth.legend_rows(m_scale, table, lang)]
     title = textwrap.fill(legend_title or i18n.t(f"measure.{key}", lang), LEGEND_WRAP)
-    ax.legend(handles=handles, title=title, loc=legend_loc, fontsize=legend_size, title_fontsize=legend_size,
-              frameon=True, framealpha=0.9)
+    legend = ax.legend(handles=handles, title=title, loc=legend_loc, fontsize=legend_size, title_fontsize=legend_size,
+                       frameon=True, framealpha=0.9)
+    if labels and places:
+        # names beside the map stay above a legend in the lower left (its height depends on the language)
+        floor = legend.get_window_extent(ax.figure.canvas.get_renderer()).y1 if legend_loc == "lower left" else None
+        _label(ax, places, label_size, floor)
 
 
 def _fit(ax, shapes: list, room: float) -> None:
@@ -115,7 +117,7 @@ def _fit(ax, shapes: list, room: float) -> None:
     ax.set_aspect(ASPECT, adjustable="box")
 
 
-def _label(ax, places: list, size: float) -> None:
+def _label(ax, places: list, size: float, floor: float | None = None) -> None:
     """Names at their areas, largest areas first. A name bigger than its area, or one that would
     overlap a name already placed, goes into a column west of the map with a line to its area."""
     renderer = ax.figure.canvas.get_renderer()
@@ -140,6 +142,7 @@ def _label(ax, places: list, size: float) -> None:
     column_x = min(p[0].bounds[0] for p in places) - 0.01 * (ax.get_xlim()[1] - ax.get_xlim()[0])
     to_pixels = ax.transData
     previous = None
+    column = []  # (name, its pixel height in the column, half its height)
     for name, x, y, bold in sorted(aside, key=lambda p: -p[2]):
         text = ax.annotate(name, (x, y), xytext=(column_x, y), ha="right", va="center", fontsize=size, zorder=5,
                            parse_math=False, weight="bold" if bold else "normal", path_effects=_halo(),
@@ -151,6 +154,12 @@ def _label(ax, places: list, size: float) -> None:
             pixel_y = previous - step
             text.set_position((column_x, to_pixels.inverted().transform((0, pixel_y))[1]))
         previous = pixel_y
+        column.append((text, pixel_y, step / 2))
+    # the whole column moves up when its lowest name would sit on the legend (``floor``, pixels)
+    lowest = min(pixel_y - half for _text, pixel_y, half in column)
+    if floor is not None and lowest < floor:
+        for text, pixel_y, _half in column:
+            text.set_position((column_x, to_pixels.inverted().transform((0, pixel_y + floor - lowest))[1]))
 
 
 def text_box(text, renderer):
