@@ -116,6 +116,16 @@ def format_day(day: dt.date, lang: str) -> str:
     return format_date(day, format="medium", locale=_BABEL_LOCALES[language(lang)])
 
 
+def format_iso_day(text: object, lang: str) -> str:
+    """A day stored as ISO text ("2025-05-04") written the language's way (``format_day``);
+    anything that is not an ISO day (empty, "unknown", a year) is returned as written."""
+    value = _text(text)
+    try:
+        return format_day(dt.date.fromisoformat(value), lang) if len(value) == 10 else value
+    except ValueError:
+        return value
+
+
 def format_weekday_date(day: dt.date, lang: str) -> str:
     """A short weekday and date (sob., 28. nov. · sab 28 nov · Sat 28 Nov)."""
     return format_skeleton("MMMEd", day, locale=_BABEL_LOCALES[language(lang)])

@@ -196,3 +196,18 @@ def test_the_directory_checks_are_said_in_italian_on_the_staff_page(data_dir):
                                             "duplicate id (also in row 2)", f"must be one of: {', '.join(model.CATEGORIES)}"]
     assert list(italian["message"][:3]) == ["il telefono '05 123' deve essere in formato E.164, es. +38656634550",
                                             "ID duplicato (anche nella riga 2)", f"deve essere uno tra: {', '.join(model.CATEGORIES)}"]
+
+
+def test_the_staff_pages_old_verification_dates_are_written_the_languages_way(data_dir):
+    import datetime as dt
+
+    from geo import hours
+
+    path = data_dir / "services.csv"
+    old = hours.local_now().date() - dt.timedelta(days=400)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("2026-11-23\n", old.isoformat() + "\n", 1), encoding="utf-8")
+    app = run_page(UPKEEP_PAGE, "it")
+    cells = [str(v) for frame in app.dataframe for v in frame.value.astype(str).to_numpy().ravel()]
+    assert i18n.format_day(old, "it") in cells and old.isoformat() not in cells
+    assert i18n.format_iso_day("2024-01-01", "sl") == "1. jan. 2024" and i18n.format_iso_day("ni znano", "sl") == "ni znano"

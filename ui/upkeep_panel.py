@@ -115,7 +115,7 @@ def status_section(services: pd.DataFrame, data_dir: Path, lang: str) -> None:
     if stale.empty:
         st.caption(i18n.t("upkeep.none_stale", lang))
     else:
-        show_table(stale, lang)
+        show_table(stale.assign(last_verified=[i18n.format_iso_day(d, lang) for d in stale["last_verified"]]), lang)
     try:
         st.download_button(i18n.t("upkeep.download_current", lang), upkeep.directory_csv(data_dir),
                            file_name=settings.SERVICES_FILE, mime="text/csv", key="upkeep_download")
