@@ -18,7 +18,7 @@ services = common.services_or_stop(lang, needs_map=True)
 # --- the filters ------------------------------------------------------------------------------------
 with st.sidebar:
     st.header(i18n.t("filters.title", lang))
-chosen = filter_panel.filter_widgets(services, lang, PREFIX)
+chosen = filter_panel.filter_widgets(services, lang, PREFIX, shared_counts=True)  # counts shared by every session
 st.sidebar.button(i18n.t("filters.reset", lang), on_click=filter_panel.reset, args=(PREFIX,), key="map_reset")
 show_areas = st.sidebar.toggle(i18n.t("map.show_areas", lang), value=True, key="map_show_areas")
 when = filter_panel.moment(chosen)

@@ -218,3 +218,22 @@ def test_the_list_texts_are_made_once_and_shared_by_every_session(data_dir, monk
     assert [m.value for m in first.markdown] == [m.value for m in second.markdown]
     run_page(lang="it")  # another language: made once more
     assert len(made) > once
+
+
+def test_the_filter_counts_are_counted_once_and_shared_by_every_session(data_dir, monkeypatch):
+    import datetime as dt
+
+    from geo import filters, hours
+
+    monkeypatch.setattr(hours, "local_now", lambda: dt.datetime(2026, 11, 23, 10, 0))
+    counted = []
+    original = filters.counts
+    monkeypatch.setattr(filters, "counts", lambda *a, **k: counted.append(1) or original(*a, **k))
+    first = run_page(lang="en")
+    second = run_page(lang="en")
+    assert len(counted) == 1
+    assert first.checkbox(key="map_category_residential").label == "Housing and residential care (7)"
+    assert second.checkbox(key="map_category_residential").label == "Housing and residential care (7)"
+    second.checkbox(key="map_target_group_homeless").check().run()  # other filters: counted for that view
+    assert len(counted) == 2
+    assert second.checkbox(key="map_category_residential").label == "Housing and residential care (2)"

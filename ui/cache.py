@@ -308,6 +308,19 @@ def map_frame(chosen: filters.Filters, lang: str, when: dt.datetime, *, show_are
                       tuple(returned_objects))
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _filter_counts(folder: str, stamp: tuple, chosen: filters.Filters, lang: str,
+                   when: dt.datetime) -> dict[str, dict[str, int]]:
+    services, _error = _directory(folder, stamp)
+    return filters.counts(services, chosen, lang) if services is not None else {}
+
+
+def filter_counts(chosen: filters.Filters, lang: str, when: dt.datetime) -> dict[str, dict[str, int]]:
+    """``filters.counts`` of the whole directory for ``chosen``, shared by every session: keyed by the data
+    stamp, the filters, the language and the minute (when "open now" is evaluated). Read only."""
+    return _filter_counts(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0))
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _listing_texts(folder: str, stamp: tuple, lang: str, when: dt.datetime,
                    feedback: str | None) -> dict[str, tuple[str, str, str]]:

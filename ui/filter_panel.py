@@ -66,7 +66,7 @@ def _checked(prefix: str, facet: str, vocabulary: tuple[str, ...]) -> tuple[str,
 
 def filter_widgets(
     services, lang: str, prefix: str, *, facets: tuple[str, ...] = ALL_FACETS, container=None,
-    containers: dict | None = None, keep_closed: bool = False,
+    containers: dict | None = None, keep_closed: bool = False, shared_counts: bool = False,
 ) -> Filters:
     """Draw the filters (in the sidebar unless ``container`` is given) and return the chosen ``Filters``.
 
@@ -74,13 +74,22 @@ def filter_widgets(
     The counts beside each option say how many services that choice would show, given the
     other filters (so a zero warns before the click). ``keep_closed``: the page lists services
     closed at the chosen time too (``geo.answer.matching``), so the counts include them.
+    ``shared_counts``: ``services`` is the whole directory (``ui.cache.load_directory``), so the counts
+    come from ``ui.cache.filter_counts``, made once per view and minute for every session (issue 14).
     """
     default = container if container is not None else st.sidebar
     place = lambda facet: (containers or {}).get(facet, default)  # noqa: E731
     _seed_widgets(prefix, filters.from_query_params(st.query_params.to_dict()))
     state = st.session_state
     current = _from_widgets(prefix, facets)
-    tally = _counts(services, current, lang, keep_closed) if services is not None else {}
+    if services is None:
+        tally = {}
+    elif shared_counts and not (keep_closed and current.hours in filters.TIMED_MODES):
+        from ui import cache  # here: the pages that count their own table need no cache
+
+        tally = cache.filter_counts(current, lang, moment(current))
+    else:
+        tally = _counts(services, current, lang, keep_closed)
 
     if "text" in facets:
         place("text").text_input(
