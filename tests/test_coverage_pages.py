@@ -96,13 +96,24 @@ def test_measure_change_is_written_to_the_link(data_dir):
     assert ranking.iloc[0]["value"] == 0 and ranking.iloc[-1]["value"] == 100
 
 
+def test_the_pdf_is_made_on_request_and_then_offered_as_bytes(data_dir):
+    app = open_page("pages/coverage.py", "en", cat=DAY_CENTRES)
+    assert i18n.t("coverage.download_pdf", "en") not in [b.proto.label for b in app.get("download_button")]
+    app.button(key="coverage_pdf_make").click().run()
+    assert not app.exception, app.exception
+    [pdf] = [b for b in app.get("download_button") if b.proto.label == i18n.t("coverage.download_pdf", "en")]
+    assert not pdf.proto.deferred_file_id  # the bytes themselves: no deferred file a rerun can withdraw
+    app.run()  # a rerun (as after any click) keeps offering the same file
+    assert [b.proto.url for b in app.get("download_button") if b.proto.label == pdf.proto.label] == [pdf.proto.url]
+
+
 def test_csv_download_holds_the_table(data_dir):
     from geo import areas, coverage, directory, report
 
     app = open_page("pages/coverage.py", "sl", cat=DAY_CENTRES)
     labels = [b.proto.label for b in app.get("download_button")]
     assert labels == [i18n.t(k, "sl") for k in ("coverage.download_csv", "coverage.download_data_csv", "coverage.download_xlsx",
-                                                  "coverage.download_html", "coverage.download_pdf")]
+                                                  "coverage.download_html")]
     # The page hands report.csv_bytes the ranked figures; rebuild them the same way and read them back.
     table = coverage.area_coverage(directory.directory_table(data_dir), areas.load_areas(data_dir),
                                    areas.load_demand_points(data_dir), category=DAY_CENTRES)

@@ -5,6 +5,7 @@ to another keeps what the planner chose. Widgets start from the link the first t
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -190,18 +191,24 @@ def profile_params(view: View, area_id: str, lang: str) -> dict[str, str]:
 def pdf_button(container, lang: str, view: View, *, table: pd.DataFrame, long: pd.DataFrame, boundaries: dict,
                services: pd.DataFrame, measure_key: str, selection: str, file_name: str, key: str,
                area_ids: list[str] | None = None) -> None:
-    """The "PDF report" download in ``container`` (built only when clicked): geo.report.build_pdf for the view."""
-    from geo import report  # here: matplotlib is loaded only when a page offers the PDF
+    """The "PDF report" in ``container``: made when first asked for (a button), then offered as the
+    bytes themselves (``cache.report_pdf``, shared per selection) under a stable key.
 
-    def build() -> bytes:
-        nearest_rows = report.nearest_for_areas(cache.location_index(), cache.load_areas(), lang,
-                                                open_services(services, view))
-        return report.build_pdf(table, boundaries, lang, hours.local_now(), key=measure_key, selection=selection,
-                                thresholds=view.thresholds, area_ids=area_ids, by_category=long,
-                                nearest_rows=nearest_rows)
-
-    container.download_button(i18n.t("coverage.download_pdf", lang), build, file_name=file_name,
-                              mime="application/pdf", key=key, icon=":material/picture_as_pdf:")
+    Never a deferred callable: its file lives only until the next rerun, so a click arriving just
+    after one fails (``MediaFileStorageError: Deferred file … not found``). A new selection asks again.
+    """
+    signature = (lang, measure_key, selection, tuple(area_ids or ()))
+    asked = f"{key}_asked"
+    if st.session_state.get(asked) != signature:
+        container.button(i18n.t("coverage.make_pdf", lang), key=f"{key}_make", icon=":material/picture_as_pdf:",
+                         on_click=lambda: st.session_state.update({asked: signature}))
+        return
+    with st.spinner(i18n.t("coverage.making_pdf", lang)):
+        data = cache.report_pdf(table, long, boundaries, lang, hours.local_now().date(), measure_key, selection,
+                                dataclasses.astuple(view.thresholds), None if area_ids is None else tuple(area_ids),
+                                open_services(services, view))
+    container.download_button(i18n.t("coverage.download_pdf", lang), data, file_name=file_name,
+                              mime="application/pdf", key=key, icon=":material/picture_as_pdf:", type="primary")
 
 
 def open_services(services: pd.DataFrame, view) -> pd.Series | None:
