@@ -157,3 +157,25 @@ def test_no_english_or_iso_date_on_a_slovene_or_italian_screen(browser, server, 
     finally:
         context.close()
     assert not found, found
+
+
+def test_streamlits_own_accessible_names_are_in_the_page_language(browser, server):
+    """Screen readers read Streamlit's own names too: "Collapse sidebar", "Choose an option", a date
+    field's "day, Dan" were English on a Slovene page; the page script says them in the language."""
+    context, page = _page(browser)
+    try:
+        page.goto(f"{server}/?lang=sl&hours=open_at&at=2026-12-05T10:00")
+        _settled(page, i18n.t("page.map", "sl"))
+        page.wait_for_function("() => [...document.querySelectorAll('[aria-label]')].some("
+                               "e => e.getAttribute('aria-label') === 'ura, Ura')", timeout=30_000)
+        # Streamlit draws the time field's parts in more than one pass: wait until none is English.
+        page.wait_for_function("() => ![...document.querySelectorAll('[aria-label]')].some("
+                               "e => /^(day|month|year|hour|minute), /.test(e.getAttribute('aria-label')))", timeout=30_000)
+        names = page.evaluate("() => [...document.querySelectorAll('[aria-label], [placeholder]')].flatMap("
+                              "e => [e.getAttribute('aria-label'), e.getAttribute('placeholder')]).filter(Boolean)")
+        english = [n for n in names if re.fullmatch(r"(day|month|year|hour|minute), .*|Collapse sidebar|Sidebar|App pages"
+                                                    r"|Choose an option|Choose date|Link to heading|Open", n)]
+        assert not english, english
+        assert {"Skrij stranski stolpec", "Strani aplikacije", "Izberite možnost", "ura, Ura"} <= set(names)
+    finally:
+        context.close()

@@ -69,6 +69,16 @@ def language() -> str:
     return current
 
 
+#: Streamlit's (1.67) own English accessible names and placeholders, by text key (``chrome.*``).
+STREAMLIT_ENGLISH = {
+    "collapse_sidebar": "Collapse sidebar", "expand_sidebar": "Expand sidebar", "sidebar": "Sidebar",
+    "app_pages": "App pages", "link_to_heading": "Link to heading", "choose_date": "Choose date", "open": "Open",
+    "close": "Close", "copy": "Copy to clipboard", "choose_option": "Choose an option",
+    "choose_options": "Choose options", "clear_all": "Clear all",
+}
+#: The parts of Streamlit's date and time fields, named "day, <label>" for screen readers.
+DATE_PARTS = ("day", "month", "year", "hour", "minute", "second")
+
 #: Run in the page (not in a frame): the document's language for screen readers and the browser, the
 #: language cookie, and a title for each map frame (streamlit-folium names its frames after itself).
 _DOCUMENT_SCRIPT = """<script>
@@ -100,11 +110,42 @@ _DOCUMENT_SCRIPT = """<script>
       if (doc.title !== now.mapFrame) doc.title = now.mapFrame;
     } catch (error) { /* another origin: its title above is what assistive technology reads */ }
   };
+  // Streamlit's own accessible names and placeholders are English ("Collapse sidebar", "Choose an
+  // option", a date field's "day, Dan"): said in the page language; the English one is kept aside
+  // so that a later change of language or of Streamlit's text is recognised.
+  const translate = function (english) {
+    const now = window.koperMapDocument;
+    if (Object.prototype.hasOwnProperty.call(now.chrome, english)) return now.chrome[english];
+    const part = /^(day|month|year|hour|minute|second), (.*)$/.exec(english);
+    return part ? now.segments[part[1]] + ", " + part[2] : undefined;
+  };
+  const relabel = function () {
+    document.querySelectorAll("[aria-label], [placeholder]").forEach(function (element) {
+      ["aria-label", "placeholder"].forEach(function (attribute) {
+        const value = element.getAttribute(attribute);
+        if (!value) return;
+        const kept = "data-koper-en-" + attribute;
+        let english = element.getAttribute(kept);
+        if (!english || (value !== english && value !== translate(english))) english = value;
+        const said = translate(english);
+        if (said === undefined) return;
+        element.setAttribute(kept, english);
+        if (value !== said) element.setAttribute(attribute, said);
+      });
+    });
+  };
+  let pending = false;
+  const update = function () {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; name(); relabel(); });
+  };
   name();
+  relabel();
   if (!window.koperMapObserver) {
-    window.koperMapObserver = new MutationObserver(name);
+    window.koperMapObserver = new MutationObserver(update);
     window.koperMapObserver.observe(document.documentElement,
-      {subtree: true, childList: true, attributes: true, attributeFilter: ["title", "lang"]});
+      {subtree: true, childList: true, attributes: true, attributeFilter: ["title", "lang", "aria-label", "placeholder"]});
   }
 })();
 </script>"""
@@ -118,7 +159,9 @@ def mark_document(lang: str) -> None:
     stop at), re-run when the language changes. The texts are ours, not data; still written as
     JSON with ``</`` escaped.
     """
-    texts = {"lang": i18n.language(lang), "mapFrame": i18n.t("map.frame_title", lang)}
+    texts = {"lang": i18n.language(lang), "mapFrame": i18n.t("map.frame_title", lang),
+             "chrome": {english: i18n.t(f"chrome.{key}", lang) for key, english in STREAMLIT_ENGLISH.items()},
+             "segments": {part: i18n.t(f"chrome.segment.{part}", lang) for part in DATE_PARTS}}
     payload = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
     st.sidebar.html(_DOCUMENT_SCRIPT % (payload, LANG_COOKIE), unsafe_allow_javascript=True)
 
