@@ -44,7 +44,8 @@ st.subheader(i18n.t("profile.by_category", lang))
 columns = coverage_panel.column_config(
     ["category", "reach", "services_in_area", "area_wide_services", "nearest", "nearest_km", "mean_distance_km",
      "max_distance_km", "mean_road_distance_km", "share_within_5km", "gap_text"], lang)
-st.dataframe(per_category[list(columns)], column_config=columns, hide_index=True, width="stretch", key="profile_table")
+st.dataframe(coverage_panel.shown_frame(per_category, list(columns), lang), column_config=columns, hide_index=True,
+             width="stretch", key="profile_table")
 st.caption(i18n.t("profile.nearest_note", lang))
 for note in report.approximation_notes(lang)[:3]:
     st.caption(note)

@@ -9,6 +9,13 @@ from apptest_support import run_page, texts
 from geo import i18n, settings
 
 DAY_CENTRES = "day_activities"
+#: What the tables show where a number does not apply (a distance to a service that comes to the home).
+NO_NUMBER = "–"
+
+
+def km(value: float, lang: str) -> str:
+    """A distance as the page's tables write it in ``lang`` (babel: "20,4 km" in sl/it, "20.4 km" in en)."""
+    return f"{i18n.format_number(value, lang, 1)} km"
 SATURDAY = "2026-11-28T10:00"
 
 
@@ -31,15 +38,17 @@ def test_day_centres_ranking_map_and_headline(lang, data_dir):
     # Ankaran's residents may use none of the day centres (each serves Koper's residents only): no
     # distance, so Ankaran leads, said as such, not as "no service anywhere".
     ankaran = i18n.name_in({"name_sl": "Ankaran", "name_it": "Ancarano"}, lang)
-    assert ranking.iloc[0]["area"] == ankaran and pd.isna(ranking.iloc[0]["value"])
+    assert ranking.iloc[0]["area"] == ankaran and ranking.iloc[0]["value"] == NO_NUMBER
     # Rakitovec, the far east of Koper, is furthest from any day centre: 20.4 km, 104 residents.
     assert ranking.iloc[1]["area"] == "Rakitovec"
-    assert ranking.iloc[1]["value"] == pytest.approx(20.36, abs=0.01)
+    assert ranking.iloc[1]["value"] == km(20.36, lang)  # written as the language writes numbers
     assert ranking.iloc[-1]["area"] == "Koper - Center"
     assert len(ranking) == 23
     said = texts(app)
     assert f"**{ankaran}**" in said and i18n.t("coverage.no_usable_place", lang) in said
-    assert ranking.set_index("area").loc["Rakitovec", "population"] == 104
+    assert ranking.set_index("area").loc["Rakitovec", "population"] == "104"
+    assert ranking.set_index("area").loc["Koper - Center", "population"] == i18n.format_number(
+        int(ranking.set_index("area").loc["Koper - Center", "population"].replace(".", "").replace(",", "")), lang)
     assert i18n.t("note.boundary", lang) in said and i18n.t("note.population", lang) in said
     # the choropleth is drawn with its legend in real units
     maps = [e for e in app.get("component_instance") if e.proto.component_name.endswith("st_folium")]
@@ -55,12 +64,19 @@ def test_saturday_morning_changes_the_ranking(data_dir):
     # Dnevni center Oljka in Semedela is open Mo–Fr only: on Saturday Semedela keeps only the tea
     # afternoons (čajanke), whose hours are not published (counted: the link includes unknown hours).
     semedela = ranked.set_index("area").loc["Semedela"]
-    assert semedela["services_in_area"] == 1
-    assert semedela["value"] == pytest.approx(0.330, abs=0.001)
-    assert any_time.set_index("area").loc["Semedela", "services_in_area"] == 2
-    assert any_time.set_index("area").loc["Semedela", "value"] == pytest.approx(0.290, abs=0.001)
-    changed = (ranked.set_index("area")["value"] - any_time.set_index("area")["value"]).abs()
+    assert semedela["services_in_area"] == "1"
+    assert semedela["value"] == "0.3 km"
+    assert any_time.set_index("area").loc["Semedela", "services_in_area"] == "2"
     # with unknown hours counted, Semedela is the one area whose nearest day centre moves on Saturday
+    # (0.29 -> 0.33 km: the table writes both 0.3 km, so the measure is read unrounded)
+    from geo import areas, coverage, directory, hours
+
+    args = (directory.directory_table(data_dir), areas.load_areas(data_dir), areas.load_demand_points(data_dir))
+    before = coverage.area_coverage(*args, category=DAY_CENTRES).set_index("name_sl")["mean_distance_km"]
+    after = coverage.area_coverage(*args, category=DAY_CENTRES, at=hours.parse_when(SATURDAY),
+                                   include_unknown_hours=True).set_index("name_sl")["mean_distance_km"]
+    assert (before["Semedela"], after["Semedela"]) == (pytest.approx(0.290, abs=0.001), pytest.approx(0.330, abs=0.001))
+    changed = (after - before).abs()
     assert list(changed[changed > 0.01].index) == ["Semedela"]
     # ... and the day centres closed on Saturday are not dropped silently: listed with their next opening,
     # the unknown-hours ones apart, each with its phone.
@@ -93,7 +109,7 @@ def test_measure_change_is_written_to_the_link(data_dir):
     app.selectbox(key="cov_measure").set_value("share_within_5km").run()
     assert app.query_params["m"] == "share_within_5km"
     ranking = app.dataframe[0].value
-    assert ranking.iloc[0]["value"] == 0 and ranking.iloc[-1]["value"] == 100
+    assert ranking.iloc[0]["value"] == "0 %" and ranking.iloc[-1]["value"] == "100 %"
 
 
 def test_the_pdf_is_made_on_request_and_then_offered_as_bytes(data_dir):
@@ -139,8 +155,8 @@ def test_area_profile_of_dekani(lang, data_dir):
     assert i18n.t("profile.population", lang, n=1733, date=day_written, kind=i18n.t("areas.kind.ks", lang)) in said
     table = app.dataframe[0].value.set_index("category")
     day = table.loc[i18n.t("category.day_activities", lang)]
-    assert day["services_in_area"] == 0 and day["mean_distance_km"] == pytest.approx(6.01, abs=0.01)
-    assert day["nearest_km"] > 0 and day["nearest"]
+    assert day["services_in_area"] == "0" and day["mean_distance_km"] == km(6.01, lang)
+    assert day["nearest_km"] not in ("", NO_NUMBER, km(0, lang)) and day["nearest"]
     # area-wide services reach Dekani: home help among them; confidential services never appear
     assert i18n.t("profile.area_wide", lang, n=10) in said
     assert i18n.t("note.road", lang, factor=i18n.format_number(1.3, lang, 1)) in said
@@ -166,7 +182,7 @@ def test_home_care_is_served_or_not_never_a_distance(lang, data_dir):
     served = i18n.plural("coverage.value_reached", lang, 5)
     ks = ranking.drop(i18n.name_in({"name_sl": "Ankaran", "name_it": "Ancarano"}, lang))
     assert len(ks) == 22 and (ks["reach"] == served).all() and not ks["gap"].any()
-    assert ranking["value"].isna().all() and ranking["share_within_5km"].isna().all()  # no "0 %" for home care
+    assert (ranking["value"] == NO_NUMBER).all() and (ranking["share_within_5km"] == NO_NUMBER).all()  # no "0 %" for home care
     assert ranking.iloc[0]["reach"] == i18n.t("coverage.value_not_reached", lang)  # Ankaran: the data say Koper only
     said = texts(app)
     assert i18n.t("coverage.basis.delivered", lang) in said
@@ -192,7 +208,7 @@ def test_gracisce_profile_no_longer_contradicts_itself(lang, data_dir):
     table = app.dataframe[0].value.set_index("category")
     home = table.loc[i18n.t("category.home_care", lang)]
     assert home["gap_text"] == "" and home["reach"] == i18n.plural("coverage.value_reached", lang, 5)
-    assert pd.isna(home["mean_distance_km"]) and pd.isna(home["share_within_5km"])
+    assert home["mean_distance_km"] == NO_NUMBER and home["share_within_5km"] == NO_NUMBER
     said = texts(app)
     gap_lines = [m.value for m in app.markdown if m.value.startswith("- **") and "**: " in m.value]
     assert not any(i18n.t("category.home_care", lang) in line for line in gap_lines)

@@ -218,36 +218,68 @@ def open_services(services: pd.DataFrame, view) -> pd.Series | None:
     return pd.Series(coverage.open_at(services, view.at, view.include_unknown_hours), index=services.index)
 
 
-#: How each coverage column is shown: (text key of its header, printf format or None for text, width).
-COLUMN_STYLES: dict[str, tuple[str, str | None, str | None]] = {
-    "rank": ("report.col.rank", "%d", "small"),
+#: How each coverage column is shown: (text key of its header, number style or None for text, width).
+#: Number styles: (decimals, unit suffix); the numbers are written as the page's language writes them
+#: (babel: ``19,3 km`` and ``1.262`` in sl/it, ``19.3 km`` and ``1,262`` in en) — Streamlit's own
+#: number formats follow the browser's locale, not the page's language.
+COLUMN_STYLES: dict[str, tuple[str, tuple[int, str] | None, str | None]] = {
+    "rank": ("report.col.rank", (0, ""), "small"),
     "area": ("report.col.area", None, None),
     "category": ("report.col.category", None, None),
     "reach": ("coverage.col_reach", None, "medium"),
-    "population": ("report.col.population", "localized", None),
+    "population": ("report.col.population", (0, ""), None),
     "population_date": ("report.col.population_date", None, None),
-    "services_in_area": ("report.col.services_in_area", "%d", None),
-    "area_wide_services": ("report.col.area_wide_services", "%d", None),
+    "services_in_area": ("report.col.services_in_area", (0, ""), None),
+    "area_wide_services": ("report.col.area_wide_services", (0, ""), None),
     "nearest": ("report.col.nearest", None, "medium"),
-    "nearest_km": ("report.col.nearest_km", "%.1f km", None),
-    "mean_distance_km": ("report.col.mean_distance_km", "%.1f km", None),
-    "max_distance_km": ("report.col.max_distance_km", "%.1f km", None),
-    "mean_road_distance_km": ("report.col.mean_road_distance_km", "%.1f km", None),
-    "share_within_5km": ("report.col.share_within_5km", "%.0f %%", None),
-    "services_per_1000": ("report.col.services_per_1000", "%.2f", None),
+    "nearest_km": ("report.col.nearest_km", (1, " km"), None),
+    "mean_distance_km": ("report.col.mean_distance_km", (1, " km"), None),
+    "max_distance_km": ("report.col.max_distance_km", (1, " km"), None),
+    "mean_road_distance_km": ("report.col.mean_road_distance_km", (1, " km"), None),
+    "share_within_5km": ("report.col.share_within_5km", (0, " %"), None),
+    "services_per_1000": ("report.col.services_per_1000", (2, ""), None),
     "gap_text": ("report.col.gap_text", None, "large"),
 }
+#: Number styles of a measure's unit (the ranking's value column).
+UNIT_STYLES = {"km": (1, " km"), "pct": (0, " %"), "per1000": (2, ""), "count": (0, "")}
+#: A number that does not apply (a distance to a service that comes to the residents) or is missing.
+NO_NUMBER = "–"
+
+
+def number_text(value: object, style: tuple[int, str], lang: str) -> str:
+    """``value`` written in ``lang`` with ``style`` = (decimals, unit suffix); NO_NUMBER when missing."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return NO_NUMBER
+    if number != number:  # NaN
+        return NO_NUMBER
+    decimals, suffix = style
+    return i18n.format_number(number, lang, decimals) + suffix
+
+
+def shown_frame(frame: pd.DataFrame, names: list[str], lang: str, **styles: tuple[int, str]) -> pd.DataFrame:
+    """The columns ``names`` of ``frame`` for display: numbers as text in ``lang`` (``COLUMN_STYLES``;
+    ``styles`` adds or overrides a column's (decimals, suffix))."""
+    shown = frame[names].copy()
+    for name in names:
+        style = styles.get(name) or (COLUMN_STYLES[name][1] if name in COLUMN_STYLES else None)
+        if style is not None:
+            shown[name] = [number_text(v, style, lang) for v in frame[name]]
+    return shown
 
 
 def column_config(names: list[str], lang: str, **special) -> dict:
-    """st.dataframe column configs for coverage columns, headers in ``lang``; ``special`` adds or overrides."""
+    """st.dataframe column configs for coverage columns, headers in ``lang``; ``special`` adds or overrides.
+
+    Number columns are right-aligned text (see ``shown_frame``)."""
     configs = {}
     for name in names:
         if name in special:
             configs[name] = special[name]
             continue
-        key, number_format, width = COLUMN_STYLES[name]
-        label = i18n.t(key, lang)
-        configs[name] = (st.column_config.TextColumn(label, width=width) if number_format is None
-                         else st.column_config.NumberColumn(label, format=number_format, width=width))
+        key, number_style, width = COLUMN_STYLES[name]
+        configs[name] = st.column_config.TextColumn(i18n.t(key, lang), width=width,
+                                                    alignment="right" if number_style else None)
     return configs
+

@@ -15,7 +15,6 @@ from ui import coverage_panel
 
 PROFILE_PAGE = "pages/area.py"
 MAP_HEIGHT = 520
-UNIT_FORMATS = {"km": "%.1f km", "pct": "%.0f %%", "per1000": "%.2f", "count": "%d"}
 RANKING_COLUMNS = ["rank", "area", "value", "reach", "population", "population_date", "services_in_area", "area_wide_services",
                    "mean_distance_km", "max_distance_km", "share_within_5km", "services_per_1000", "gap", "gap_text"]
 
@@ -125,10 +124,11 @@ def ranking_table(lang: str, view, ranking: pd.DataFrame, measure, measure_name:
     unit = i18n.t(f"unit.label.{measure.unit}", lang)
     columns = coverage_panel.column_config(
         RANKING_COLUMNS, lang,
-        value=st.column_config.NumberColumn(f"{measure_name} ({unit})", format=UNIT_FORMATS[measure.unit]),
+        value=st.column_config.TextColumn(f"{measure_name} ({unit})", alignment="right"),
         gap=st.column_config.CheckboxColumn(i18n.t("report.col.gap", lang)),
     )
-    picked = st.dataframe(shown[list(columns)], column_config=columns, hide_index=True, width="stretch",
+    table = coverage_panel.shown_frame(shown, list(columns), lang, value=coverage_panel.UNIT_STYLES[measure.unit])
+    picked = st.dataframe(table, column_config=columns, hide_index=True, width="stretch",
                           key="coverage_ranking", on_select="rerun", selection_mode="single-row")
     st.caption(i18n.t("coverage.table_hint", lang))
     rows = (picked.get("selection", {}).get("rows", []) if isinstance(picked, dict)
