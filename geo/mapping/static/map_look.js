@@ -9,6 +9,16 @@
 function koperMapLook(map, detailZoom) {
     var box = map.getContainer(), pending = null;
     box.classList.add("koper-map");
+    // Leaflet focuses the map on a press without preventScroll and restores only this frame's
+    // scroll: in Streamlit's page a map partly below the fold scrolled the page between press and
+    // release, so the release landed elsewhere and the click on an area was lost.
+    if (map.keyboard && map.keyboard.enabled()) {
+        map.keyboard.disable();
+        map.keyboard._onMouseDown = function () {
+            if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+        };
+        map.keyboard.enable();
+    }
     L.control.scale({metric: true, imperial: false}).addTo(map);
     function detail() {
         box.classList.toggle("koper-zoom-detail", map.getZoom() >= detailZoom);
