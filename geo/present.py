@@ -18,7 +18,7 @@ SOURCE_TITLES = {
 
 def _link(label: str, href: str | None) -> str:
     """A Markdown link when the href is safe, else the label as plain text."""
-    return f"[{safe.md_text(label)}]({href})" if href else safe.md_text(label)
+    return f"[{safe.md_link_label(label)}]({href})" if href else safe.md_text(label)
 
 
 def address_text(record: dict, lang: str) -> str:

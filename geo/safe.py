@@ -51,6 +51,14 @@ def md_text(value: object) -> str:
     return _ACTIVE_COLON.sub(":" + _ZERO_WIDTH_SPACE, text)
 
 
+def md_link_label(value: object) -> str:
+    """Escape the text of a Markdown link (``[text](href)``) like ``md_text``, but without breaking
+    "@" and "www": inside a link GFM finds no autolinks, and the label is what a person copies (an
+    e-mail address with a hidden zero-width space after "@" no longer works when pasted)."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
+    return _ACTIVE_COLON.sub(":" + _ZERO_WIDTH_SPACE, text)
+
+
 def web_href(url: str) -> str | None:
     """An ``http(s)`` link for a web address (bare hosts get https://); None if unsafe."""
     text = (url or "").strip()

@@ -174,3 +174,20 @@ def test_md_text_only_adds_escapes_and_invisible_spaces(text):
     escaped = safe.md_text(text)
     assert re.sub(r"\\(.)", r"\1", escaped, flags=re.DOTALL).replace("\u200b", "") == text
     assert ":material/" not in escaped and not re.search(r"https?://|www\.", escaped.replace("\\", ""), re.I)
+
+
+def test_link_labels_keep_e_mail_addresses_copyable():
+    label = safe.md_link_label("suvada.catak@odu.si")
+    assert "\u200b" not in label and label.replace("\\", "") == "suvada.catak@odu.si"
+    assert safe.md_link_label("[x](javascript:alert(1))").startswith("\\[x\\]")  # still no link inside a link
+    assert "\u200b" in safe.md_text("suvada.catak@odu.si")  # plain text still breaks autolinks
+
+
+def test_details_show_e_mail_links_without_hidden_characters():
+    from geo import present
+
+    record = {"emails": ["suvada.catak@odu.si"], "target_groups": [], "location_type": "site"}
+    import datetime as dt
+
+    text = present.details_markdown(record, "sl", dt.datetime(2026, 12, 1, 10))
+    assert "[suvada\\.catak@odu\\.si](mailto:suvada.catak@odu.si)" in text and "\u200b" not in text
