@@ -290,3 +290,35 @@ def test_a_mixed_choice_says_which_part_comes_to_the_residents(data_dir):
 
     part = safe.md_text("Self-help groups for older people (at changing places in the municipality)")
     assert i18n.t("coverage.delivered_part", "en", services=part) in said
+
+
+# --- reviewer findings (issue 11) --------------------------------------------------------------------
+
+def _gap_count(app: AppTest) -> int:
+    ranking = app.dataframe[0].value
+    return int((ranking["gap_text"] != "").sum())
+
+
+def test_thresholds_survive_moving_between_coverage_and_area_through_the_menu(data_dir):
+    """Switching pages in the menu (no query string) kept far=0.5, r=1, share=0: a widget's minimum."""
+    from apptest_support import run_page
+
+    app = run_page("pages/coverage.py", "en", cat=DAY_CENTRES)
+    assert not app.exception, app.exception
+    before = _gap_count(app)
+    assert before > 5
+    for page in ("pages/area.py", "pages/coverage.py", "pages/area.py", "pages/coverage.py"):
+        for key in [k for k in app.query_params if k != "lang"]:  # the menu's links carry no query string
+            del app.query_params[key]
+        app.switch_page(page).run()
+        assert not app.exception, app.exception
+        for key in ("far", "r", "share"):
+            assert key not in app.query_params, (page, dict(app.query_params))
+        assert (app.session_state["cov_far"], app.session_state["cov_radius"], app.session_state["cov_share"]) == (10.0, 5, 50)
+    assert app.query_params.get("cat") == DAY_CENTRES  # the category chosen on /coverage is kept
+    assert app.selectbox(key="cov_category").value == DAY_CENTRES
+    assert _gap_count(app) == before
+    app.number_input(key="cov_far").set_value(15.0).run()  # a chosen threshold is kept as well
+    del app.query_params["far"]
+    app.switch_page("pages/area.py").run()
+    assert app.query_params["far"] == "15" and app.number_input(key="cov_far").value == 15

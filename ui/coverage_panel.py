@@ -108,8 +108,40 @@ def _seed(start: View) -> None:
         st.session_state.setdefault(_key(name), value)
 
 
+#: The widgets' session-state names (``_key``) and, for the thresholds, (low, high, default) of their values.
+CHOICES = ("measure", "category", "target_group", "open_at", "day", "time", "unknown", "only_ks", "far", "radius",
+           "share", "min")
+THRESHOLD_BOUNDS = {"far": (0.5, 50.0, float(DEFAULTS.max_mean_distance_km)),
+                    "radius": (1, 10, int(DEFAULTS.share_radius_km)),
+                    "share": (0, 100, int(round(DEFAULTS.min_share * 100))),
+                    "min": (0, 20, int(DEFAULTS.min_services_in_area))}
+
+
+def _keep_choices() -> None:
+    """Carry the choices over to this run as plain session state.
+
+    The coverage pages draw the same widgets (same keys) on different pages, and some only on one
+    (measure, category). Streamlit drops a widget's value when a run does not draw it, and a widget
+    drawn on another page starts from its own default: a number_input's minimum (far=0.5 km, r=1,
+    share=0). Re-assigning each value before any widget is drawn makes it state the next widget
+    with that key starts from; a threshold that is missing or out of its range becomes the
+    documented default (coverage.GapThresholds()), never a widget's minimum.
+    """
+    state = st.session_state
+    for name in CHOICES:
+        key = _key(name)
+        if name in THRESHOLD_BOUNDS:
+            low, high, default = THRESHOLD_BOUNDS[name]
+            value = state.get(key)
+            if key in state and not (isinstance(value, (int, float)) and low <= value <= high):
+                state[key] = default
+        if key in state:
+            state[key] = state[key]
+
+
 def controls(lang: str, *, with_measure: bool = True, with_category: bool = True) -> View:
     """The choices in the sidebar; returns the View they describe."""
+    _keep_choices()
     _seed(from_params(st.query_params.to_dict()))
     box = st.sidebar
     state = st.session_state
@@ -161,12 +193,19 @@ def _from_widgets() -> View:
         include_unknown_hours=bool(get(_key("unknown"), True)),
         only_ks=bool(get(_key("only_ks"), False)),
         thresholds=coverage.GapThresholds(
-            max_mean_distance_km=float(get(_key("far")) or DEFAULTS.max_mean_distance_km),
-            share_radius_km=float(get(_key("radius")) or DEFAULTS.share_radius_km),
-            min_share=float(get(_key("share")) if get(_key("share")) is not None else 50) / 100,
-            min_services_in_area=int(get(_key("min")) if get(_key("min")) is not None else 1),
+            max_mean_distance_km=float(_threshold("far")),
+            share_radius_km=float(_threshold("radius")),
+            min_share=float(_threshold("share")) / 100,
+            min_services_in_area=int(_threshold("min")),
         ),
     )
+
+
+def _threshold(name: str) -> float:
+    """A threshold widget's value, or its documented default when missing or out of range."""
+    low, high, default = THRESHOLD_BOUNDS[name]
+    value = st.session_state.get(_key(name))
+    return value if isinstance(value, (int, float)) and low <= value <= high else default
 
 
 def long_table(view: View) -> pd.DataFrame | None:
