@@ -73,7 +73,7 @@ def sections(services: pd.DataFrame, lang: str) -> list[tuple[str, list[dict]]]:
 
 
 def entry_lines(record: dict, lang: str) -> list[tuple[str, str]]:
-    """One service as (label, plain text) lines: provider, where, phones, e-mail, hours, price.
+    """One service as (label, plain text) lines: provider, where, phones, e-mail, hours, price, how to apply.
 
     Plain text (the PDF is not HTML): nothing is interpreted. Confidential records give no place.
     """
@@ -93,6 +93,7 @@ def entry_lines(record: dict, lang: str) -> list[tuple[str, str]]:
         hours = f"{hours} — {i18n.t('referral.call_first', lang)}"
     lines.append((i18n.t("field.hours", lang), hours))
     lines.append((i18n.t("field.price", lang), present.price_text(record, lang)))
+    lines.append((i18n.t("field.how_to_apply", lang), i18n.field(record, "how_to_apply", lang)))
     return [(label, value) for label, value in lines if value]
 
 
@@ -110,7 +111,7 @@ class _Writer:
 
     def finish(self) -> None:
         if self.figure is not None:
-            self.figure.text(MARGIN / PAGE[0], 0.35 / PAGE[1], f"{self.footer} · {self.pages}", fontsize=7.5, color="#333333")
+            self.figure.text(MARGIN / PAGE[0], 0.35 / PAGE[1], self.footer.format(page=self.pages), fontsize=7.5, color="#333333")
             self.pdf.savefig(self.figure)
             self.figure = None
 
@@ -137,7 +138,7 @@ def referral_pdf(services: pd.DataFrame, lang: str, when: dt.datetime, selection
     """
     lang = i18n.language(lang)
     buffer = io.BytesIO()
-    footer = i18n.t("referral.footer", lang, date=i18n.format_day(when.date(), lang))
+    footer = i18n.t("referral.footer", lang, date=i18n.format_day(when.date(), lang), page="{page}")  # page filled per page
     with PdfPages(buffer, metadata={"Title": i18n.t("referral.title", lang), "Creator": "Koper social services map"}) as pdf:
         writer = _Writer(pdf, footer)
         head = [(line, TITLE_PT, "bold") for line in _wrapped(i18n.t("referral.title", lang), TITLE_WRAP)]

@@ -36,11 +36,18 @@ def test_sheet_for_homeless_people_lists_every_such_service_with_its_phones(tabl
     assert len(services) >= 3  # the shelter, the housing support, Caritas at least
     text = flat(pdf_text(referral.referral_pdf(shown, lang, SATURDAY, referral.selection_text(chosen, lang, SATURDAY))))
     assert flat(i18n.t("referral.title", lang)) in text
+    assert flat(i18n.t("referral.footer", lang, date=i18n.format_day(SATURDAY.date(), lang), page=1)) in text
     assert i18n.t("group.homeless", lang) in text
     for record in services.to_dict("records"):
         assert flat(i18n.field(record, "name", lang)) in text, record["id"]
         for phone in record["phones"]:
             assert present.display_phone(phone) in text, (record["id"], phone)
+
+
+def test_the_sheet_says_how_to_apply(table):
+    housing = table.set_index("id", drop=False).loc["homeless-housing-support"].to_dict()
+    lines = dict(referral.entry_lines(housing, "sl"))
+    assert "Gramšijev trg 1" in lines[i18n.t("field.how_to_apply", "sl")]
 
 
 def test_sections_put_home_delivery_first_and_keep_information_out(table):
@@ -140,9 +147,9 @@ def test_the_map_page_makes_the_sheet_on_request_and_offers_it_for_download(lang
     assert not app.exception, app.exception
     assert made == []  # a visit that does not print costs nothing
     button = app.button(key="map_referral_make")
-    assert button.label == i18n.t("referral.download", lang)
+    assert button.label == i18n.t("referral.make", lang)  # says what the first click does
     button.click().run()
     assert not app.exception, app.exception
     assert made == [lang]
-    assert any(getattr(e, "proto", None) is not None and "pdf" in str(e.proto).lower()
-               for e in app.get("download_button")), "no PDF download offered"
+    [download] = [e for e in app.get("download_button") if e.proto.label == i18n.t("referral.download", lang)]
+    assert not download.proto.deferred_file_id  # the bytes themselves

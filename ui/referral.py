@@ -27,7 +27,7 @@ def sheet_button(services: pd.DataFrame, lang: str, when: dt.datetime, selection
     """
     flag = f"{key}_asked"
     if not st.session_state.get(flag):
-        st.button(i18n.t("referral.download", lang), key=f"{key}_make", help=i18n.t("referral.help", lang),
+        st.button(i18n.t("referral.make", lang), key=f"{key}_make", help=i18n.t("referral.help", lang),
                   on_click=lambda: st.session_state.update({flag: True}))
         return
     with st.spinner(i18n.t("referral.making", lang)):
