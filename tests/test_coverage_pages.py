@@ -322,3 +322,17 @@ def test_thresholds_survive_moving_between_coverage_and_area_through_the_menu(da
     del app.query_params["far"]
     app.switch_page("pages/area.py").run()
     assert app.query_params["far"] == "15" and app.number_input(key="cov_far").value == 15
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_a_mixed_basis_never_reads_served_when_its_places_are_far(lang, data_dir):
+    """Gračišče's day centres read 'served: 1 service comes to the residents' beside the gap 'far … 13.9 km'."""
+    app = open_page("pages/area.py", lang, area="ks-50606")
+    assert not app.exception, app.exception
+    day = app.dataframe[0].value.set_index("category").loc[i18n.t("category.day_activities", lang)]
+    assert day["reach"] == i18n.plural("coverage.value_also_reached", lang, 1)
+    assert day["reach"] != i18n.plural("coverage.value_reached", lang, 1) and day["gap_text"]
+    coverage_page = open_page("pages/coverage.py", lang, cat=DAY_CENTRES)
+    ranking = coverage_page.dataframe[0].value.set_index("area")
+    assert ranking.loc["Gračišče", "reach"] == i18n.plural("coverage.value_also_reached", lang, 1)
+    assert not ranking["reach"].isin([i18n.plural("coverage.value_reached", lang, n) for n in range(1, 6)]).any()

@@ -99,10 +99,16 @@ def value_text(row: dict | pd.Series, key: str, lang: str) -> str:
 
 
 def reach_text(row: dict | pd.Series, lang: str) -> str:
-    """Served / not served by the services that come to the residents, and by how many."""
+    """Served / not served by the services that come to the residents, and by how many.
+
+    For a mixed basis (places to go and services that come to the residents) the count reads "also
+    comes to the residents: 1 service", never "served": the places may still be far (a gap).
+    """
     count = int(row.get("reaching_services") or 0)
     if count == 0:
         return i18n.t("coverage.value_not_reached", lang)
+    if row.get("basis") == MIXED:
+        return i18n.plural("coverage.value_also_reached", lang, count)
     return i18n.plural("coverage.value_reached", lang, count)
 
 

@@ -418,6 +418,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "gap.not_reached": "non servita: parte di questa scelta raggiunge i residenti (a domicilio o nella comunità), ma nessuno di questi servizi copre quest'area",
     "coverage.gap_rule": "Un'area ha una lacuna quando i suoi residenti sono lontani da una sede corrispondente (distanza media oltre {far} km, o meno del {share} entro {radius} km) oppure quando nessuno dei servizi corrispondenti che raggiungono i residenti la copre; non avere alcun servizio all'interno dell'area non è di per sé una lacuna.",
     "coverage.value_reached": {"one": "servita: {n} servizio raggiunge i residenti", "other": "servita: {n} servizi raggiungono i residenti"},
+    "coverage.value_also_reached": {"one": "raggiunge anche i residenti: {n} servizio", "other": "raggiungono anche i residenti: {n} servizi"},
     "coverage.value_not_reached": "non servita: nessun servizio di questo tipo arriva qui",
     "coverage.legend_reached": "servita da un servizio che raggiunge i residenti",
     "coverage.legend_not_reached": "non servita: nessuno arriva qui",
