@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import sys
 
 import openpyxl
 import pytest
@@ -198,12 +199,10 @@ def test_the_map_in_words(inputs):
 
 @pytest.mark.parametrize("lang", ["sl", "it"])  # Italian: a taller legend ("nessuna sede corrispondente …")
 def test_map_names_are_drawn_at_the_size_asked_for(inputs, lang):
-    import matplotlib.pyplot as plt
-
     from geo.report import maps
 
     _s, _l, table, boundaries = inputs
-    fig = plt.figure(figsize=(1020 / 96, 620 / 96), dpi=96)
+    fig = maps.new_figure((1020 / 96, 620 / 96), dpi=96)
     ax = fig.add_axes([0, 0, 1, 1])
     report.draw_map(ax, table, boundaries, "mean_distance_km", lang, label_size=20 * 72 / 96, legend_size=20 * 72 / 96)
     names = [t for t in ax.texts if t.get_text()]
@@ -217,7 +216,6 @@ def test_map_names_are_drawn_at_the_size_asked_for(inputs, lang):
     legend = ax.get_legend().get_window_extent(renderer)
     assert [t.get_text() for t, box in zip(names, boxes) if box.overlaps(legend)] == []
     assert all(0 <= box.x0 and box.x1 <= fig.bbox.width and 0 <= box.y0 and box.y1 <= fig.bbox.height for box in boxes)
-    plt.close(fig)
 
 
 def test_category_figures_are_text_in_the_language(inputs):
@@ -235,3 +233,55 @@ def test_category_figures_are_text_in_the_language(inputs):
     if raw.loc[home, "basis"] == coverage.DELIVERED:  # comes to the residents: served or not, never a distance
         assert "km" not in shown.loc[home, "mean_distance_km"] and "%" not in shown.loc[home, "share_within_5km"]
     assert not shown.isna().any().any()
+
+
+def test_maps_and_pdfs_drawn_by_several_sessions_at_once_are_all_whole(inputs, monkeypatch):
+    """Streamlit runs every session's script in its own thread: six sessions drawing at the same time
+    (council map PNGs and PDFs, different languages and outlines) must each get a whole file, no error.
+    With pyplot this failed as on the server: two threads took the same figure number, so one drew on
+    the figure the other was saving as PDF (AttributeError: 'FigureCanvasPdf' has no get_renderer)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import matplotlib.pyplot as plt
+
+    _s, _l, table, boundaries = inputs
+    # A busy server may pause a thread between any two steps: here between pyplot's reading of the
+    # figure numbers in use and its taking the next one (no effect on drawing that never uses pyplot).
+    numbers = plt.get_fignums
+    monkeypatch.setattr(plt, "get_fignums", lambda: (numbers(), time.sleep(0.005))[0])
+    start = threading.Barrier(6)
+    jobs = [("sl", "ks-50605"), ("it", ("ks-50623", "ob-213")), ("en", None), ("sl", ("ks-50604",)),
+            ("it", None), ("en", "ks-50617")]
+
+    def session(lang, highlight):
+        start.wait(timeout=60)  # all six begin together
+        out = []
+        for i in range(2):
+            if i == 0 or lang != "en":
+                out.append(("png", report.map_png(table, boundaries, "mean_distance_km", lang, highlight=highlight,
+                                                  width_px=1020, height_px=620, scale=1)))
+            else:
+                out.append(("pdf", report.build_pdf(table, boundaries, lang, WHEN, selection="x", area_ids=["ob-213"])))
+        return out
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # threads take turns often, as under a busy server's load
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            results = [f.result(timeout=600) for f in [pool.submit(session, *job) for job in jobs]]
+    finally:
+        sys.setswitchinterval(interval)
+    for kind, data in (r for session_results in results for r in session_results):
+        if kind == "png":
+            assert data.startswith(b"\x89PNG\r\n\x1a\n") and data.rstrip().endswith(b"IEND\xaeB`\x82")
+        else:
+            assert data.startswith(b"%PDF") and len(PdfReader(io.BytesIO(data)).pages) == report.page_count(1)
+    # nothing of one session's drawing reached another's: the same as drawn alone, byte for byte
+    pdfs = [data for kind, data in results[2] + results[5] if kind == "pdf"]
+    assert len(pdfs) == 2 and pdfs[0] == pdfs[1]
+    for (lang, highlight), session_results in list(zip(jobs, results))[:2]:
+        alone = report.map_png(table, boundaries, "mean_distance_km", lang, highlight=highlight, width_px=1020,
+                               height_px=620, scale=1)
+        assert session_results[0][1] == alone

@@ -1,5 +1,8 @@
 """Static choropleth maps of the areas (matplotlib, Agg): for the council screens (PNG) and the PDF.
 
+Thread-safe: drawn with matplotlib's object API only (``new_figure``, no pyplot), every drawing under
+the process-wide ``DRAWING`` lock (see there why).
+
 Names that do not fit in their area without touching another name (the small town areas of
 Koper) are written beside the map, in a column over the sea to the west, each with a thin line to
 its area, so every name stays at the size asked for (the council screens ask ≥ 18 px).
@@ -9,19 +12,27 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import threading
 
 import matplotlib
+import pandas as pd
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.text import Text
+from shapely.geometry import shape
 
-matplotlib.use("Agg")  # no display on a server; must come before pyplot
+from geo import choropleth, i18n
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-from shapely.geometry import shape  # noqa: E402
-
-from geo import choropleth, i18n  # noqa: E402
+#: One lock for every report drawing in this process (maps here, the council PDF in geo.report.pdf).
+#: Streamlit runs each session's script in its own thread and matplotlib is not thread-safe: the
+#: drawings are built with Figure + FigureCanvasAgg (no pyplot: its figure numbers and "current
+#: figure" are shared, so two sessions could draw on one figure while the other saved it as PDF, whose
+#: canvas has no get_renderer), but style() is applied with rc_context, which changes the process-wide
+#: rcParams and restores them afterwards, and the font cache and text layout caches are shared too.
+#: Re-entrant: build_pdf holds it and may call helpers that take it.
+DRAWING = threading.RLock()
 
 FONT = "DejaVu Sans"
 #: Points per inch (matplotlib sizes text in points; a CSS pixel is 1/96 in at 100 % zoom, the figure's dpi here).
@@ -44,6 +55,14 @@ def style() -> dict:
     fail the whole PDF), and never handed to LaTeX.
     """
     return {"font.family": FONT, "pdf.fonttype": 42, "font.size": 11, "text.parse_math": False, "text.usetex": False}
+
+
+def new_figure(figsize: tuple[float, float], dpi: float | None = None) -> Figure:
+    """A Figure of ``figsize`` inches with its own Agg canvas attached (no pyplot, nothing global:
+    only this thread sees it; draw and save it while holding ``DRAWING``)."""
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _halo():
@@ -87,7 +106,7 @@ def draw_map(ax, table: pd.DataFrame, boundaries: dict, key: str, lang: str, *, 
                        frameon=True, framealpha=0.9)
     if labels and places:
         # names beside the map stay above a legend in the lower left (its height depends on the language)
-        floor = legend.get_window_extent(ax.figure.canvas.get_renderer()).y1 if legend_loc == "lower left" else None
+        floor = legend.get_window_extent(_renderer(ax)).y1 if legend_loc == "lower left" else None
         _label(ax, places, label_size, floor)
 
 
@@ -120,7 +139,7 @@ def _fit(ax, shapes: list, room: float) -> None:
 def _label(ax, places: list, size: float, floor: float | None = None) -> None:
     """Names at their areas, largest areas first. A name bigger than its area, or one that would
     overlap a name already placed, goes into a column west of the map with a line to its area."""
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = _renderer(ax)
     to_data = ax.transData.inverted()
     placed, aside = [], []
     for geom, name, bold in sorted(places, key=lambda p: -p[0].area):
@@ -162,6 +181,14 @@ def _label(ax, places: list, size: float, floor: float | None = None) -> None:
             text.set_position((column_x, to_pixels.inverted().transform((0, pixel_y + floor - lowest))[1]))
 
 
+def _renderer(ax):
+    """The Agg renderer of ``ax``'s figure, for measuring text (a figure made without one gets an Agg canvas)."""
+    fig = ax.get_figure(root=True)
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
+
+
 def text_box(text, renderer):
     """The pixel box of a name's words (an annotation's own box also holds its line to the area)."""
     if hasattr(text, "update_positions"):
@@ -179,11 +206,10 @@ def map_png(table: pd.DataFrame, boundaries: dict, key: str, lang: str, *,
     """
     dpi = 96 * scale
     points = label_px * POINTS_PER_INCH / 96
-    with plt.rc_context(style()):
-        fig = plt.figure(figsize=(width_px / 96, height_px / 96), dpi=dpi)
-        ax = fig.add_axes([0.0, 0.0, 1.0, 1.0])
+    buffer = io.BytesIO()
+    with DRAWING, matplotlib.rc_context(style()):
+        fig = new_figure((width_px / 96, height_px / 96), dpi=dpi)
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         draw_map(ax, table, boundaries, key, lang, highlight=highlight, label_size=points, legend_size=points)
-        buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi)
-        plt.close(fig)
     return buffer.getvalue()

@@ -1,6 +1,8 @@
 """The council report as a PDF (matplotlib, offline): cover, summary table, map, one page per area.
 
 Text in DejaVu Sans (ships with matplotlib; has č, š, ž, à, è), numbers in the report's language.
+Thread-safe like geo.report.maps: Figure objects only (maps.new_figure, no pyplot), the whole build
+under maps.DRAWING (matplotlib's settings, fonts and caches are shared by every session's thread).
 """
 from __future__ import annotations
 
@@ -9,15 +11,11 @@ import io
 import textwrap
 
 import matplotlib
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
 
-matplotlib.use("Agg")  # no display on a server; must come before pyplot
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-
-from geo import choropleth, coverage, i18n  # noqa: E402
-from geo.report import maps, tables, words  # noqa: E402
+from geo import choropleth, coverage, i18n
+from geo.report import maps, tables, words
 
 A4_LANDSCAPE = (11.69, 8.27)
 #: Characters per line in each column of an area page's category table (also the columns' widths).
@@ -55,7 +53,7 @@ _BODY_SIZE, _BODY_CHARS, _LINE, _PARAGRAPH = 10, 135, 0.0235, 0.012
 def _text_page(pdf: PdfPages, title: str, lines: list[str], *, title_size: int = 22) -> None:
     """A page of paragraphs under a title; each paragraph wrapped here (so the next one starts below
     it, however long), text literal ("$" from the data stays "$")."""
-    fig = plt.figure(figsize=A4_LANDSCAPE)
+    fig = maps.new_figure(A4_LANDSCAPE)
     _wrapped(fig, 0.06, 0.9, title, fontsize=title_size, weight="bold", va="top")
     y = 0.78
     for line in lines:
@@ -63,7 +61,6 @@ def _text_page(pdf: PdfPages, title: str, lines: list[str], *, title_size: int =
         fig.text(0.06, y, "\n".join(wrapped), fontsize=_BODY_SIZE, va="top", linespacing=1.35, parse_math=False)
         y -= _LINE * len(wrapped) + _PARAGRAPH
     pdf.savefig(fig)
-    plt.close(fig)
 
 
 def plain(text: str) -> str:
@@ -74,7 +71,7 @@ def plain(text: str) -> str:
 def _table_page(pdf: PdfPages, title: str, frame: pd.DataFrame, note: str) -> None:
     """A table that fits the page: each column as wide as its longest text up to _TABLE_CHARS characters
     (longer text wraps), every row as tall as its most lines, all rows inside the table's box."""
-    fig = plt.figure(figsize=A4_LANDSCAPE)
+    fig = maps.new_figure(A4_LANDSCAPE)
     fig.text(0.04, 0.95, title, fontsize=16, weight="bold", va="top", parse_math=False)
     ax = fig.add_axes([0.03, 0.06, 0.94, 0.82])
     ax.set_axis_off()
@@ -96,12 +93,11 @@ def _table_page(pdf: PdfPages, title: str, frame: pd.DataFrame, note: str) -> No
             cell.set_facecolor("#e8e8e8")
     _wrapped(fig, 0.04, 0.03, note, fontsize=8, color="#444444")
     pdf.savefig(fig)
-    plt.close(fig)
 
 
 def _area_page(pdf: PdfPages, row: dict, table: pd.DataFrame, boundaries: dict, key: str, lang: str,
                thresholds: coverage.GapThresholds, by_category: pd.DataFrame | None) -> None:
-    fig = plt.figure(figsize=A4_LANDSCAPE)
+    fig = maps.new_figure(A4_LANDSCAPE)
     name = i18n.name_in(row, lang)
     fig.text(0.04, 0.95, name, fontsize=22, weight="bold", va="top")
     fig.text(0.04, 0.885, i18n.t("report.area_population", lang, n=words.number_text(row["population"], lang),
@@ -149,7 +145,6 @@ def _area_page(pdf: PdfPages, row: dict, table: pd.DataFrame, boundaries: dict, 
                 cell.set_facecolor("#e8e8e8")
                 cell.set_text_props(weight="bold")
     pdf.savefig(fig)
-    plt.close(fig)
 
 
 def build_pdf(
@@ -181,7 +176,7 @@ def build_pdf(
     ordered = choropleth.ranked(table, key)
     wanted = [a for a in ordered["area_id"] if area_ids is None or a in set(area_ids)]
     buffer = io.BytesIO()
-    with plt.rc_context(maps.style()), PdfPages(buffer, metadata={
+    with maps.DRAWING, matplotlib.rc_context(maps.style()), PdfPages(buffer, metadata={
         "Title": i18n.t("report.title", lang), "Creator": "Koper social services map",
         "CreationDate": None, "ModDate": None,  # same input, same bytes
     }) as pdf:
@@ -208,12 +203,12 @@ def build_pdf(
         ], title_size=26)
         _table_page(pdf, i18n.t("report.summary", lang), tables.summary_frame(table, key, lang),
                     selection + " · " + i18n.t("note.boundary", lang))
-        fig, ax = plt.subplots(figsize=A4_LANDSCAPE)
+        fig = maps.new_figure(A4_LANDSCAPE)
+        ax = fig.add_subplot()
         maps.draw_map(ax, table, boundaries, key, lang, label_size=9, legend_size=9)
         ax.set_title(f"{i18n.t(f'measure.{key}', lang)} — {selection}", fontsize=13)
         fig.text(0.02, 0.02, i18n.t("note.boundary", lang) + " " + i18n.t("attribution", lang), fontsize=7, color="#444444")
         pdf.savefig(fig)
-        plt.close(fig)
         for area_id in wanted:
             row = ordered[ordered["area_id"] == area_id].iloc[0].to_dict()
             per_category = None
