@@ -111,3 +111,38 @@ def test_a_broken_cache_file_does_not_lose_the_online_answer(data_dir):
     assert result.source == "nominatim"
     assert "the cache file is invalid" in result.note
     assert broken.read_bytes() == before  # never overwritten with a cache that drops its rows
+
+
+@pytest.mark.parametrize(
+    "query", ["Piazza Tito 1, Trieste", "Ljubljanska cesta 1, Ljubljana", "Krožna cesta 5, 1000 Ljubljana"])
+def test_an_address_in_another_town_is_not_found_offline_or_online(query):
+    # The data folder's register has Titov trg (Piazza Tito), Ljubljanska and Krožna cesta in Koper.
+    sources = g.load_sources(settings.PROJECT_DIR / "data")
+    assert g.geocode(query, sources=sources) is None
+    online = FakeGeocoder(answer=location(*KOPER))  # an online answer in Koper is not even asked for
+    assert g.geocode(query, sources=sources, online=True, geocoder=online) is None
+    assert online.calls == []
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Ljubljanska cesta 1, Koper", "Ljubljanska cesta, Koper"),
+        ("Piazza Tito 1, Capodistria", "Titov trg, Koper"),
+        ("Vicolo degli Olivi 5, Ancarano", "Oljčna pot, Ankaran"),
+    ],
+)
+def test_a_koper_or_ankaran_address_with_its_town_is_still_found(query, label):
+    sources = g.load_sources(settings.PROJECT_DIR / "data")
+    sources = type(sources)(sources.manual.iloc[0:0], sources.cache.iloc[0:0], sources.settlements, sources.streets,
+                            sources.served_area)  # the register alone answers
+    assert g.geocode(query, sources=sources).label.startswith(label)
+
+
+def test_strada_circolare_in_capodistria_is_found(data_dir):
+    write_cache(data_dir,
+                "\"Krožna cesta 5, 6000 Koper\",45.5400,13.7300,address,nominatim,2026-11-01,\"5, Krožna cesta, Koper\"")
+    found = geocode("Strada Circolare 5, Capodistria")
+    assert (found.lat, found.lon, found.precision) == (45.54, 13.73, "address")
+    assert geocode("Strada Circolare 5").precision == "address"
+    assert geocode("Strada Circolare 5, Trieste") is None

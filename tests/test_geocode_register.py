@@ -171,3 +171,61 @@ def test_every_provider_address_on_the_source_page_resolves(full_register):
 def test_normalisation_against_the_full_register(raw, expected, full_register):
     _, streets = full_register
     assert g.normalise_street_address(raw, streets) == expected
+
+
+@pytest.fixture(scope="module")
+def data_register() -> g.Register:
+    """The register of the data folder (data/settlements.csv, data/streets.csv)."""
+    return g.Register.from_tables(*g.load_register(settings.PROJECT_DIR / "data"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Piazza Tito 1, Trieste",  # the reviewer's: was Titov trg, Koper
+        "Ljubljanska cesta 1, Ljubljana",  # the reviewer's: was Ljubljanska cesta, Koper
+        "Ljubljanska cesta 1, 1000 Ljubljana",
+        "Piazza Tito 1, 34121 Trieste",
+        "Piazza Tito 1, Trieste, Italia",
+        "Piazza Tito, Trieste",
+        "Titov trg 3, Izola",
+        "Titov trg 3, 6310 Izola",
+    ],
+)
+def test_an_address_in_another_town_is_not_placed_on_a_koper_street(query, data_register):
+    assert data_register.resolve("Piazza Tito 1").label.startswith("Titov trg, Koper")  # the street does exist
+    assert data_register.names_place_outside(query)
+    assert data_register.resolve(query) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Strada Circolare 5, Capodistria", "Krožna cesta, Koper"),
+        ("Piazza Tito 1, Capodistria", "Titov trg, Koper"),
+        ("Titov trg 3, 6000 Koper – Capodistria", "Titov trg, Koper"),
+        ("Titov trg 3, Koper – Capodistria", "Titov trg, Koper"),
+        ("Titov trg 3, v Kopru", "Titov trg, Koper"),
+        ("Ljubljanska cesta 1, Koper", "Ljubljanska cesta, Koper"),
+        ("Ljubljanska cesta 1, Koper center", "Ljubljanska cesta, Koper"),
+        ("Levja ulica 7, Semedela", "Levja ulica, Koper"),
+        ("Levja ulica 7, 2. nadstropje", "Levja ulica, Koper"),
+        ("Oljčna pot 65, ANKARAN", "Oljčna pot, Ankaran"),
+        ("Vicolo degli Olivi 5, 6280 Ancarano", "Oljčna pot, Ankaran"),
+        ("Vicolo degli Olivi 5, Ancarano", "Oljčna pot, Ankaran"),
+        ("Gažon 39, 6274 Šmarje", "Gažon"),
+        ("Gažon 39, Smarje", "Gažon"),
+        ("Pobeška cesta 5, Prade", "Pobeška cesta, Prade"),
+        ("Krožna cesta 5", "Krožna cesta, Koper"),
+    ],
+)
+def test_koper_and_ankaran_addresses_with_their_town_still_resolve(query, expected, data_register):
+    assert not data_register.names_place_outside(query)
+    assert data_register.resolve(query).label.startswith(expected)
+
+
+@pytest.mark.parametrize("postcode", ["6000 Koper", "6271 Dekani", "6272 Gračišče", "6273 Marezige", "6274 Šmarje",
+                                      "6275 Črni Kal", "6276 Pobegi", "6280 Ankaran", "6281 Škofije"])
+def test_every_post_office_of_the_area_is_inside(postcode, data_register):
+    assert not data_register.names_place_outside(f"Levja ulica 7, {postcode}")
+    assert not data_register.names_place_outside(f"Levja ulica 7, {postcode.split(maxsplit=1)[1]}")

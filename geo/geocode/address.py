@@ -24,6 +24,14 @@ POSTCODES = {
     "6281": "Škofije",
 }
 
+#: Post codes of the area that POSTCODES leaves out but that are kept as inside: Podgorje (Koper)
+#: is served by 6244 Podgrad; an address there must not be refused as "outside" by its postcode.
+OTHER_AREA_POSTCODES = frozenset({"6244"})
+#: Parts of the town of Koper named like places that are not settlements of the register (local
+#: communities in data/areas.csv and their Italian names); "Levja ulica 7, Semedela" is in Koper.
+TOWN_QUARTERS = ("Center", "Centro", "Semedela", "Semedella", "Žusterna", "Giusterna", "Olmo", "Prisoje",
+                 "Za gradom", "Čežarji", "Markovec", "Škofije")
+
 # Generic words of street names: a source may drop them ("Krpanova 13") or use another one
 # ("Kolodvorski ulici" for Kolodvorska cesta), so the distinctive words decide.
 GENERIC_WORDS = frozenset(
@@ -49,6 +57,8 @@ _CASE_ENDINGS = ("ici", "ica", "ega", "emu", "em", "ih", "im", "om", "a", "e", "
 _MIN_STEM = 3
 _COUNTRY_WORDS = frozenset({"slovenija", "slovenia", "si", "slo"})
 POST_NAME_SPLIT = re.compile(r"\s+[\u2010-\u2015\u2212-]\s+|\s*[\u2013\u2014]\s*")
+#: A leading Italian CAP or Slovene postcode of a place part ("34121 Trieste").
+LEADING_CODE = re.compile(r"^(?:[A-Z]{1,2}-?)?\d{4,5}\s+", re.IGNORECASE)
 _POSTCODE_PART = re.compile(r"^(?:SI-?)?(\d{4})(?:\s+(\D.*))?$", re.IGNORECASE)
 _TRAILING_POSTCODE = re.compile(r"^(.*\S)\s+(\d{4})\s+(\D+)$")
 # "58a", "58 a", "58/a", "58-a", "58 / A": a number of 1–4 digits and an optional letter.
@@ -168,3 +178,13 @@ def parse_query(raw: str) -> ParsedQuery:
     elif postcode in POSTCODES:
         post_names = [POSTCODES[postcode]]
     return ParsedQuery(tuple(parts), postcode, tuple(post_names))
+
+
+def trailing_parts(places: tuple[str, ...]) -> tuple[str, ...]:
+    """The parts after the address: after the last part with a house number, else after the first.
+
+    "Piazza Tito 1, Trieste" → ("Trieste",); "Center, Krožna cesta" → ("Krožna cesta",). These name
+    the town (or a quarter, a floor …) of the address; parts before it may be an organisation's name.
+    """
+    numbered = [i for i, part in enumerate(places) if split_house_number(part)[1] is not None]
+    return places[(numbered[-1] + 1) if numbered else 1:]

@@ -16,7 +16,7 @@ from typing import Any
 from geo.errors import KoperMapError
 from geo.geocode import files
 from geo.geocode.address import parse_query
-from geo.geocode.online import ask_online
+from geo.geocode.online import OUTSIDE_AREA, ask_online
 from geo.geocode.result import NOT_CACHED, ONLINE_FAILED, SOURCE_MANUAL, GeocodeResult, Note, english, failure_key
 from geo.geocode.register import Register
 from geo.geocode.sources import GeocodeSources, RowIndex, load_sources
@@ -93,6 +93,9 @@ def geocode(
 ) -> GeocodeResult | None:
     """Place an address: manual file → cache → Nominatim (if ``online``) → register; None if unknown.
 
+    None as well, before any lookup, when the text names a postcode or town outside Koper and
+    Ankaran (``Register.names_place_outside``), as for an online answer outside the area.
+
     Pass ``sources`` (``load_sources(folder)``, kept while the files do not change), or
     ``data_dir`` to load them for this one call. ``geocoder`` (needed when ``online``) is any
     object with ``geocode(query, **kwargs)``, normally the process's one
@@ -109,6 +112,12 @@ def geocode(
     if store and data_dir is None:
         raise ValueError("geocode(store=True) needs data_dir, the folder whose geocode cache is written")
     src = sources if sources is not None else load_sources(data_dir)
+    if src.register.names_place_outside(query):
+        # "Ljubljanska cesta 1, Ljubljana": not the Koper street of that name, and no question online
+        # (the online path's canonical form drops the town). Not found, as an online answer outside
+        # Koper and Ankaran is.
+        logger.info("Address not placed (%s)", OUTSIDE_AREA)
+        return None
     found = lookup_offline(query, src)
     if found is not None:
         return found

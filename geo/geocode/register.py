@@ -4,7 +4,9 @@
 every name); its methods then place a query at a settlement centroid (``resolve``) and give the
 canonical spelling of an address (``canonical_address``) that the manual file, the cache and
 Nominatim are keyed by. Build one Register per pair of tables and reuse it: the module functions
-of the same names build a fresh index on every call.
+of the same names build a fresh index on every call. ``names_place_outside`` tells a query that
+names a town or postcode outside Koper and Ankaran. (Over ~400 lines: that check matches parts with
+the same indexes as the placing, so it stays beside it.)
 """
 from __future__ import annotations
 
@@ -16,13 +18,18 @@ from typing import Any
 import pandas as pd
 
 from geo.geocode.address import (
+    LEADING_CODE,
+    OTHER_AREA_POSTCODES,
     POST_NAME_SPLIT,
     POSTCODES,
+    TOWN_QUARTERS,
     ParsedQuery,
     Words,
     agree,
     parse_query,
     split_house_number,
+    tokens,
+    trailing_parts,
     variants,
 )
 from geo.geocode.result import AMBIGUOUS, SOURCE_REGISTER, STREET_NOT_FOUND, GeocodeResult, Note, english
@@ -219,8 +226,48 @@ class Register:
 
     # -- placing and normalising addresses -----------------------------------------------------
 
+    def names_place_outside(self, query: str) -> bool:
+        """True when the query names a postcode or town outside Koper and Ankaran.
+
+        "Piazza Tito 1, Trieste", "Ljubljanska cesta 1, 1000 Ljubljana": a postcode that is not one
+        of the area's post offices, or a part after the address (``trailing_parts``) that is none of
+        the register's settlements or streets, the post offices or TOWN_QUARTERS (Slovene or Italian,
+        accent-blind, "v Kopru" and "Koper – Capodistria" too). Parts holding other digits ("2.
+        nadstropje") are not taken for a town. Without the settlements table nothing is refused.
+        """
+        if not self.has_settlements:
+            return False
+        parsed = parse_query(query)
+        if parsed.postcode is not None and parsed.postcode not in {*POSTCODES, *OTHER_AREA_POSTCODES}:
+            return True
+        return not all(self._is_local_place(part) for part in trailing_parts(parsed.places))
+
+    def _is_local_place(self, part: str) -> bool:
+        """A place part that may be in Koper or Ankaran (a known name, or not a place name at all)."""
+        name = LEADING_CODE.sub("", part).strip()
+        if not name or any(ch.isdigit() for ch in name):
+            return True
+        pieces = [name, *(p.strip() for p in POST_NAME_SPLIT.split(name) if p.strip())]
+        # Any word may be a town ("Koper center", "občina Ankaran"); a quarter only as the whole part.
+        towns = {" ".join(tokens(n)) for n in POSTCODES.values()}
+        towns |= {" ".join(n.tokens) for s in self.settlements for n in s.names}
+        quarters = {" ".join(tokens(n)) for n in TOWN_QUARTERS}
+        for piece in pieces:
+            words = tokens(piece)
+            if " ".join(words) in quarters or any(word in towns for word in words):
+                return True
+            if self.match_settlements(piece) or self.match_streets(piece):
+                return True
+        return False
+
     def resolve(self, query: str) -> GeocodeResult | None:
-        """Place a query at a settlement centroid (precision "settlement", source gurs-rpe), or None."""
+        """Place a query at a settlement centroid (precision "settlement", source gurs-rpe), or None.
+
+        None too when the query names a place outside Koper and Ankaran (``names_place_outside``):
+        "Ljubljanska cesta 1, Ljubljana" is not Ljubljanska cesta in Koper.
+        """
+        if self.names_place_outside(query):
+            return None
         parsed = parse_query(query)
         hinted, hinted_municipalities = self._hints(parsed)
         hinted_ids = {s.settlement_id for s in hinted}
