@@ -18,7 +18,7 @@ area_id = st.sidebar.selectbox(i18n.t("profile.choose", lang), area_ids, key="pr
 view = coverage_panel.controls(lang, with_measure=False, with_category=False)
 urlstate.write({"area": area_id}, ("area",))
 
-long = coverage_panel.long_table(view)
+long = coverage_panel.long_table(view, services)
 everything = long[(long["area_id"] == area_id) & (long["category"] == coverage.ALL)].iloc[0].to_dict()
 info = area_rows[area_rows["area_id"] == area_id].iloc[0].to_dict()
 
@@ -38,8 +38,10 @@ index = cache.location_index()
 nearest_rows = report.nearest_by_category(index, float(info["centroid_lat"]), float(info["centroid_lon"]), lang, available) if index else {}
 per_category = report.area_by_category(long, area_id, lang, view.thresholds, nearest_rows)
 # Categories that come to the residents say served / not served (and by how many), not a distance.
-per_category["reach"] = [coverage.words.reach_text(r, lang) if r["basis"] in (coverage.DELIVERED, coverage.MIXED) else ""
-                         for r in per_category.to_dict("records")]
+# Categories only by phone (confidential) say so, not "far" (geo.coverage.phone; rows in long's order).
+mine = long[(long["area_id"] == area_id) & (long["category"] != coverage.ALL)]
+per_category["phone_only"] = mine["phone_only"].to_numpy() if "phone_only" in mine else False
+per_category["reach"] = [coverage.words.reach_cell(r, lang) for r in per_category.to_dict("records")]
 st.subheader(i18n.t("profile.by_category", lang))
 columns = coverage_panel.column_config(
     ["category", "reach", "services_in_area", "area_wide_services", "nearest", "nearest_km", "mean_distance_km",

@@ -336,3 +336,17 @@ def test_a_mixed_basis_never_reads_served_when_its_places_are_far(lang, data_dir
     ranking = coverage_page.dataframe[0].value.set_index("area")
     assert ranking.loc["Gračišče", "reach"] == i18n.plural("coverage.value_also_reached", lang, 1)
     assert not ranking["reach"].isin([i18n.plural("coverage.value_reached", lang, n) for n in range(1, 6)]).any()
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_crisis_help_only_by_phone_is_said_so_and_is_no_gap(lang, data_dir):
+    """Three confidential crisis services (by phone, never placed): not 'far: no matching service'."""
+    app = open_page("pages/area.py", lang, area="ks-50606")
+    assert not app.exception, app.exception
+    crisis = app.dataframe[0].value.set_index("category").loc[i18n.t("category.crisis", lang)]
+    assert crisis["reach"] == i18n.t("coverage.value_phone_only", lang)
+    assert crisis["gap_text"] == "" and crisis["mean_distance_km"] == NO_NUMBER and crisis["share_within_5km"] == NO_NUMBER
+    gap_lines = [m.value for m in app.markdown if m.value.startswith("- **") and "**: " in m.value]
+    assert not any(i18n.t("category.crisis", lang) in line for line in gap_lines)
+    ranking = open_page("pages/coverage.py", lang, cat="crisis", ks="1").dataframe[0].value
+    assert (ranking["reach"] == i18n.t("coverage.value_phone_only", lang)).all() and not ranking["gap"].any()

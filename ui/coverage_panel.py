@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import areas, choropleth, coverage, filters, hours, i18n, model
+from geo.coverage import phone
 from ui import cache, urlstate
 
 PREFIX = "cov"
@@ -208,9 +209,15 @@ def _threshold(name: str) -> float:
     return value if isinstance(value, (int, float)) and low <= value <= high else default
 
 
-def long_table(view: View) -> pd.DataFrame | None:
-    """Area × category coverage for the view's target group, time and thresholds (cached)."""
-    return cache.coverage_table(view.target_group, view.at, view.include_unknown_hours, view.thresholds)
+def long_table(view: View, services: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """Area × category coverage for the view's target group, time and thresholds (cached).
+
+    With ``services`` (the directory's table), rows whose only matching services are confidential
+    (by phone) are marked ``phone_only`` and are not gaps (geo.coverage.phone)."""
+    long = cache.coverage_table(view.target_group, view.at, view.include_unknown_hours, view.thresholds)
+    if long is None or services is None:
+        return long
+    return phone.mark_phone_only(long, services, view.target_group, view.at, view.include_unknown_hours)
 
 
 def area_table(long: pd.DataFrame, view: View, category: str | None = ...) -> pd.DataFrame:  # type: ignore[assignment]

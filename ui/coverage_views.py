@@ -117,8 +117,7 @@ def ranking_table(lang: str, view, ranking: pd.DataFrame, measure, measure_name:
         value=[measure.display(v) for v in ranking[measure.key].astype(float)],
         share_within_5km=ranking["share_within_5km"] * 100,  # shown in per cent
         population_date=[report.population_date(v, lang) for v in ranking["population_date"]],  # as the language writes it
-        reach=[coverage.words.reach_text(r, lang) if r.get("basis") in (coverage.DELIVERED, coverage.MIXED) else ""
-               for r in ranking.to_dict("records")],
+        reach=[coverage.words.reach_cell(r, lang) for r in ranking.to_dict("records")],
         gap_text=[coverage.words.gap_text(r, view.thresholds, lang) for r in ranking.to_dict("records")],
     )
     unit = i18n.t(f"unit.label.{measure.unit}", lang)

@@ -88,7 +88,7 @@ def value_text(row: dict | pd.Series, key: str, lang: str) -> str:
     service_area leaves these residents out), else "no matching service (no distance)"; else the value
     with its unit.
     """
-    if is_delivered_only(row) and key in PLACE_MEASURES:
+    if (is_delivered_only(row) or row.get("phone_only")) and key in PLACE_MEASURES:
         return reach_text(row, lang)
     value = row.get(key)
     if _missing(value) or (isinstance(value, float) and not math.isfinite(value)):
@@ -104,12 +104,22 @@ def reach_text(row: dict | pd.Series, lang: str) -> str:
     For a mixed basis (places to go and services that come to the residents) the count reads "also
     comes to the residents: 1 service", never "served": the places may still be far (a gap).
     """
+    if row.get("phone_only"):  # only confidential services match (geo.coverage.phone)
+        return i18n.t("coverage.value_phone_only", lang)
     count = int(row.get("reaching_services") or 0)
     if count == 0:
         return i18n.t("coverage.value_not_reached", lang)
     if row.get("basis") == MIXED:
         return i18n.plural("coverage.value_also_reached", lang, count)
     return i18n.plural("coverage.value_reached", lang, count)
+
+
+def reach_cell(row: dict | pd.Series, lang: str) -> str:
+    """The tables' "reach" cell: reach_text for a basis that comes to the residents (delivered or mixed)
+    or one only by phone (``phone_only``), else ''."""
+    if row.get("basis") in (DELIVERED, MIXED) or row.get("phone_only"):
+        return reach_text(row, lang)
+    return ""
 
 
 def basis_note(table: pd.DataFrame, lang: str) -> str | None:

@@ -419,6 +419,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "coverage.gap_rule": "An area has a gap when its residents are far from a matching place (mean distance over {far} km, or less than {share} of them within {radius} km), or when none of the matching services that come to the residents serves it; having no service inside the area is not a gap by itself.",
     "coverage.value_reached": {"one": "served: {n} service comes to the residents", "other": "served: {n} services come to the residents"},
     "coverage.value_also_reached": {"one": "also comes to the residents: {n} service", "other": "also come to the residents: {n} services"},
+    "coverage.value_phone_only": "by phone only (confidential): not measured by distance",
     "coverage.value_not_reached": "not served: no such service comes here",
     "coverage.legend_reached": "served by a service that comes to the residents",
     "coverage.legend_not_reached": "not served: none comes here",

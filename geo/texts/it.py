@@ -419,6 +419,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "coverage.gap_rule": "Un'area ha una lacuna quando i suoi residenti sono lontani da una sede corrispondente (distanza media oltre {far} km, o meno del {share} entro {radius} km) oppure quando nessuno dei servizi corrispondenti che raggiungono i residenti la copre; non avere alcun servizio all'interno dell'area non è di per sé una lacuna.",
     "coverage.value_reached": {"one": "servita: {n} servizio raggiunge i residenti", "other": "servita: {n} servizi raggiungono i residenti"},
     "coverage.value_also_reached": {"one": "raggiunge anche i residenti: {n} servizio", "other": "raggiungono anche i residenti: {n} servizi"},
+    "coverage.value_phone_only": "solo per telefono (riservato): non misurato con la distanza",
     "coverage.value_not_reached": "non servita: nessun servizio di questo tipo arriva qui",
     "coverage.legend_reached": "servita da un servizio che raggiunge i residenti",
     "coverage.legend_not_reached": "non servita: nessuno arriva qui",

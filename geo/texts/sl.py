@@ -419,6 +419,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "coverage.gap_rule": "Območje ima vrzel, če so njegovi prebivalci daleč od ustreznega kraja (povprečna razdalja nad {far} km ali manj kot {share} prebivalcev v {radius} km) ali če ga ne pokriva nobena od ustreznih storitev, ki pridejo k prebivalcem; to, da na območju ni nobene storitve, samo po sebi ni vrzel.",
     "coverage.value_reached": {"one": "oskrbljeno: {n} storitev pride k prebivalcem", "two": "oskrbljeno: {n} storitvi prideta k prebivalcem", "few": "oskrbljeno: {n} storitve pridejo k prebivalcem", "other": "oskrbljeno: {n} storitev pride k prebivalcem"},
     "coverage.value_also_reached": {"one": "k prebivalcem pride tudi: {n} storitev", "two": "k prebivalcem prideta tudi: {n} storitvi", "few": "k prebivalcem pridejo tudi: {n} storitve", "other": "k prebivalcem pride tudi: {n} storitev"},
+    "coverage.value_phone_only": "samo po telefonu (zaupno): ni merjeno z razdaljo",
     "coverage.value_not_reached": "ni oskrbljeno: nobena taka storitev ne pride sem",
     "coverage.legend_reached": "oskrbljeno s storitvijo, ki pride k prebivalcem",
     "coverage.legend_not_reached": "ni oskrbljeno: nobena ne pride sem",
