@@ -350,3 +350,12 @@ def test_crisis_help_only_by_phone_is_said_so_and_is_no_gap(lang, data_dir):
     assert not any(i18n.t("category.crisis", lang) in line for line in gap_lines)
     ranking = open_page("pages/coverage.py", lang, cat="crisis", ks="1").dataframe[0].value
     assert (ranking["reach"] == i18n.t("coverage.value_phone_only", lang)).all() and not ranking["gap"].any()
+
+
+@pytest.mark.parametrize("lang, header", [("sl", "Storitve, ki pridejo k prebivalcem"), ("it", "Servizi che raggiungono i residenti"),
+                                          ("en", "Services that come to the residents")])
+def test_the_area_wide_column_says_what_it_counts(lang, header, data_dir):
+    """It counts every service that comes to the residents (home, changing places, accommodation), not only at home."""
+    assert i18n.t("report.col.area_wide_services", lang) == header
+    app = open_page("pages/area.py", lang, area="ks-50606")
+    assert header in app.dataframe[0].proto.columns

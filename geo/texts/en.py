@@ -460,7 +460,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "report.col.share_within_5km": "Residents within 5 km (%)",
     "report.col.share_within_10km": "Residents within 10 km (%)",
     "report.col.access_2sfca": "2SFCA per 1,000 residents",
-    "report.col.area_wide_services": "Services at home",
+    "report.col.area_wide_services": "Services that come to the residents",
     "report.col.gap": "Gap",
     "report.col.gap_text": "Why a gap",
     "report.col.rank": "Rank",

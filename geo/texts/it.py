@@ -460,7 +460,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "report.col.share_within_5km": "Residenti entro 5 km (%)",
     "report.col.share_within_10km": "Residenti entro 10 km (%)",
     "report.col.access_2sfca": "2SFCA ogni 1.000 residenti",
-    "report.col.area_wide_services": "Servizi a domicilio",
+    "report.col.area_wide_services": "Servizi che raggiungono i residenti",
     "report.col.gap": "Lacuna",
     "report.col.gap_text": "Perché una lacuna",
     "report.col.rank": "Posto",

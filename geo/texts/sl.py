@@ -460,7 +460,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "report.col.share_within_5km": "Prebivalci v 5 km (%)",
     "report.col.share_within_10km": "Prebivalci v 10 km (%)",
     "report.col.access_2sfca": "2SFCA na 1.000 prebivalcev",
-    "report.col.area_wide_services": "Storitve na domu",
+    "report.col.area_wide_services": "Storitve, ki pridejo k prebivalcem",
     "report.col.gap": "Vrzel",
     "report.col.gap_text": "Zakaj vrzel",
     "report.col.rank": "Mesto",
