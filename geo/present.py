@@ -193,14 +193,25 @@ def details_markdown(record: dict, lang: str, when: dt.datetime) -> str:
     return "  \n".join(lines)
 
 
+#: areas_table's number columns and their decimals (as the data give them: km² to 2 or 3 places, error in %).
+AREA_NUMBER_DECIMALS = {"population": 0, "official_km2": 2, "computed_km2": 3, "area_error_pct": 2}
+
+
 def areas_table(table, lang: str):
-    """The areas table with translated column names and kinds, dates as the language writes them, for display."""
+    """The areas table with translated column names and kinds, dates and numbers as the language writes
+    them (text: population, official_km2, computed_km2, area_error_pct; '–' where missing), for display."""
     from geo import report  # here: the report package pulls in the coverage measures, which listing pages do not need
+
+    def written(column: str, decimals: int) -> list[str]:
+        return ["–" if v != v else i18n.format_number(float(v), lang, decimals) for v in table[column]]
 
     return table.assign(
         kind=table["kind"].map(lambda k: i18n.t(f"areas.kind.{k}", lang)),
         population_date=[report.population_date(v, lang) for v in table["population_date"]],
         name=[i18n.name_in(r, lang) for r in table.to_dict("records")],
+        # numbers as the language writes them (babel: 2.345 and 6,02 in sl/it), as text: Streamlit's own
+        # number formats follow the browser's locale, not the page's language
+        **{column: written(column, decimals) for column, decimals in AREA_NUMBER_DECIMALS.items()},
     )[["name", "kind", "population", "population_date", "official_km2", "computed_km2", "area_error_pct"]].rename(
         columns={
             "name": i18n.t("areas.name", lang),

@@ -10,7 +10,10 @@ common.geography_or_stop(lang)
 include_ankaran = st.toggle(i18n.t("areas.include_ankaran", lang), value=True, key="areas_include_ankaran")
 table = areas.filter_areas(cache.load_areas(), include_ankaran)
 view = present.areas_table(table, lang)
-st.dataframe(view, hide_index=True, width="stretch")
+# the numbers are text in the page's language (present.areas_table): right-aligned as numbers are
+numbers = {i18n.t(key, lang) for key in ("areas.population", "areas.official_km2", "areas.computed_km2", "areas.error_pct")}
+st.dataframe(view, hide_index=True, width="stretch",
+             column_config={name: st.column_config.TextColumn(name, alignment="right") for name in numbers})
 st.markdown(i18n.t("areas.total", lang, n=int(table["population"].sum())))
 if cache.boundary_is_official():
     st.info(i18n.t("areas.boundary_official", lang))

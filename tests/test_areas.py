@@ -244,3 +244,22 @@ def test_an_area_list_from_a_link_is_bounded_deduplicated_and_known_only():
     assert areas.parse_area_list(huge, known) == ["ks-50605", "ks-50617"]
     # Only the first MAX_AREA_LIST_CHARS characters are read: an id after them is ignored.
     assert areas.parse_area_list("x" * areas.MAX_AREA_LIST_CHARS + ",ob-213", known) == []
+
+
+@pytest.mark.parametrize("lang, population, official, computed", [("it", "2.345", "6,02", "6,067"),
+                                                                   ("sl", "2.345", "6,02", "6,067"),
+                                                                   ("en", "2,345", "6.02", "6.067")])
+def test_areas_page_writes_numbers_as_its_language_does(lang, population, official, computed, data_dir: Path):
+    """/areas in Italian showed 6.02, 6.067 and 2345 (the browser's locale): babel, per language, right-aligned."""
+    from apptest_support import run_page
+    from geo import i18n
+
+    app = run_page("pages/areas.py", lang)
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    first = table.iloc[0]
+    assert first[i18n.t("areas.population", lang)] == population
+    assert first[i18n.t("areas.official_km2", lang)] == official
+    assert first[i18n.t("areas.computed_km2", lang)] == computed
+    configured = json.loads(app.dataframe[0].proto.columns or "{}")
+    assert any(c.get("alignment") == "right" for c in configured.values())
