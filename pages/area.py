@@ -15,6 +15,8 @@ names = {r["area_id"]: i18n.name_in(r, lang) for r in area_rows.to_dict("records
 wanted = st.query_params.get("area")
 st.session_state.setdefault("profile_area", wanted if wanted in names else area_ids[0])
 area_id = st.sidebar.selectbox(i18n.t("profile.choose", lang), area_ids, key="profile_area", format_func=names.get)
+if wanted is not None and wanted not in names:  # a mistyped or outdated link: say so, never switch silently
+    st.warning(i18n.t("profile.unknown_area", lang, area=safe.md_text(str(wanted)[:40]), name=safe.md_text(names[area_id])))
 view = coverage_panel.controls(lang, with_measure=False, with_category=False)
 urlstate.write({"area": area_id}, ("area",))
 

@@ -359,3 +359,15 @@ def test_the_area_wide_column_says_what_it_counts(lang, header, data_dir):
     assert i18n.t("report.col.area_wide_services", lang) == header
     app = open_page("pages/area.py", lang, area="ks-50606")
     assert header in app.dataframe[0].proto.columns
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_an_unknown_area_in_the_link_is_said_before_the_default(lang, data_dir):
+    app = open_page("pages/area.py", lang, area="ks-xxxx")
+    assert not app.exception, app.exception
+    default = app.title[0].value
+    from geo import safe
+
+    assert [w.value for w in app.warning] == [i18n.t("profile.unknown_area", lang, area=safe.md_text("ks-xxxx"),
+                                                     name=safe.md_text(default))]
+    assert not open_page("pages/area.py", lang, area="ks-50606").warning

@@ -494,6 +494,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "council.gap_people": "Residents of the areas with a gap: **{n}**",
     "council.download_pdf": "PDF report",
     "report.no_gap": "No gap at these thresholds.",
+    "profile.unknown_area": "The area in the link ({area}) is unknown; showing {name} instead.",
     "profile.choose": "Area",
     "profile.population": {"one": "**{n}** resident (as of {date}) · {kind}", "other": "**{n}** residents (as of {date}) · {kind}"},
     "profile.by_category": "Services and distances by category",

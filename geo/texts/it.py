@@ -494,6 +494,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "council.gap_people": "Residenti delle aree con una lacuna: **{n}**",
     "council.download_pdf": "Relazione PDF",
     "report.no_gap": "Nessuna lacuna con queste soglie.",
+    "profile.unknown_area": "L'area indicata nel link ({area}) è sconosciuta; viene mostrata l'area {name}.",
     "profile.choose": "Area",
     "profile.population": {"one": "**{n}** residente (al {date}) · {kind}", "other": "**{n}** residenti (al {date}) · {kind}"},
     "profile.by_category": "Servizi e distanze per categoria",

@@ -494,6 +494,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "council.gap_people": "Prebivalci območij z vrzeljo: **{n}**",
     "council.download_pdf": "Poročilo PDF",
     "report.no_gap": "Pri teh mejah ni vrzeli.",
+    "profile.unknown_area": "Območja iz povezave ({area}) ne poznamo; prikazano je območje {name}.",
     "profile.choose": "Območje",
     "profile.population": {"one": "**{n}** prebivalec (na dan {date}) · {kind}", "two": "**{n}** prebivalca (na dan {date}) · {kind}", "few": "**{n}** prebivalci (na dan {date}) · {kind}", "other": "**{n}** prebivalcev (na dan {date}) · {kind}"},
     "profile.by_category": "Storitve in razdalje po kategorijah",
