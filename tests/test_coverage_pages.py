@@ -371,3 +371,18 @@ def test_an_unknown_area_in_the_link_is_said_before_the_default(lang, data_dir):
     assert [w.value for w in app.warning] == [i18n.t("profile.unknown_area", lang, area=safe.md_text("ks-xxxx"),
                                                      name=safe.md_text(default))]
     assert not open_page("pages/area.py", lang, area="ks-50606").warning
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_home_care_ranking_is_titled_served_or_not(lang, data_dir):
+    """Home care: the ranking's title said 'mean distance to the nearest service' above served / not served."""
+    app = open_page("pages/coverage.py", lang, cat="home_care")
+    assert not app.exception, app.exception
+    headings = [h.value for h in app.subheader]
+    reach = i18n.t("coverage.measure_reach", lang)
+    assert i18n.t("coverage.ranking", lang, measure=reach) in headings
+    assert not any(i18n.t("measure.mean_distance_km", lang) in h for h in headings)
+    assert reach in app.dataframe[0].proto.columns
+    # places are still measured by distance
+    day = open_page("pages/coverage.py", lang, cat=DAY_CENTRES)
+    assert i18n.t("coverage.ranking", lang, measure=i18n.t("measure.mean_distance_km", lang)) in [h.value for h in day.subheader]

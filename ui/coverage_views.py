@@ -108,6 +108,17 @@ def area_map(lang: str, view, table: pd.DataFrame, boundaries: dict, outline: di
         st.caption(note)
 
 
+def delivered_only(table: pd.DataFrame) -> bool:
+    """True when every area's selection only comes to the residents (basis delivered): no distance to show."""
+    return bool(len(table)) and bool((table["basis"] == coverage.DELIVERED).all())
+
+
+def measure_title(lang: str, table: pd.DataFrame, measure_name: str) -> str:
+    """The measure's name as headings show it: "served / not served" for a delivered-only selection
+    (e.g. home care), whose place measures (a mean distance…) are not shown."""
+    return i18n.t("coverage.measure_reach", lang) if delivered_only(table) else measure_name
+
+
 def ranking_table(lang: str, view, ranking: pd.DataFrame, measure, measure_name: str) -> pd.DataFrame:
     """The ranking (least served first); picking a row opens that area's profile. Returns the rows shown."""
     st.subheader(i18n.t("coverage.ranking", lang, measure=measure_name))
@@ -123,7 +134,8 @@ def ranking_table(lang: str, view, ranking: pd.DataFrame, measure, measure_name:
     unit = i18n.t(f"unit.label.{measure.unit}", lang)
     columns = coverage_panel.column_config(
         RANKING_COLUMNS, lang,
-        value=st.column_config.TextColumn(f"{measure_name} ({unit})", alignment="right"),
+        value=st.column_config.TextColumn(measure_name if delivered_only(ranking) else f"{measure_name} ({unit})",
+                                          alignment="right"),
         gap=st.column_config.CheckboxColumn(i18n.t("report.col.gap", lang)),
     )
     table = coverage_panel.shown_frame(shown, list(columns), lang, value=coverage_panel.UNIT_STYLES[measure.unit])

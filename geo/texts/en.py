@@ -378,6 +378,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "coverage.gap_areas": {"one": "**{n}** of {total} areas has a gap", "other": "**{n}** of {total} areas have a gap"},
     "coverage.gap_people": {"one": "**{n}** person lives in them", "other": "**{n}** people live in them"},
     "coverage.click_hint": "Click an area to open its profile.",
+    "coverage.measure_reach": "Served / not served (services that come to the residents)",
     "coverage.ranking": "Ranking: {measure} (least served first)",
     "coverage.table_hint": "Click a column heading to sort; select a row to open the area's profile.",
     "coverage.compare": "Areas compared",

@@ -378,6 +378,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "coverage.gap_areas": {"one": "**{n}** area su {total} ha una lacuna", "other": "**{n}** aree su {total} hanno una lacuna"},
     "coverage.gap_people": {"one": "vi vive **{n}** persona", "other": "vi vivono **{n}** persone"},
     "coverage.click_hint": "Cliccate su un'area per aprirne il profilo.",
+    "coverage.measure_reach": "Servita / non servita (servizi che raggiungono i residenti)",
     "coverage.ranking": "Classifica: {measure} (prima le meno servite)",
     "coverage.table_hint": "Cliccate sull'intestazione di una colonna per ordinare; selezionate una riga per il profilo dell'area.",
     "coverage.compare": "Confronto tra le aree",

@@ -378,6 +378,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "coverage.gap_areas": {"one": "Vrzel ima **{n}** od {total} območij", "two": "Vrzel ima **{n}** od {total} območij", "few": "Vrzel ima **{n}** od {total} območij", "other": "Vrzel ima **{n}** od {total} območij"},
     "coverage.gap_people": {"one": "v njih živi **{n}** prebivalec", "two": "v njih živita **{n}** prebivalca", "few": "v njih živijo **{n}** prebivalci", "other": "v njih živi **{n}** prebivalcev"},
     "coverage.click_hint": "Za profil območja kliknite nanj.",
+    "coverage.measure_reach": "Oskrbljeno / ni oskrbljeno (storitve, ki pridejo k prebivalcem)",
     "coverage.ranking": "Razvrstitev: {measure} (najslabše oskrbljena prva)",
     "coverage.table_hint": "Za razvrščanje kliknite naslov stolpca; izberite vrstico za profil območja.",
     "coverage.compare": "Primerjava območij",
