@@ -24,6 +24,10 @@ AREAS_PER_SCREEN = 4
 MAP_WIDTH_PX = 1020
 MAP_HEIGHT_PX = 620
 MAP_LABEL_PX = 20
+#: The text box beside the map on an area screen (CSS pixels): taller than the map, so that four areas'
+#: people, rank and gaps show whole at 1920×1080 (at the map's 620 px the fourth area's gaps were cut
+#: mid-line, e.g. Gračišče with every category), while the navigation under it stays on the screen.
+AREA_TEXT_HEIGHT_PX = 820
 #: Large type for a projector, on this page only (static CSS, no data in it): less empty space at the
 #: top so that title, map and navigation fit in 1080 pixels.
 BIG_TYPE = """
@@ -110,11 +114,12 @@ def _map(table: pd.DataFrame, boundaries: dict, key: str, lang: str, highlight: 
     st.image(png, width=MAP_WIDTH_PX, alt=report.map_alt_text(table, key, lang, highlight))
 
 
-def _columns():
-    """Text on the left, the map on the right. The text sits in a box as tall as the map (scrolling
-    inside if an area's gaps run long), so the navigation under it is always on the screen."""
+def _columns(height_px: int = MAP_HEIGHT_PX):
+    """Text on the left, the map on the right. The text sits in a box ``height_px`` tall (as tall as
+    the map unless told; scrolling inside if the text runs longer), so the navigation under it is
+    always on the screen."""
     left, right = st.columns([1, 1.45], gap="medium")
-    return left.container(height=MAP_HEIGHT_PX, border=False), right
+    return left.container(height=height_px, border=False), right
 
 
 def overview(lang: str, table: pd.DataFrame, ranking: pd.DataFrame, names: dict, measure, measure_name: str,
@@ -171,7 +176,7 @@ def group(lang: str, area_ids: tuple[str, ...], ranking: pd.DataFrame, names: di
     """A screen of up to four areas: people, the measure and its rank, gaps; the map with them outlined."""
     st.title(" · ".join(safe.md_text(names[a]) for a in area_ids))
     st.caption(safe.md_text(f"{measure_name} · {i18n.t('council.dates', lang, dates=_dates(lang, ranking, area_ids, names))}"))
-    left, right = _columns()
+    left, right = _columns(AREA_TEXT_HEIGHT_PX)
     with left:
         for area_id in area_ids:
             row = ranking[ranking["area_id"] == area_id].iloc[0].to_dict()
