@@ -179,3 +179,19 @@ def test_streamlits_own_accessible_names_are_in_the_page_language(browser, serve
         assert {"Skrij stranski stolpec", "Strani aplikacije", "Izberite možnost", "ura, Ura"} <= set(names)
     finally:
         context.close()
+
+
+def test_streamlits_visible_sentences_are_in_the_page_language(browser, server):
+    """A form's "Press Enter to submit form" appeared in English under the address on an Italian page."""
+    context, page = _page(browser)
+    try:
+        page.goto(f"{server}/nearest?lang=it")
+        _settled(page, i18n.t("page.nearest", "it"))
+        page.get_by_text(i18n.t("nearest.method.address", "it"), exact=True).first.click()
+        field = page.get_by_label(i18n.t("nearest.address", "it"))
+        field.wait_for(timeout=30_000)
+        field.fill("Strada Circolare 5, Capodistria")
+        page.get_by_text(i18n.t("chrome.visible.submit_form", "it")).first.wait_for(timeout=30_000)
+        assert "Press Enter" not in page.evaluate(READ_TEXT)
+    finally:
+        context.close()

@@ -76,6 +76,11 @@ STREAMLIT_ENGLISH = {
     "close": "Close", "copy": "Copy to clipboard", "choose_option": "Choose an option",
     "choose_options": "Choose options", "clear_all": "Clear all",
 }
+#: Streamlit's (1.67) own visible English sentences, by text key (``chrome.visible.*``).
+STREAMLIT_VISIBLE_ENGLISH = {
+    "submit_form": "Press Enter to submit form", "apply": "Press Enter to apply", "skip": "Skip to main content",
+    "drop_file": "Drag and drop file here", "browse": "Browse files",
+}
 #: The parts of Streamlit's date and time fields, named "day, <label>" for screen readers.
 DATE_PARTS = ("day", "month", "year", "hour", "minute", "second")
 
@@ -134,18 +139,38 @@ _DOCUMENT_SCRIPT = """<script>
       });
     });
   };
+  // Streamlit's few visible English sentences (a form's "Press Enter to submit form", the skip link,
+  // the file uploader's), said in the page language; each text node remembers its English.
+  const kept = window.koperMapTexts || (window.koperMapTexts = new WeakMap());
+  const retext = function () {
+    const now = window.koperMapDocument;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const value = node.nodeValue.trim();
+      if (!value) continue;
+      const before = kept.get(node);
+      const english = before && before.said === value ? before.english : value;
+      if (!Object.prototype.hasOwnProperty.call(now.visible, english)) continue;
+      const said = now.visible[english];
+      kept.set(node, {english: english, said: said});
+      if (value !== said) node.nodeValue = said;
+    }
+  };
   let pending = false;
   const update = function () {
     if (pending) return;
     pending = true;
-    window.requestAnimationFrame(function () { pending = false; name(); relabel(); });
+    window.requestAnimationFrame(function () { pending = false; name(); relabel(); retext(); });
   };
   name();
   relabel();
+  retext();
   if (!window.koperMapObserver) {
     window.koperMapObserver = new MutationObserver(update);
     window.koperMapObserver.observe(document.documentElement,
-      {subtree: true, childList: true, attributes: true, attributeFilter: ["title", "lang", "aria-label", "placeholder"]});
+      {subtree: true, childList: true, characterData: true, attributes: true,
+       attributeFilter: ["title", "lang", "aria-label", "placeholder"]});
   }
 })();
 </script>"""
@@ -161,7 +186,8 @@ def mark_document(lang: str) -> None:
     """
     texts = {"lang": i18n.language(lang), "mapFrame": i18n.t("map.frame_title", lang),
              "chrome": {english: i18n.t(f"chrome.{key}", lang) for key, english in STREAMLIT_ENGLISH.items()},
-             "segments": {part: i18n.t(f"chrome.segment.{part}", lang) for part in DATE_PARTS}}
+             "segments": {part: i18n.t(f"chrome.segment.{part}", lang) for part in DATE_PARTS},
+             "visible": {english: i18n.t(f"chrome.visible.{key}", lang) for key, english in STREAMLIT_VISIBLE_ENGLISH.items()}}
     payload = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
     st.sidebar.html(_DOCUMENT_SCRIPT % (payload, LANG_COOKIE), unsafe_allow_javascript=True)
 

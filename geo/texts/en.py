@@ -707,4 +707,9 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "problem.unknown_id": "no record has this id",
     "coverage.make_pdf": "Make the PDF report",
     "coverage.making_pdf": "Making the PDF report …",
+    "chrome.visible.submit_form": "Press Enter to submit form",
+    "chrome.visible.apply": "Press Enter to apply",
+    "chrome.visible.skip": "Skip to main content",
+    "chrome.visible.drop_file": "Drag and drop file here",
+    "chrome.visible.browse": "Browse files",
 }

@@ -707,4 +707,9 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "problem.unknown_id": "nessuna voce ha questo ID",
     "coverage.make_pdf": "Prepara il rapporto PDF",
     "coverage.making_pdf": "Preparo il rapporto PDF …",
+    "chrome.visible.submit_form": "Premere Invio per inviare il modulo",
+    "chrome.visible.apply": "Premere Invio per applicare",
+    "chrome.visible.skip": "Vai al contenuto principale",
+    "chrome.visible.drop_file": "Trascinare qui il file",
+    "chrome.visible.browse": "Scegli il file",
 }

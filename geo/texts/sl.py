@@ -707,4 +707,9 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "problem.unknown_id": "noben zapis nima tega ID",
     "coverage.make_pdf": "Pripravi poročilo PDF",
     "coverage.making_pdf": "Pripravljam poročilo PDF …",
+    "chrome.visible.submit_form": "Pritisnite Enter za oddajo obrazca",
+    "chrome.visible.apply": "Pritisnite Enter za potrditev",
+    "chrome.visible.skip": "Preskoči na glavno vsebino",
+    "chrome.visible.drop_file": "Datoteko povlecite in spustite sem",
+    "chrome.visible.browse": "Izberite datoteko",
 }
