@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from geo import hours as timetable
 from geo import i18n, model, present
+from geo.report import maps
 
 #: A4 portrait in inches, margins in inches, type sizes in points.
 PAGE = (8.27, 11.69)
@@ -139,7 +140,10 @@ def referral_pdf(services: pd.DataFrame, lang: str, when: dt.datetime, selection
     lang = i18n.language(lang)
     buffer = io.BytesIO()
     footer = i18n.t("referral.footer", lang, date=i18n.format_day(when.date(), lang), page="{page}")  # page filled per page
-    with PdfPages(buffer, metadata={"Title": i18n.t("referral.title", lang), "Creator": "Koper social services map"}) as pdf:
+    # One drawing at a time in the process: the council report changes matplotlib's shared settings
+    # (rc_context) while it draws, and the font caches are shared (geo.report.maps.DRAWING).
+    with maps.DRAWING, PdfPages(buffer, metadata={"Title": i18n.t("referral.title", lang),
+                                                  "Creator": "Koper social services map"}) as pdf:
         writer = _Writer(pdf, footer)
         head = [(line, TITLE_PT, "bold") for line in _wrapped(i18n.t("referral.title", lang), TITLE_WRAP)]
         head += [(line, BODY_PT, "normal") for line in _wrapped(selection)]
