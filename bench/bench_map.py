@@ -32,12 +32,10 @@ import http.server
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import folium
@@ -46,9 +44,10 @@ from folium.plugins import MarkerCluster
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # run from anywhere; Chromium's settings from browser_support
 
+import browser_support
 import stclient
 import synthetic
-from browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, is_local
+from browser_support import CHROMIUM, CHROMIUM_ARGS, is_local
 
 from geo import areas, assets, directory, filters, hours, mapping, settings
 
@@ -150,37 +149,12 @@ def peer_server(data_dir: Path, work: Path, log: Path, timeout_s: float = 600.0)
     work.mkdir(parents=True, exist_ok=True)
     shutil.copy2(Path(__file__).with_name("peer_app.py"), work / "peer_app.py")
     assets.ensure_static_assets(work / "static")
-    port = free_port()
-    env = {**os.environ, settings.DATA_DIR_ENV: str(data_dir), "KOPER_MAP_PROJECT": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "peer_app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.enableStaticServing", "true",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-             # the same runner setting as ours (.streamlit/config.toml), so the ratio compares the map work
-             "--runner.postScriptGC", "false"],
-            cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
-                        if reply.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the peer did not become healthy; see {log}")
-                time.sleep(0.2)
-            yield base, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    # the same runner setting as ours (.streamlit/config.toml), so the ratio compares the map work
+    args = ("--server.enableStaticServing", "true", "--server.fileWatcherType", "none",
+            "--browser.gatherUsageStats", "false", "--runner.postScriptGC", "false")
+    with browser_support.running_server(data_dir, log, timeout_s=timeout_s, extra_args=args, script="peer_app.py",
+                                        cwd=work, env={"KOPER_MAP_PROJECT": str(ROOT)}) as (base, proc):
+        yield base, proc.pid
 
 
 async def protocol_visit(base: str, pid: int, timeout_s: float) -> dict:

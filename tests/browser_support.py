@@ -52,8 +52,9 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(data_dir: Path, log: Path, *, timeout_s: float = 60.0, launcher: list[str] | None = None,
-                   extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None):
-    """Run the app on a free port until the block ends; yields (base URL, server process).
+                   extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None, script: str = "app.py",
+                   cwd: Path | None = None):
+    """Run ``script`` (the app, by default) on a free port until the block ends; yields (base URL, server process).
 
     ``launcher`` replaces ``-m streamlit`` (e.g. a script that patches something first); the
     server is polled on /_stcore/health, never waited for with fixed sleeps.
@@ -65,9 +66,9 @@ def running_server(data_dir: Path, log: Path, *, timeout_s: float = 60.0, launch
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, *(launcher or ["-m", "streamlit"]), "run", "app.py", "--server.port", str(port),
+            [sys.executable, *(launcher or ["-m", "streamlit"]), "run", script, "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", *extra_args],
-            cwd=settings.PROJECT_DIR, env=environment, stdout=out, stderr=subprocess.STDOUT,
+            cwd=cwd or settings.PROJECT_DIR, env=environment, stdout=out, stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:

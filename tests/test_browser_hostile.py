@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 import hostile
-from browser_support import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, is_local, require_browser, streamlit_server
+from browser_support import MAP_FRAME, is_local, streamlit_server
 from geo.mapping import locations
 
 pytestmark = pytest.mark.browser
@@ -42,20 +42,9 @@ def hostile_markdown_server(tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _open(chromium, url: str):
+def _open(browser, url: str):
     """A new page on ``url`` with requests off localhost aborted; returns (page, blocked urls, context)."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     blocked: list[str] = []
 
@@ -75,8 +64,8 @@ def _open(chromium, url: str):
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_markdown_payloads_are_text_and_nothing_leaves_localhost(chromium, hostile_markdown_server, path):
-    page, blocked, context = _open(chromium, f"{hostile_markdown_server}/{path}")
+def test_markdown_payloads_are_text_and_nothing_leaves_localhost(browser, hostile_markdown_server, path):
+    page, blocked, context = _open(browser, f"{hostile_markdown_server}/{path}")
     try:
         for summary in page.locator("[data-testid=stMain] summary").all():
             summary.click()

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from geo import areas, bilingual, load, model, nearest, settings
+from test_services_data import source_text  # the cited source lines, one reader for both data tests
 
 DATA = settings.PROJECT_DIR / "data"
 SERVICES = load.load_services(DATA)
@@ -20,19 +21,6 @@ RECORDS = SERVICES.to_dict("records")
 BY_ID = {r["id"]: r for r in RECORDS}
 IDS = [r["id"] for r in RECORDS]
 LANGS = ("sl", "it", "en")
-
-
-def source_text(record: dict) -> str:
-    """The lines of the source document that the record cites (``source_lines``), joined."""
-    path = settings.SHARED_DIR / record["source"]
-    if not path.is_file():
-        pytest.skip(f"source document {path} is not beside the checkout")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    wanted: list[str] = []
-    for part in record["source_lines"].split(","):
-        lo, _, hi = part.partition("-")
-        wanted += lines[int(lo) - 1 : int(hi or lo)]
-    return "\n".join(wanted)
 
 
 # ------------------------------------------------------------------------------------------------

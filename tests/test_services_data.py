@@ -15,7 +15,8 @@ SERVICES = load.load_services(settings.PROJECT_DIR / "data")
 GENERIC_STREET_WORDS = {"ulica", "cesta", "trg", "pot", "pri", "zore"}
 
 
-def _source_text(record) -> str:
+def source_text(record) -> str:
+    """The lines of the source document that the record cites (``source_lines``), joined."""
     path = settings.SHARED_DIR / record["source"]
     if not path.is_file():
         pytest.skip(f"source document {path} is not beside the checkout")
@@ -48,7 +49,7 @@ def test_the_directory_lists_every_service_of_the_source():
 
 @pytest.mark.parametrize("record", RECORDS, ids=IDS)
 def test_every_phone_is_in_the_cited_passage(record):
-    text = _source_text(record)
+    text = source_text(record)
     found = {
         phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
         for m in phonenumbers.PhoneNumberMatcher(text, "SI", leniency=phonenumbers.Leniency.POSSIBLE)
@@ -58,7 +59,7 @@ def test_every_phone_is_in_the_cited_passage(record):
 
 @pytest.mark.parametrize("record", RECORDS, ids=IDS)
 def test_every_email_and_website_is_in_the_cited_passage(record):
-    text = _source_text(record).lower()
+    text = source_text(record).lower()
     for email in record["emails"]:
         assert email.lower() in text
     if record["website"]:
@@ -67,20 +68,20 @@ def test_every_email_and_website_is_in_the_cited_passage(record):
 
 @pytest.mark.parametrize("record", [r for r in RECORDS if r["address"]], ids=[r["id"] for r in RECORDS if r["address"]])
 def test_the_address_is_in_the_cited_passage(record):
-    text = _fold(_source_text(record))
+    text = _fold(source_text(record))
     street, _, place = record["address"].partition(",")
     words = [w for w in re.split(r"[\s\-]+", _fold(street)) if w.isalpha() and w not in GENERIC_STREET_WORDS]
     for word in words:
         assert word[:-1] in text, f"{word!r} of {record['address']!r} not in the cited lines"
     number = re.search(r"\d+(?: ?[A-Z])?$", street)
     if number:
-        assert re.search(rf"\b{re.escape(number.group(0))}\b", _source_text(record))
+        assert re.search(rf"\b{re.escape(number.group(0))}\b", source_text(record))
     assert place.split()[0] in text  # the postcode
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=IDS)
 def test_every_price_is_in_the_cited_passage(record):
-    text = _source_text(record)
+    text = source_text(record)
     for amount in re.findall(r"\d+,\d{2} EUR", record["price_sl"]):
         assert amount in text
 
