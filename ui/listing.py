@@ -55,9 +55,8 @@ def service_expanders(records: list[dict], lang: str, when: dt.datetime, *, expa
         label, details, mistake = (texts or {}).get(str(record.get("id"))) or entry_texts(
             record, lang, when, settings.feedback_email(), state=state)
         with st.expander(label, expanded=expand_all or record.get("id") in expanded_ids):
-            st.markdown(details)
-            if mistake:
-                st.markdown(mistake)
+            # one element per entry: the browser draws ~100 list elements before the map frame (issue 14)
+            st.markdown(f"{details}\n\n{mistake}" if mistake else details)
 
 
 def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset(),

@@ -131,6 +131,10 @@ def skip_link(lang: str) -> None:
 
 
 def list_anchor() -> None:
-    """Where ``skip_link`` leads: an empty, focusable target just before the list (fixed markup, no data)."""
-    st.markdown(f'<div id="{LIST_ANCHOR}" tabindex="-1"></div>', unsafe_allow_html=True)
+    """Where ``skip_link`` leads: an empty, focusable target just before the list (fixed markup, no data).
+
+    ``st.html``, not Markdown with HTML: that made the browser load and run Streamlit's raw-HTML
+    Markdown plugin (190 KB) before the map frame appeared (issue 14).
+    """
+    st.html(f'<div id="{LIST_ANCHOR}" tabindex="-1"></div>')
 

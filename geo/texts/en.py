@@ -170,6 +170,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "list.confidential": "By phone only ({n})",
     "list.confidential_note": "The location is confidential for the users' safety; call the number given.",
     "share.title": "Link to this view",
+    "share.copy_hint": "Copy it with a right-click or a long press on the link (\"Copy link address\"), or from the browser's address bar.",
     "share.note": "The link keeps the filters, language, selected address and map position.",
     "share.note_nearest": "The link keeps the chosen settlement or local community and the filters; a typed address, a map click and your location never go into the link.",
     "nearest.intro": "Say where you are and choose what you need: we show the nearest places, nearest first, with distance, phones and directions.",

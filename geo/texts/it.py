@@ -170,6 +170,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "list.confidential": "Solo per telefono ({n})",
     "list.confidential_note": "Il luogo è riservato per la sicurezza degli utenti; chiamate il numero indicato.",
     "share.title": "Link a questa vista",
+    "share.copy_hint": "Si copia con il clic destro o una pressione prolungata sul link («Copia indirizzo link») oppure dalla barra degli indirizzi del browser.",
     "share.note": "Il link conserva i criteri, la lingua, l'indirizzo scelto e la posizione della mappa.",
     "share.note_nearest": "Il link conserva la località o la comunità locale scelta e i criteri; l'indirizzo digitato, il clic sulla mappa e la vostra posizione non entrano mai nel link.",
     "nearest.intro": "Dite dove siete e scegliete di cosa avete bisogno: mostriamo i luoghi più vicini, dal più vicino, con distanza, telefoni e percorso.",

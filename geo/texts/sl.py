@@ -170,6 +170,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "list.confidential": "Samo po telefonu ({n})",
     "list.confidential_note": "Lokacija je zaupna zaradi varnosti uporabnikov; pokličite navedeno številko.",
     "share.title": "Povezava do tega pogleda",
+    "share.copy_hint": "Kopirate jo z desnim klikom ali dolgim pritiskom na povezavo (»Kopiraj naslov povezave«) ali iz vrstice z naslovom brskalnika.",
     "share.note": "Povezava ohrani izbrane pogoje, jezik, izbrani naslov in položaj zemljevida.",
     "share.note_nearest": "Povezava ohrani izbrano naselje ali krajevno skupnost in pogoje; vpisani naslov, klik na zemljevidu in vaša lokacija se v povezavo nikoli ne zapišejo.",
     "nearest.intro": "Povejte, kje ste, in izberite, kaj potrebujete: pokažemo najbližja mesta, od najbližjega naprej, z razdaljo, telefoni in potjo.",
