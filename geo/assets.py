@@ -1,9 +1,12 @@
 """The map's JavaScript and CSS, served from this machine: no request to a CDN, ever.
 
 folium links Leaflet, jQuery, Bootstrap, Font Awesome and plug-ins from CDNs. The map built by
-``geo.mapping`` needs only Leaflet, Leaflet.markercluster and jQuery (folium's own ``Popup``
-template calls ``$``), and those come from installed XStatic packages (``xstatic-leaflet``,
-``xstatic-leaflet-markercluster``, ``xstatic-jquery``), never from files kept in this repository.
+``geo.mapping`` needs only Leaflet and Leaflet.markercluster, and those come from installed XStatic
+packages (``xstatic-leaflet``, ``xstatic-leaflet-markercluster``), never from files kept in this
+repository. Not jQuery, which folium links by default: only folium's ``Popup`` template calls ``$``,
+and our maps build their popups in ``geo/mapping/static/location_layer.js``; the frame loads its
+scripts one after another, so each script it does not need is one round trip less before the map
+is drawn (issue 14). :func:`use_local_resources` refuses a map with a folium ``Popup``.
 
 Two ways to get them to a browser:
 
@@ -65,12 +68,10 @@ class Asset:
 
 _LEAFLET = "xstatic.pkg.leaflet"
 _CLUSTER = "xstatic.pkg.leaflet_markercluster"
-_JQUERY = "xstatic.pkg.jquery"
 
 #: Everything the map needs. Names of js/css entries match folium's so that they replace its links.
 MAP_ASSETS: tuple[Asset, ...] = (
     Asset("leaflet", _LEAFLET, "leaflet.js", "js"),
-    Asset("jquery", _JQUERY, "jquery.min.js", "js"),
     Asset("leaflet_css", _LEAFLET, "leaflet.css", "css"),
     # Images that leaflet.css refers to (layer-control icon, default marker).
     Asset("layers.png", _LEAFLET, "images/layers.png", "file"),
@@ -162,10 +163,14 @@ def _up_to_date(source: Path, target: Path) -> bool:
 def use_local_resources(root: Element, resources: MapResources | None = None) -> None:
     """Point every folium element below ``root`` at the local files (instance attributes only).
 
-    Raises AssetError naming an element whose external code we cannot serve offline.
+    Raises AssetError naming an element whose external code we cannot serve offline, and for a
+    folium ``Popup`` (its template needs jQuery, which the maps no longer load).
     """
     resources = resources or local_map_resources()
     for element in _walk(root):
+        if isinstance(element, folium.Popup):
+            raise AssetError("a folium Popup needs jQuery, which the map does not load; "
+                             "build popups as geo/mapping/static/location_layer.js does")
         if isinstance(element, folium.Map):
             element.default_js = list(resources.map_js)
             element.default_css = list(resources.map_css)

@@ -46,7 +46,7 @@ def test_every_asset_exists_in_its_installed_package():
 def test_local_resources_are_local_urls_under_the_static_route():
     resources = assets.local_map_resources()
     links = resources.map_js + resources.map_css + resources.cluster_js + resources.cluster_css
-    assert [name for name, _ in resources.map_js] == ["leaflet", "jquery"]
+    assert [name for name, _ in resources.map_js] == ["leaflet"]  # no jQuery: nothing of ours calls $
     for _name, url in links:
         assert url.startswith("/app/static/vendor/"), url
         assert resources.files[url].is_file()
@@ -102,6 +102,13 @@ def test_elements_we_cannot_serve_offline_are_refused_by_name():
         assets.use_local_resources(m)
 
 
+def test_a_folium_popup_is_refused_because_it_needs_jquery():
+    m = small_map()
+    folium.Marker([45.5, 13.7], popup=folium.Popup("x")).add_to(m)
+    with pytest.raises(errors.AssetError, match="jQuery"):
+        assets.use_local_resources(m)
+
+
 def test_external_links_finds_cdn_scripts_and_stylesheets():
     html = ('<script src="https://cdn.example/x.js"></script><link rel="stylesheet" href="//cdn.example/y.css"/>'
             '<script src="/app/static/vendor/a.js"></script><a href="https://example.si">x</a>')
@@ -118,6 +125,8 @@ def test_streamlit_folium_gets_only_local_script_and_css_links(monkeypatch, ship
     assert all(u.startswith("/app/static/vendor/") for u in js + css), js + css
     assert not re.search(r"https?://", captured["header"])
     assert "L.markerClusterGroup" in captured["script"]
+    # no jQuery loaded (one sequential script less in the frame, issue 14) and nothing calls it
+    assert not any("jquery" in u.lower() for u in js) and "$(" not in captured["script"]
 
 
 def test_standalone_html_inlines_everything(shipped_map):
@@ -126,7 +135,7 @@ def test_standalone_html_inlines_everything(shipped_map):
     assert not re.search(r"<link\b[^>]*\bhref=", html)
     assert assets.external_links(html) == []
     assert 't.version="1.9.3"' in html  # Leaflet's own code
-    assert "markerClusterGroup" in html and "jQuery" in html
+    assert "markerClusterGroup" in html and "jQuery" not in html
     assert "url(data:image/png;base64," in html  # leaflet.css images inlined
     assert "sourceMappingURL" not in html
     # Inlined code never closes its <script> early.
