@@ -63,26 +63,41 @@ def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expa
                    texts: dict[str, tuple[str, str, str]] | None = None) -> None:
     """The services grouped as: at an address, available anywhere in the municipality, confidential;
     then information records (a funding call: never listed as available anywhere, issue 13).
-    ``texts``: see ``service_expanders``."""
-    information = services.get("record_kind", pd.Series("", index=services.index)) == model.INFORMATION
-    for title_key, kinds in SECTIONS:
-        part = services[services["location_type"].isin(kinds) & ~information]
-        if part.empty:
+    ``texts``: see ``service_expanders``.
+
+    Works on plain lists of ids and types: slicing and converting the table to records on every run
+    was a third of the service map's server CPU (py-spy, issue 14); rows become records only for
+    entries ``texts`` lacks.
+    """
+    ids = [str(i) for i in services["id"].tolist()]
+    kinds = services["location_type"].tolist()
+    is_information = ((services["record_kind"] == model.INFORMATION).tolist() if "record_kind" in services
+                      else [False] * len(ids))
+    missing = {i for i in ids if i not in (texts or {})}
+    records = ({str(r["id"]): r for r in services[services["id"].astype(str).isin(missing)].to_dict("records")}
+               if missing else {})
+
+    def entries(chosen: list[str]) -> list[dict]:
+        return [records.get(i) or {"id": i} for i in chosen]  # an id alone: its texts are in ``texts``
+
+    for title_key, types in SECTIONS:
+        part = [i for i, kind, info in zip(ids, kinds, is_information) if kind in types and not info]
+        if not part:
             continue
         st.subheader(i18n.t(title_key, lang, n=len(part)))
-        if kinds == (model.AREA,):
+        if types == (model.AREA,):
             st.caption(i18n.t("list.anywhere_note", lang))
-        if kinds == (model.CONFIDENTIAL,):
+        if types == (model.CONFIDENTIAL,):
             st.caption(i18n.t("list.confidential_note", lang))
-        key = f"list_shown_{kinds[0]}"
+        key = f"list_shown_{types[0]}"
         shown = st.session_state.get(key, PAGE_SIZE)
-        service_expanders(part.head(shown).to_dict("records"), lang, when, expanded_ids=expanded_ids, texts=texts)
+        service_expanders(entries(part[:shown]), lang, when, expanded_ids=expanded_ids, texts=texts)
         if len(part) > shown:
             st.caption(i18n.t("list.showing", lang, shown=shown, n=len(part)))
             st.button(i18n.t("list.more", lang, n=min(PAGE_SIZE, len(part) - shown)), key=f"{key}_more",
                       on_click=lambda k=key, s=shown: st.session_state.update({k: s + PAGE_SIZE}))
-    if information.any():
-        st.subheader(i18n.t("list.information", lang, n=int(information.sum())))
+    information = [i for i, info in zip(ids, is_information) if info]
+    if information:
+        st.subheader(i18n.t("list.information", lang, n=len(information)))
         st.caption(i18n.t("list.information_note", lang))
-        service_expanders(services[information].to_dict("records"), lang, when, expanded_ids=expanded_ids,
-                          texts=texts)
+        service_expanders(entries(information), lang, when, expanded_ids=expanded_ids, texts=texts)
