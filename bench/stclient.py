@@ -76,6 +76,7 @@ class Session:
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._ws = None
         self.widgets: dict[str, str] = {}  # user key (or id) -> widget id
+        self.fragments: dict[str, str] = {}  # the map component -> id of the st.fragment it is drawn in
         self.pages: dict[str, str] = {}  # url path name ('' = default) -> page_script_hash
         self.page_hash = ""
         self.query_string = ""
@@ -101,11 +102,12 @@ class Session:
             await self._ws.close()
 
     async def run(self, query_string: str | None = None, *, page: str | None = None,
-                  widgets: dict[str, object] | None = None) -> RunResult:
+                  widgets: dict[str, object] | None = None, fragment_id: str = "") -> RunResult:
         """Ask for a script run (optionally another page / query / changed widgets); read until it ends.
 
         ``widgets`` maps a widget's user key (e.g. ``map_category_residential``) or id to its new value
-        (bool, str, int, float, or a dict/list sent as JSON, as a component does).
+        (bool, str, int, float, or a dict/list sent as JSON, as a component does). ``fragment_id``: rerun
+        only that fragment (as the browser does when a widget inside an ``st.fragment`` changes).
         Raises ProtocolError when the connection closes or the run does not end in ``timeout_s``.
         """
         if self._ws is None:
@@ -120,6 +122,7 @@ class Session:
                 raise ProtocolError(f"no page {page!r} in the app's navigation ({sorted(self.pages)})")
             self.page_hash = self.pages[page]
         state.page_script_hash = self.page_hash
+        state.fragment_id = fragment_id
         state.context_info.timezone = "Europe/Ljubljana"
         state.context_info.locale = "sl-SI"
         # As the browser: big messages it already holds come back as references (ForwardMsg.ref_hash).
@@ -171,7 +174,8 @@ class Session:
             elif kind == "page_info_changed":
                 self.query_string = message.page_info_changed.query_string
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                self._element(message.delta.new_element, result)
+                if self._element(message.delta.new_element, result):
+                    self.fragments[MAP_COMPONENT] = message.delta.fragment_id  # "" outside a fragment
             elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
                 if message.delta.add_block.WhichOneof("type") == "expandable":
                     result.texts.append(message.delta.add_block.expandable.label)
@@ -192,7 +196,8 @@ class Session:
         if current:
             self.page_hash = current
 
-    def _element(self, element, result: RunResult) -> None:
+    def _element(self, element, result: RunResult) -> bool:
+        """Note one element of a run; True when it is the map."""
         result.elements += 1
         kind = element.WhichOneof("type")
         if kind == "exception":
@@ -206,10 +211,12 @@ class Session:
             result.map_at = time.perf_counter()
             result.map_args = element.component_instance.json_args
             self.widgets[MAP_COMPONENT] = element.component_instance.id
+            return True
         widget = getattr(element, kind, None) if kind else None
         widget_id = getattr(widget, "id", "") if widget is not None else ""
         if widget_id:
             self.widgets[widget_id.rsplit("-", 1)[-1] if "-" in widget_id else widget_id] = widget_id
+        return False
 
     def fetch(self, path: str) -> bytes:
         """GET a path of the app (blocking; call through ``asyncio.to_thread``), keeping the cookies it sets
@@ -242,4 +249,6 @@ class Session:
         """What the map's frame sends once drawn (its value: centre, zoom); the server reruns the page."""
         if MAP_COMPONENT not in self.widgets:
             raise ProtocolError("no map component to answer")
-        return await self.run(widgets={self.widgets[MAP_COMPONENT]: MAP_DRAWN_VALUE})
+        # inside an st.fragment the browser reruns only that fragment (pages/map.py draws the map in one)
+        return await self.run(widgets={self.widgets[MAP_COMPONENT]: MAP_DRAWN_VALUE},
+                              fragment_id=self.fragments.get(MAP_COMPONENT, ""))

@@ -40,10 +40,23 @@ map_view.skip_link(lang)
 frame = cache.map_frame(chosen, lang, when, show_areas=show_areas, center=render_view["center"],
                         zoom=render_view["zoom"], selected=st.session_state.map_first_selected, key="service_map",
                         height=MAP_HEIGHT, returned_objects=RETURNED)
-returned = map_frame.show(frame, "service_map")
-st.caption(i18n.t("map.offline_note", lang))
-map_view.remember(returned, located)
-urlstate.write({**filters.to_query_params(chosen), **map_view.link_params()}, filter_panel.FILTER_PARAMS + map_view.PARAMS)
+
+
+@st.fragment
+def service_map(frame: dict | None, located: list, link: dict[str, str]) -> None:
+    """The map and its note. What the drawn map reports (its first view, every pan and zoom) reruns only
+    this function, not the page (issue 14: that rerun was half of a first visit's server CPU); a new
+    click on a marker reruns the whole page, whose list then opens that address."""
+    returned = map_frame.show(frame, "service_map")
+    st.caption(i18n.t("map.offline_note", lang))
+    before = st.session_state.get("map_selected")
+    map_view.remember(returned, located)
+    urlstate.write({**link, **map_view.link_params()}, filter_panel.FILTER_PARAMS + map_view.PARAMS)
+    if st.session_state.get("map_selected") != before:
+        st.rerun(scope="app")
+
+
+service_map(frame, located, filters.to_query_params(chosen))
 
 # --- the list: the selected address, then the same services without the map ---------------------------
 map_view.list_anchor()
