@@ -271,3 +271,22 @@ def test_label_in_gives_the_register_names_in_italian_only(label, italian):
     assert nearest.label_in(label, "it", sources.streets, sources.settlements) == italian
     assert nearest.label_in(label, "sl", sources.streets, sources.settlements) == label
     assert nearest.label_in(label, "en", sources.streets, sources.settlements) == label
+
+
+def test_projection_is_the_crs_pipeline_and_cheap_in_a_new_thread():
+    # Streamlit runs each script run in a new thread and pyproj makes its PROJ object per thread:
+    # the projection is the pipeline from_crs picks (same metres), built without a database search.
+    import threading
+
+    from pyproj import Transformer
+
+    reference = Transformer.from_crs(settings.CRS_WGS84, settings.CRS_D96TM, always_xy=True)
+    lat, lon = np.array([45.45, 45.548, 45.60]), np.array([13.60, 13.73, 13.95])
+    x, y = reference.transform(lon, lat)
+    assert np.allclose(nearest.project(lat, lon), np.column_stack([x, y]), atol=1e-6)
+    assert "proj=tmerc" in nearest._TO_D96.definition and "lon_0=15" in nearest._TO_D96.definition
+    found = []
+    thread = threading.Thread(target=lambda: found.append(nearest.project(45.548, 13.73)))
+    thread.start()
+    thread.join()
+    assert np.allclose(found[0], nearest.project(45.548, 13.73))
