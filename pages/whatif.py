@@ -19,7 +19,7 @@ whatif_panel.write_link(places)
 # --- before and after ----------------------------------------------------------------------------
 selection = report.selection_text(lang, view.category, view.target_group, view.at, view.include_unknown_hours)
 if places:
-    before, after, comparison = whatif_panel.tables(services, places, view)
+    before, after, comparison = whatif_panel.tables(places, view)
     whatif_panel.before_after(lang, view, selection, before, after, comparison)
     whatif_panel.scenario_map(lang, view, after, places, names)
     whatif_panel.pdf(lang, view, selection, after, comparison, places, names)

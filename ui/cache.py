@@ -364,3 +364,106 @@ def report_pdf(table: pd.DataFrame, long: pd.DataFrame, boundaries: dict, lang: 
                             thresholds=coverage.GapThresholds(*thresholds),
                             area_ids=None if area_ids is None else list(area_ids), by_category=long,
                             nearest_rows=nearest_rows)
+
+
+# --- the nearest page's result map and the what-if page's tables and map (issue 14) ---------------
+# Same idea as the service map's frame: st_folium rendered the folium map on every run (~0.2 s of a
+# /nearest or /whatif run, py-spy), and the what-if tables were computed again on every rerun.
+
+def nearest_frame_args(found: pd.DataFrame, start: tuple[float, float], start_label: str, lang: str,
+                       when: dt.datetime, *, key: str, height: int) -> dict:
+    """The nearest page's result map as ``ui.map_frame.frame_args`` (not cached): every place of ``found``
+    (rows of the directory, WGS84 ``lat``/``lon``) as of ``when``, the start point (lat, lon) marked with
+    ``start_label`` (plain text), framed to show them all. Raises geo.errors.AssetError without the map's code."""
+    from ui import map_frame  # here: streamlit-folium is loaded only by the pages that draw a map
+
+    folium_map = mapping.build_map(
+        found, lang, boundaries=load_boundaries(), outline=load_outline(), settlements=None, when=when,
+        show_areas=False, fit=[start, *zip(found["lat"], found["lon"])],
+    )
+    mapping.add_start_point(folium_map, start[0], start[1], start_label)
+    return map_frame.frame_args(folium_map, key=key, height=height, returned_objects=())
+
+
+# ``_found`` (not hashed) is the rows the ids name: the key is the data stamp and the ids in order.
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _nearest_frame(folder: str, stamp: tuple, ids: tuple[str, ...], start: tuple[float, float], start_label: str,
+                   lang: str, when: dt.datetime, key: str, height: int, _found: pd.DataFrame) -> dict:
+    return nearest_frame_args(_found, start, start_label, lang, when, key=key, height=height)
+
+
+def nearest_frame(found: pd.DataFrame, start: tuple[float, float], start_label: str, lang: str, when: dt.datetime,
+                  *, key: str, height: int) -> dict:
+    """``nearest_frame_args`` shared by every session with that view: keyed by the data stamp, the ids of
+    ``found`` in order, the start point, its label, the language and the minute. Read only; draw it with
+    ``ui.map_frame.show``.
+
+    Only for public start points (a settlement or local community centre from the register): the
+    key is kept in the server's memory, so a typed address's or a device's point must not go
+    through here (ui.nearest_results keeps those frames in the session instead)."""
+    minute = when.replace(second=0, microsecond=0)
+    return _nearest_frame(*_folder_and_stamp(), tuple(found["id"].astype(str)), (float(start[0]), float(start[1])),
+                          start_label, lang, minute, key, int(height), found)
+
+
+def data_stamp() -> tuple:
+    """The data folder and its files' names, sizes and modification times: changes when a file does
+    (for keeping something per session until the data change)."""
+    return _folder_and_stamp()
+
+
+# cache_data, not a resource: every caller gets its own copy (the tables are small; the PDF and the
+# map are made from them), and the key is the places and the comparison, not the language.
+@st.cache_data(show_spinner=False, max_entries=32)
+def _whatif_tables(folder: str, stamp: tuple, places: tuple, category: str | None, target_group: str | None,
+                   at: dt.datetime | None, include_unknown_hours: bool, include_ankaran: bool, thresholds: tuple,
+                   radius_km: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+    from geo import scenario
+
+    services, _error = _directory(folder, stamp)
+    if services is None:
+        return None
+    index = _area_index(folder, stamp)
+    demand = areas.load_demand_points(Path(folder))
+    area_table = _areas(folder, stamp)
+    choice = dict(category=category, target_group=target_group, at=at, include_unknown_hours=include_unknown_hours,
+                  include_ankaran=include_ankaran, thresholds=coverage.GapThresholds(*thresholds), area_index=index)
+    before = coverage.area_coverage(services, area_table, demand, **choice)
+    after = coverage.area_coverage(scenario.with_places(services, places, index), area_table, demand, **choice)
+    return before, after, scenario.compare(before, after, radius_km)
+
+
+def whatif_tables(places: tuple, *, category: str | None, target_group: str | None, at: dt.datetime | None,
+                  include_unknown_hours: bool, include_ankaran: bool, thresholds: coverage.GapThresholds,
+                  radius_km: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+    """(before, after, comparison) of the what-if page: ``geo.coverage.area_coverage`` of the directory
+    without and with ``places`` (geo.scenario.Place, in order) and ``geo.scenario.compare`` at
+    ``radius_km``; computed once per data stamp, places and comparison, shared by every session and
+    language (the numbers do not depend on it). None without data. The places are the ones in the
+    page's link (rounded points, never a typed address)."""
+    return _whatif_tables(*_folder_and_stamp(), tuple(places), category, target_group, at, bool(include_unknown_hours),
+                          bool(include_ankaran), dataclasses.astuple(thresholds), float(radius_km))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _whatif_map_frame(folder: str, stamp: tuple, places: tuple, view_key: tuple, measure: str, lang: str,
+                      title: str, names: tuple[str, ...], key: str, height: int, _after: pd.DataFrame) -> dict:
+    from geo import choropleth
+    from ui import map_frame
+
+    fmap = choropleth.build_choropleth(_after, _boundaries(folder, stamp), measure, lang, title=title,
+                                       outline=_outline(folder, stamp))
+    for place, name in zip(places, names):
+        mapping.add_start_point(fmap, place.lat, place.lon, name)
+    return map_frame.frame_args(fmap, key=key, height=height, returned_objects=())
+
+
+def whatif_map_frame(after: pd.DataFrame, places: tuple, view_key: tuple, measure: str, lang: str, title: str,
+                     names: list[str], *, key: str, height: int) -> dict:
+    """The what-if choropleth (``geo.choropleth.build_choropleth`` of ``after`` by ``measure``, each place
+    marked with its name) as ``ui.map_frame.frame_args``, shared by every session: keyed by the data
+    stamp, the places, ``view_key`` (whatever ``after`` was computed for: the same key must mean the
+    same table), the measure, the language, the title and the names. Read only; draw it with
+    ``ui.map_frame.show``."""
+    return _whatif_map_frame(*_folder_and_stamp(), tuple(places), tuple(view_key), measure, lang, title, tuple(names),
+                             key, int(height), after)

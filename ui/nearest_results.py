@@ -7,11 +7,10 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo import answer, areas, i18n, mapping, model, nearest, present, safe, settings
+from geo import answer, areas, i18n, model, nearest, present, safe, settings
 from geo.filters import Filters
-from ui import cache, listing
+from ui import cache, listing, map_frame
 from ui.start_point import Start
 
 
@@ -151,13 +150,34 @@ def _section(part: pd.DataFrame, title_key: str, note_key: str, lang: str, when:
     listing.service_expanders(records, lang, when, state=answer.state_text)
 
 
+#: The result map's component key and height (px).
+MAP_KEY, MAP_HEIGHT = "near_result_map", 420
+#: Where a session keeps the frame of a private start point's map: (view, frame arguments).
+SESSION_FRAME_KEY = "near_map_frame"
+
+
 def _result_map(found: pd.DataFrame, start: Start, lang: str, when: dt.datetime) -> None:
-    """One map of every place listed, framing the start point and all of them."""
+    """One map of every place listed, framing the start point and all of them.
+
+    The frame is rendered once per view (ui.cache, issue 14). Privacy: a settlement's or local
+    community's centre (a start with a link) is a public register point, so its frame is shared by
+    every session (``cache.nearest_frame``). A typed address, a clicked point or the device's position
+    is the citizen's own place: its frame is kept in this session only (``SESSION_FRAME_KEY``, the last
+    view), never in a cache shared between sessions (README "Offline and privacy").
+    """
     if found.empty:
         return
-    result_map = mapping.build_map(
-        found, lang, boundaries=cache.load_boundaries(), outline=cache.load_outline(), settlements=None,
-        when=when, show_areas=False, fit=[(start.lat, start.lon), *zip(found["lat"], found["lon"])],
-    )
-    mapping.add_start_point(result_map, start.lat, start.lon, i18n.t("nearest.start_marker", lang))
-    st_folium(result_map, key="near_result_map", height=420, use_container_width=True, returned_objects=[])
+    label = i18n.t("nearest.start_marker", lang)
+    point = (float(start.lat), float(start.lon))
+    if start.link:
+        frame = cache.nearest_frame(found, point, label, lang, when, key=MAP_KEY, height=MAP_HEIGHT)
+    else:
+        view = (cache.data_stamp(), tuple(found["id"].astype(str)), point, label, lang,
+                when.replace(second=0, microsecond=0))
+        kept = st.session_state.get(SESSION_FRAME_KEY)
+        if kept is not None and kept[0] == view:
+            frame = kept[1]
+        else:
+            frame = cache.nearest_frame_args(found, point, label, lang, view[-1], key=MAP_KEY, height=MAP_HEIGHT)
+            st.session_state[SESSION_FRAME_KEY] = (view, frame)
+    map_frame.show(frame, MAP_KEY)

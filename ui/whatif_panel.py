@@ -8,19 +8,22 @@ the page's category / target group / time / thresholds are the coverage pages' o
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import areas, choropleth, coverage, filters, hours, i18n, mapping, model, safe, scenario, text
 from geo.errors import ScenarioError
-from ui import address_input, cache, coverage_panel, filter_panel, start_point, urlstate
+from ui import address_input, cache, coverage_panel, filter_panel, map_frame, start_point, urlstate
 
 PLACES_KEY = "wi_places"
 METHODS = ("settlement", "map", "address")
 SERVICE_AREA_CHOICES = (("koper",), ("koper", "ankaran"))
 PARAMS = (scenario.PARAM,)
 MAP_HEIGHT = 480
+MAP_KEY = "wi_map"
 
 
 # --- the places -----------------------------------------------------------------------------------
@@ -232,17 +235,26 @@ def share_radius(view: coverage_panel.View) -> float:
     return radius if radius in coverage.SHARE_RADII_KM else 5.0
 
 
-def tables(services: pd.DataFrame, current: tuple[scenario.Place, ...],
+def tables(current: tuple[scenario.Place, ...],
            view: coverage_panel.View) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(before, after, comparison): geo.coverage for the view without and with the places, side by side."""
-    index = cache.area_index()
-    demand = areas.load_demand_points(cache.data_folder())
-    choice = dict(category=view.category, target_group=view.target_group, at=view.at,
-                  include_unknown_hours=view.include_unknown_hours, include_ankaran=not view.only_ks,
-                  thresholds=view.thresholds, area_index=index)
-    before = coverage.area_coverage(services, cache.load_areas(), demand, **choice)
-    after = coverage.area_coverage(scenario.with_places(services, current, index), cache.load_areas(), demand, **choice)
-    return before, after, scenario.compare(before, after, share_radius(view))
+    """(before, after, comparison): geo.coverage for the view without and with the places, side by side.
+
+    Computed once per data stamp, places and comparison and shared by every session and language
+    (``cache.whatif_tables``: it was computed again on every rerun, issue 14); each caller gets its
+    own copies. The places are the link's (rounded points and settlements, never a typed address).
+    Raises LookupError when no directory could be loaded (the page stops before that).
+    """
+    found = cache.whatif_tables(current, **_table_choice(view), radius_km=share_radius(view))
+    if found is None:
+        raise LookupError("no directory loaded")
+    return found
+
+
+def _table_choice(view: coverage_panel.View) -> dict:
+    """What the tables are computed for (the view without its measure)."""
+    return dict(category=view.category, target_group=view.target_group, at=view.at,
+                include_unknown_hours=view.include_unknown_hours, include_ankaran=not view.only_ks,
+                thresholds=view.thresholds)
 
 
 def before_after(lang: str, view: coverage_panel.View, selection: str, before: pd.DataFrame, after: pd.DataFrame,
@@ -295,14 +307,17 @@ def comparison_rows(lang: str, view: coverage_panel.View, before: pd.DataFrame, 
 
 def scenario_map(lang: str, view: coverage_panel.View, after: pd.DataFrame, current: tuple[scenario.Place, ...],
                  names: list[str]) -> None:
-    """The choropleth of the chosen measure with the scenario, the hypothetical places marked."""
+    """The choropleth of the chosen measure with the scenario, the hypothetical places marked.
+
+    ``after`` is :func:`tables`' for ``current`` and ``view``; the frame is rendered once per view and
+    language and shared (``cache.whatif_map_frame``, issue 14)."""
     measure = choropleth.measure(view.measure)
     title = i18n.t("whatif.map_title", lang, measure=i18n.t(f"measure.{measure.key}", lang))
-    fmap = choropleth.build_choropleth(after, cache.load_boundaries(), measure.key, lang, title=title,
-                                       outline=cache.load_outline())
-    for place, name in zip(current, names):
-        mapping.add_start_point(fmap, place.lat, place.lon, name)
-    st_folium(fmap, key="wi_map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+    view_key = (view.category, view.target_group, view.at, view.include_unknown_hours, view.only_ks,
+                dataclasses.astuple(view.thresholds), share_radius(view))  # what ``after`` was computed for
+    frame = cache.whatif_map_frame(after, current, view_key, measure.key, lang, title, names, key=MAP_KEY,
+                                   height=MAP_HEIGHT)
+    map_frame.show(frame, MAP_KEY)
     st.caption(i18n.t("whatif.map_caption", lang))
 
 
