@@ -234,7 +234,8 @@ class Session:
             raise ProtocolError(f"GET {path}: {error}") from error
 
     async def fetch_map_rows(self, result: RunResult) -> list:
-        """The marker rows the map's frame fetches (``[]`` when the rows are inline in the arguments).
+        """The marker rows the map's frame fetches (``[]`` when the rows are inline in the arguments): for
+        a view's file, its markers file (one row per address), after fetching its details file too.
 
         Raises ProtocolError when the run sent no map.
         """
@@ -243,7 +244,12 @@ class Session:
         found = ROWS_URL.search(result.map_args)
         if not found:
             return []
-        return json.loads(await asyncio.to_thread(self.fetch, found.group(1)))
+        rows = json.loads(await asyncio.to_thread(self.fetch, found.group(1)))
+        if rows and isinstance(rows[0], str):  # the view's file (geo.mapping.rows.view_json): markers, then details
+            markers = json.loads(await asyncio.to_thread(self.fetch, rows[0]))
+            await asyncio.to_thread(self.fetch, rows[1])  # as the map does once its markers are drawn
+            return markers
+        return rows
 
     async def map_drawn(self) -> RunResult:
         """What the map's frame sends once drawn (its value: centre, zoom); the server reruns the page."""

@@ -96,15 +96,20 @@ def map_args(app: AppTest, index: int = 0) -> dict:
 
 
 def map_rows_text(app: AppTest, index: int = 0) -> str:
-    """The marker rows' JSON of a page's map: inline in its script, or the file the map fetches
-    (``rows_url``, written by ui.cache.map_rows_url under static/); '' for a map without them."""
+    """The marker rows' JSON of a page's map: inline in its script, or the markers file named by the
+    view's file the map fetches (``rows_url``, written by ui.cache.map_rows_url under static/); '' for
+    a map without them. Each row's first six items are those of ``mapping.location_row``."""
     script = map_args(app, index)["script"]
     found = re.findall(r"var rows = (.*);\n", script)
     if found and found[0] != "null":
         return found[0]
     url = re.findall(r'"rowsUrl": "(/app/static/[^"]+)"', script)  # folium writes option names in camelCase
     if url:
-        return (settings.PROJECT_DIR / "static" / url[0].removeprefix("/app/static/")).read_text(encoding="utf-8")
+        text = (settings.PROJECT_DIR / "static" / url[0].removeprefix("/app/static/")).read_text(encoding="utf-8")
+        view = json.loads(text)
+        if view and isinstance(view[0], str):  # a view's file (mapping.rows.view_json): its markers file
+            return (settings.PROJECT_DIR / "static" / view[0].removeprefix("/app/static/")).read_text(encoding="utf-8")
+        return text
     return ""
 
 

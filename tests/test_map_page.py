@@ -165,8 +165,8 @@ def test_two_sessions_with_the_same_view_share_one_built_marker_layer(data_dir, 
     # a fixed clock: the layer is keyed by the minute, and a minute may tick between two page loads
     monkeypatch.setattr(hours, "local_now", lambda: dt.datetime(2026, 11, 23, 10, 0))
     built = []
-    original = mapping.location_json
-    monkeypatch.setattr(mapping, "location_json", lambda *a, **k: built.append(1) or original(*a, **k))
+    original = mapping.rows.marker_json
+    monkeypatch.setattr(mapping.rows, "marker_json", lambda *a, **k: built.append(1) or original(*a, **k))
     first = run_page(lang="en", cat="residential")
     second = run_page(lang="en", cat="residential")  # another browser, same link
     assert map_location_ids(first) == map_location_ids(second)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import areas, assets, coverage, directory, filters, geocode, mapping, nearest, settings
+from geo import areas, assets, coverage, directory, filters, geocode, hours, mapping, nearest, settings
 from geo.errors import KoperMapError
 
 
@@ -223,35 +223,56 @@ def coverage_table(target_group: str | None, at: dt.datetime | None, include_unk
 # what the cache is meant to save. Not the folium Map itself: st_folium rewrites the ids of the
 # map's elements (``_generate_leaflet_string`` sets ``m._id``), so one Map object must not be
 # rendered by two sessions; building the Map around cached rows is cheap.
+# Keyed by the minute only for "open now" (which addresses are shown changes with it).
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _map_layer(folder: str, stamp: tuple, chosen: filters.Filters, lang: str,
-               when: dt.datetime) -> tuple[tuple[mapping.Location, ...], str]:
+               now: dt.datetime | None) -> tuple[tuple[mapping.Location, ...], str]:
     services, _error = _directory(folder, stamp)
     if services is None:
         return (), mapping.script_json([])
     located = mapping.map_locations(filters.apply(services, chosen, lang))
-    return tuple(located), mapping.location_json(located, lang, when)
+    return tuple(located), mapping.rows.marker_json(located, lang)
+
+
+def _layer_moment(chosen: filters.Filters, when: dt.datetime) -> dt.datetime | None:
+    return when if chosen.hours == "open_now" else None
 
 
 def map_layer(chosen: filters.Filters, lang: str, when: dt.datetime) -> tuple[tuple[mapping.Location, ...], str]:
     """The service map's addresses and marker rows for a view (``mapping.map_locations`` and
-    ``mapping.location_json``), shared by every session: keyed by the data stamp, the filters,
-    the language and the time (to the minute). Centre, zoom, selection and the areas layer are
+    ``mapping.rows.marker_json``), shared by every session: keyed by the data stamp, the filters and
+    the language (and the minute for "open now"). Centre, zoom, selection and the areas layer are
     not part of the rows, so they do not split the cache. Read only: do not modify the records.
     """
-    return _map_layer(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0))
+    when = when.replace(second=0, microsecond=0)
+    return _map_layer(*_folder_and_stamp(), chosen, lang, _layer_moment(chosen, when))
+
+
+# The popups' details change with the day ("today" hours; ``today``: is that day today).
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _map_details(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, now: dt.datetime | None,
+                 day: dt.date, today: dt.date) -> str:
+    located, _markers = _map_layer(folder, stamp, chosen, lang, now)
+    return mapping.rows.detail_json(list(located), lang, dt.datetime.combine(day, dt.time()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _map_rows_url(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime) -> str:
-    _located, rows_json = _map_layer(folder, stamp, chosen, lang, when)
-    return mapping.publish_rows(settings.PROJECT_DIR / "static", rows_json)
+    now = _layer_moment(chosen, when)
+    located, markers = _map_layer(folder, stamp, chosen, lang, now)
+    details = _map_details(folder, stamp, chosen, lang, now, when.date(), hours.local_now().date())
+    static = settings.PROJECT_DIR / "static"
+    # the markers and details files are only touched when they exist (same content, same name)
+    view = mapping.rows.view_json(mapping.publish_rows(static, markers), mapping.publish_rows(static, details),
+                                  list(located), lang, when)
+    return mapping.publish_rows(static, view)
 
 
 def map_rows_url(chosen: filters.Filters, lang: str, when: dt.datetime) -> str:
-    """The URL of ``map_layer``'s marker rows as a file the app serves (``mapping.publish_rows``),
-    written once per view (same key as ``map_layer``); the map fetches it. Raises OSError when
-    ``static/`` cannot be written."""
+    """The URL of the map's rows for a view and minute (``mapping.rows.view_json``: the open state of
+    each service, naming the markers and popup details files), written once per view and minute
+    (``mapping.publish_rows``; markers once per view, details once per view and day); the map
+    fetches it. Raises OSError when ``static/`` cannot be written."""
     return _map_rows_url(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0))
 
 
@@ -272,7 +293,7 @@ def _map_frame_layout(folder: str, stamp: tuple, chosen: filters.Filters, lang: 
     services, _error = _directory(folder, stamp)
     if services is None:
         return None
-    located, _rows = _map_layer(folder, stamp, chosen, lang, _when)
+    located, _rows = _map_layer(folder, stamp, chosen, lang, _layer_moment(chosen, _when))
     folium_map = mapping.build_map(
         filters.apply(services, chosen, lang), lang, boundaries=_boundaries(folder, stamp),
         outline=_outline(folder, stamp), settlements=_settlements(folder, stamp), when=_when, show_areas=show_areas,

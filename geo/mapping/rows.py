@@ -63,11 +63,15 @@ def state_text(record: dict, lang: str, when: dt.datetime) -> str:
         return i18n.t("state.unknown", lang)
 
 
-def hours_lines(record: dict, lang: str, when: dt.datetime) -> list[str]:
-    """The popup's opening-hours lines (unescaped): note, today's hours, open state; or the note as written."""
+def hours_lines(record: dict, lang: str, when: dt.datetime, *, with_state: bool = True) -> list[str]:
+    """The popup's opening-hours lines (unescaped): note, today's hours, open state; or the note as written.
+
+    ``with_state=False``: without the last line, the open state (what changes from minute to minute;
+    ``state_codes`` gives it apart).
+    """
     if record.get("opening_hours"):
         lines = [i18n.field(record, "hours_note", lang), present.today_text(record, lang, when),
-                 state_text(record, lang, when)]
+                 state_text(record, lang, when) if with_state else ""]
     else:  # no machine-readable hours: the note as written, or 'unknown'
         lines = [present.hours_text(record, lang)]
     return [line for line in lines if line]
@@ -89,8 +93,8 @@ class _RowWriter:
     memo lives as long as one call of ``location_rows`` (no cache kept between calls).
     """
 
-    def __init__(self, lang: str, when: dt.datetime):
-        self.lang, self.when = lang, when
+    def __init__(self, lang: str, when: dt.datetime, with_state: bool = True):
+        self.lang, self.when, self.with_state = lang, when, with_state
         self._phones: dict[str, list[str]] = {}
         self._verified: dict[str, str] = {}
 
@@ -118,7 +122,7 @@ class _RowWriter:
             [self.phone(str(p)) for p in record.get("phones") or []],
             _links([(str(e), safe.mailto_href(str(e))) for e in record.get("emails") or []]),
             _links([(str(website), safe.web_href(str(website)))])[0] if website else [],
-            [safe.html_text(h) for h in hours_lines(record, lang, self.when)],
+            [safe.html_text(h) for h in hours_lines(record, lang, self.when, with_state=self.with_state)],
             safe.html_text(present.price_text(record, lang)),
             safe.html_text(i18n.field(record, "how_to_apply", lang)),
             safe.html_text(present.location_text(record, lang)),
@@ -126,15 +130,19 @@ class _RowWriter:
             self.verified(record),
         ]
 
-    def location(self, location: Location) -> list:
+    def marker(self, location: Location) -> list:
         count = len(location.services)
         return [
             location.lat, location.lon, safe.html_text(location.location_id), safe.html_text(location.category),
             safe.html_text(present.address_text(location.services[0], self.lang)),
             safe.html_text(i18n.t("map.services_here", self.lang, n=count)) if count > 1 else "",
-            safe.osm_directions_href(location.lat, location.lon),
-            [self.service(s) for s in location.services],
         ]
+
+    def details(self, location: Location) -> list:
+        return [safe.osm_directions_href(location.lat, location.lon), [self.service(s) for s in location.services]]
+
+    def location(self, location: Location) -> list:
+        return self.marker(location) + self.details(location)
 
 
 def _links(pairs: list[tuple[str, str | None]]) -> list[list[str]]:
@@ -167,6 +175,69 @@ def location_rows(located: list[Location], lang: str, when: dt.datetime) -> list
 def location_json(located: list[Location], lang: str, when: dt.datetime) -> str:
     """``location_rows`` as the script-safe JSON the layer embeds (what ``ui.cache`` keeps per view)."""
     return script_json(location_rows(located, lang, when))
+
+
+# --- the rows in three files (issue 14) -------------------------------------------------------------
+# For 10,000 addresses the whole rows are ~6 MB, most of it popups nobody opens, and rewritten every
+# minute for the open state alone. Split: the markers (what drawing needs: per view), the popups'
+# details (per view and day: "today" hours) fetched after the markers or when a popup opens, and
+# the open state (per minute: one character per service), which is the small file the map fetches
+# first; it names the other two. ``location_layer.js`` puts a row back together as ``location_row``.
+
+def marker_row(location: Location, lang: str) -> list:
+    """What drawing an address needs: [lat, lon, id, marker category, address, "n services here"
+    (only for several), [service names]]: ``location_row``'s first six fields and the names."""
+    writer = _RowWriter(lang, dt.datetime.min)
+    return writer.marker(location) + [[safe.html_text(i18n.field(without_missing(s), "name", lang))
+                                       for s in location.services]]
+
+
+def marker_json(located: list[Location], lang: str) -> str:
+    """``marker_row`` of every address as script-safe JSON (the same for every minute and day)."""
+    return script_json([marker_row(loc, lang) for loc in located])
+
+
+def detail_rows(located: list[Location], lang: str, day: dt.datetime) -> list[list]:
+    """The rest of each ``location_row``: [OpenStreetMap directions href, service rows], the service
+    rows without their open-state line (``state_codes``); valid all of ``day``'s date."""
+    writer = _RowWriter(lang, day, with_state=False)
+    return [writer.details(loc) for loc in located]
+
+
+def detail_json(located: list[Location], lang: str, day: dt.datetime) -> str:
+    """``detail_rows`` as script-safe JSON."""
+    return script_json(detail_rows(located, lang, day))
+
+
+def state_codes(located: list[Location], lang: str, when: dt.datetime) -> tuple[list[str], str]:
+    """The open-state line of every service at ``when``: (distinct escaped texts, one character per
+    service in row order: the text's index "0"–"9", or "." for none: hours not machine-readable).
+
+    The service row's last hours line in ``location_row``; ``detail_rows`` leaves it out.
+    Raises ValueError when there are more than ten distinct texts (there are three).
+    """
+    texts: dict[str, str] = {}
+    codes = []
+    for location in located:
+        for record in location.services:
+            text = state_text(record, lang, when) if record.get("opening_hours") else ""
+            if not text:
+                codes.append(".")
+                continue
+            if text not in texts:
+                if len(texts) == 10:
+                    raise ValueError("more than ten distinct open-state texts")
+                texts[text] = str(len(texts))
+            codes.append(texts[text])
+    return [safe.html_text(t) for t in texts], "".join(codes)
+
+
+def view_json(markers_url: str, details_url: str, located: list[Location], lang: str, when: dt.datetime) -> str:
+    """The file the map fetches first, for one view and minute: ``[markers_url, details_url, state
+    texts, state codes]`` (see ``state_codes``), script-safe JSON. The two URLs name the published
+    ``marker_json`` and ``detail_json`` (``publish_rows``). Raises ValueError like ``state_codes``."""
+    texts, codes = state_codes(located, lang, when)
+    return script_json([str(markers_url), str(details_url), texts, codes])
 
 
 #: Folder under the app's ``static/`` holding the published marker rows, and its URL (Streamlit's

@@ -1,9 +1,12 @@
 // The service markers of one map, made in the browser (geo/mapping/elements.py, LocationLayer).
 //
 // The page calls this function with the parent MarkerCluster and the rows of geo/mapping/rows.py
-// (location_row, service_row). Every text in the rows and labels is already HTML-escaped in
-// Python, so it may be given to innerHTML; links are set with setAttribute after checking the
-// scheme. A popup's DOM is made only when it opens. Returns {cluster, markers by location id}.
+// (location_row, service_row), or rows === null and options.rowsUrl: then the rows come in three
+// files (rows.view_json names the other two): the markers (marker_row), drawn first, the popups'
+// details (detail_rows) fetched after them or when a popup opens, and the open state of each
+// service (state_codes). Every text in the rows and labels is already HTML-escaped in Python,
+// so it may be given to innerHTML; links are set with setAttribute after checking the scheme.
+// No marker, popup or tooltip DOM is made before it is shown. Returns {cluster, markers by location id}.
 function koperLocationLayer(cluster, rows, labels, selectedId, options) {
     var iconSize = [options.size, options.size], iconAnchor = [options.anchor, options.anchor];
     var popupOptions = options.popup, tooltipOptions = options.tooltip;
@@ -68,34 +71,46 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
         if (s[13]) { box.appendChild(el("div", "koper-verified", s[13])); }
         return box;
     }
-    // The popup's DOM is made when it opens, not for every marker at start.
-    function popupContent(row) {
-        return function () {
+    // Each address: marks[i] = [lat, lon, id, category, address, count text, [service names]] and,
+    // once known, details[i] = [OpenStreetMap href, service rows]: location_row = marks[i][0..5] + details[i].
+    var marks = [], details = null, detailsWanted = false, whenDetails = [];
+    function fullRow(i) {
+        var m = marks[i], d = details[i];
+        return [m[0], m[1], m[2], m[3], m[4], m[5], d[0], d[1]];
+    }
+    // The popup's DOM is made when it opens, not for every marker at start; before the details
+    // have come it shows the address, and is made again when they come.
+    function popupContent(i) {
+        return function (layer) {
+            var m = marks[i], row = details ? fullRow(i) : null;
             var box = el("div", "koper-popup");
-            box.setAttribute("data-location-id", row[2]);
-            box.appendChild(el("div", "koper-popup-address", row[4]));
-            if (row[5]) { box.appendChild(el("div", "koper-popup-count", row[5])); }
-            row[7].forEach(function (s) { box.appendChild(serviceBox(s, row[6])); });
+            box.setAttribute("data-location-id", m[2]);
+            box.appendChild(el("div", "koper-popup-address", m[4]));
+            if (m[5]) { box.appendChild(el("div", "koper-popup-count", m[5])); }
+            if (row) {
+                row[7].forEach(function (s) { box.appendChild(serviceBox(s, row[6])); });
+            } else {
+                whenDetails.push(function () { var p = layer.getPopup(); if (p && p.isOpen()) { p.update(); } });
+                loadDetails();
+            }
             return box;
         };
     }
-    function tooltipContent(row) {
-        return function () {
-            return "<b>" + row[4] + "</b><br>" + row[7].map(function (s) { return s[1]; }).join("<br>");
-        };
+    function tooltipContent(i) {
+        return function () { return "<b>" + marks[i][4] + "</b><br>" + marks[i][6].join("<br>"); };
     }
-    function iconHtml(row) {
-        var n = row[7].length;
-        return '<div class="koper-marker' + (row[2] === selectedId ? " koper-selected" : "") +
-            '" data-location-id="' + row[2] + '" role="img" aria-label="' + row[4] + '">' +
-            symbolHtml(row[3], iconSize[0]) + (n > 1 ? '<span class="koper-count">' + n + "</span>" : "") + "</div>";
+    function iconHtml(m) {
+        var n = m[6].length;
+        return '<div class="koper-marker' + (m[2] === selectedId ? " koper-selected" : "") +
+            '" data-location-id="' + m[2] + '" role="img" aria-label="' + m[4] + '">' +
+            symbolHtml(m[3], iconSize[0]) + (n > 1 ? '<span class="koper-count">' + n + "</span>" : "") + "</div>";
     }
     // A screen reader names each marker by its address (and the services there), each cluster by
     // what it groups; the visible symbols are aria-hidden.
     function plain(html) { return text(html).textContent; }
-    function markerName(row) {
-        return plain(row[4]) + (row[5] ? " (" + plain(row[5]) + ")" : "") + ": " +
-            row[7].map(function (s) { return plain(s[1]); }).join("; ");
+    function markerName(m) {
+        return plain(m[4]) + (m[5] ? " (" + plain(m[5]) + ")" : "") + ": " +
+            m[6].map(function (name) { return plain(name); }).join("; ");
     }
     // options.clusterLabel: [text before the count, text after it], both escaped in Python.
     if (options.clusterLabel && options.clusterLabel.length === 2 && cluster.options) {
@@ -109,39 +124,91 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
             return icon;
         };
     }
-    function named(marker, name) {
-        marker.on("add", function () {
-            if (marker._icon) { marker._icon.setAttribute("aria-label", name); }
-        });
+    // A marker's icon, popup, tooltip and name are made when it is first shown: of 10,000 markers
+    // in clusters, few ever are. Each time it is shown its new icon gets its name for screen readers.
+    function onAdd(map) {
+        var i = this._koperIndex;
+        if (!this._koperReady) {
+            this._koperReady = true;
+            this.setIcon(L.divIcon({html: iconHtml(marks[i]), className: "koper-marker-icon",
+                                    iconSize: iconSize, iconAnchor: iconAnchor}));
+            this.bindPopup(popupContent(i), popupOptions);
+            this.bindTooltip(tooltipContent(i), tooltipOptions);
+        }
+        L.Marker.prototype.onAdd.call(this, map);
+        named(this, i);
+    }
+    var names = [];
+    function named(marker, i) {
+        var name = names[i];
+        if (name === undefined) { name = names[i] = markerName(marks[i]); }
+        if (marker._icon) { marker._icon.setAttribute("aria-label", name); }
     }
     var byId = Object.create(null);
-    function addRows(rows) {
-        var markers = new Array(rows.length);
-        for (var i = 0; i < rows.length; i++) {
-            var row = rows[i];
-            var marker = L.marker([row[0], row[1]], {
-                icon: L.divIcon({html: iconHtml(row), className: "koper-marker-icon",
-                                 iconSize: iconSize, iconAnchor: iconAnchor})
-            });
-            marker.bindPopup(popupContent(row), popupOptions);
-            marker.bindTooltip(tooltipContent(row), tooltipOptions);
-            named(marker, markerName(row));
-            markers[i] = byId[row[2]] = marker;
+    function addMarks(rows) {
+        var start = marks.length, markers = new Array(rows.length);
+        for (var k = 0; k < rows.length; k++) {
+            var m = rows[k], marker = L.marker([m[0], m[1]]);
+            marks[start + k] = m;
+            marker._koperIndex = start + k;
+            marker.onAdd = onAdd;
+            markers[k] = byId[m[2]] = marker;
         }
         // One call: the cluster (chunked loading) adds thousands of markers in slices.
         cluster.addLayers(markers);
     }
-    // rows === null: the rows are a file the app serves (options.rowsUrl, written by ui/cache.py),
-    // fetched here rather than carried in the map frame's arguments (issue 14); one retry.
-    function fetchRows(triesLeft) {
-        fetch(options.rowsUrl, {credentials: "same-origin"}).then(function (reply) {
+    function gotDetails(rows) {
+        details = rows;
+        whenDetails.splice(0).forEach(function (f) { f(); });
+    }
+    function getJson(url, triesLeft, then) {
+        fetch(url, {credentials: "same-origin"}).then(function (reply) {
             if (!reply.ok) { throw new Error("HTTP " + reply.status); }
             return reply.json();
-        }).then(addRows, function (error) {
-            if (triesLeft > 0) { setTimeout(function () { fetchRows(triesLeft - 1); }, 500); return; }
-            console.error("koper map: the marker rows did not load", error);
+        }).then(then, function (error) {
+            if (triesLeft > 0) { setTimeout(function () { getJson(url, triesLeft - 1, then); }, 500); return; }
+            console.error("koper map: " + url + " did not load", error);
         });
     }
-    if (rows === null && options.rowsUrl) { fetchRows(1); } else { addRows(rows || []); }
+    // The popups' details of a fetched view: the service rows with each one's open-state line put back.
+    var detailsUrl = null, stateTexts = [], stateCodes = "";
+    function loadDetails() {
+        if (detailsWanted || details || !detailsUrl) { return; }
+        detailsWanted = true;
+        getJson(detailsUrl, 1, function (rows) {
+            var k = 0;
+            rows.forEach(function (d) {
+                d[1].forEach(function (s) {
+                    var code = stateCodes.charAt(k++);
+                    if (code && code !== ".") { s[8].push(stateTexts[+code]); }
+                });
+            });
+            gotDetails(rows);
+        });
+    }
+    if (rows === null && options.rowsUrl) {
+        // rows === null: the rows are files the app serves (options.rowsUrl, written by ui/cache.py),
+        // fetched here rather than carried in the map frame's arguments (issue 14); one retry each.
+        getJson(options.rowsUrl, 1, function (view) {
+            detailsUrl = view[1]; stateTexts = view[2]; stateCodes = view[3];
+            getJson(view[0], 1, function (rows) {
+                // the popups' details once the markers are drawn (the cluster's last slice and the
+                // paint after it), unless a popup asked for them first; at the latest after 3 s
+                var before = cluster.options.chunkProgress;
+                cluster.options.chunkProgress = function (done, total) {
+                    if (before) { before.apply(this, arguments); }
+                    if (done === total) { requestAnimationFrame(function () { setTimeout(loadDetails, 0); }); }
+                };
+                setTimeout(loadDetails, 3000);
+                addMarks(rows);
+            });
+        });
+    } else {
+        rows = rows || [];
+        addMarks(rows.map(function (r) {
+            return [r[0], r[1], r[2], r[3], r[4], r[5], r[7].map(function (s) { return s[1]; })];
+        }));
+        gotDetails(rows.map(function (r) { return [r[6], r[7]]; }));
+    }
     return {cluster: cluster, markers: byId};
 }
