@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from browser_support import MAP_FRAME, is_local, streamlit_server
+from browser_support import ARTIFACTS, MAP_FRAME, is_local, streamlit_server
 from geo import i18n, settings
 
 pytestmark = pytest.mark.browser
@@ -193,5 +193,40 @@ def test_streamlits_visible_sentences_are_in_the_page_language(browser, server):
         field.fill("Strada Circolare 5, Capodistria")
         page.get_by_text(i18n.t("chrome.visible.submit_form", "it")).first.wait_for(timeout=30_000)
         assert "Press Enter" not in page.evaluate(READ_TEXT)
+    finally:
+        context.close()
+
+
+ENGLISH_MONTHS = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
+
+
+@pytest.mark.parametrize("lang", ["sl", "it"])
+def test_the_date_pickers_calendar_names_months_and_weekdays_in_the_page_language(browser, server, lang):
+    """The service map's "open at" day: Streamlit's calendar said "December 2026" and "S M T W T F S"
+    on a Slovene page of an English browser (Chromium here is en-US); the page script makes the
+    page language the one Streamlit hands the calendar."""
+    context, page = _page(browser, {"width": 1366, "height": 2200})  # the sidebar's date field on the screen
+    try:
+        page.goto(f"{server}/?lang={lang}&hours=open_at&at=2026-12-05T10:00")
+        _settled(page, i18n.t("page.map", lang))
+        page.locator('[data-testid="stDateInputCalendarButton"]').first.click()
+        calendar = page.locator('[data-testid="stDateInputCalendar"]')
+        calendar.locator('[role="grid"]').wait_for(timeout=20_000)
+        page.wait_for_timeout(300)  # the page script relabels on the next animation frame
+        shown = calendar.inner_text()
+        names = calendar.evaluate("c => [...c.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))")
+        options = calendar.evaluate("c => [...c.querySelector('select').options].map(o => o.textContent.trim())")
+        weekdays = calendar.evaluate("c => [...c.querySelectorAll('thead th')].map(e => e.textContent.trim())")
+        december = "december" if lang == "sl" else "dicembre"
+        assert december in shown and december in options and len([o for o in options if o.strip()]) == 12
+        assert not ENGLISH_MONTHS.search(shown + "\n" + "\n".join(names + options)), (shown, names, options)
+        # the week starts on Monday, named in the language (not S M T W T F S)
+        assert weekdays == (["p", "t", "s", "č", "p", "s", "n"] if lang == "sl" else ["L", "M", "M", "G", "V", "S", "D"])
+        # Streamlit's own English names of the calendar are said in the language too
+        assert f"{i18n.t('chrome.choose_date', lang)}, {december} 2026" in names
+        assert i18n.t("chrome.previous_month", lang) in names and i18n.t("chrome.next_month", lang) in names
+        assert not [n for n in names if re.search(r"Choose date|Previous month|Next month", n)], names
+        assert "Use arrow keys" not in calendar.text_content()  # read to screen readers (visually hidden)
+        page.screenshot(path=str(ARTIFACTS / f"date-picker-{lang}-1366.png"))
     finally:
         context.close()

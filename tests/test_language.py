@@ -59,6 +59,8 @@ def test_the_language_box_choice_stays_on_the_next_pages(data_dir):
     script = _document_script(app)
     assert script["chrome"]["Collapse sidebar"] == "Skrij stranski stolpec"  # Streamlit's own names, translated
     assert script["chrome"]["Choose an option"] == "Izberite možnost" and script["segments"]["day"] == "dan"
+    assert script["chrome"]["Previous month"] == "Prejšnji mesec"  # the date picker's calendar (browser test)
+    assert script["prefixes"] == {"Choose date": "Izberite datum"}
     app.selectbox(key=common.PICKER_KEY).set_value("en").run()
     for page in ("pages/areas.py", "pages/nearest.py"):
         _menu_move(app, page)

@@ -1,4 +1,5 @@
-"""Widgets every page shares: the language picker and the data-status banner."""
+"""Widgets every page shares: the language picker, the page script (language, Streamlit's own English
+said in the page language), the data-status banner."""
 from __future__ import annotations
 
 import json
@@ -75,12 +76,17 @@ STREAMLIT_ENGLISH = {
     "app_pages": "App pages", "link_to_heading": "Link to heading", "choose_date": "Choose date", "open": "Open",
     "close": "Close", "copy": "Copy to clipboard", "choose_option": "Choose an option",
     "choose_options": "Choose options", "clear_all": "Clear all",
+    "previous_month": "Previous month", "next_month": "Next month",
 }
 #: Streamlit's (1.67) own visible English sentences, by text key (``chrome.visible.*``).
 STREAMLIT_VISIBLE_ENGLISH = {
     "submit_form": "Press Enter to submit form", "apply": "Press Enter to apply", "skip": "Skip to main content",
     "drop_file": "Drag and drop file here", "browse": "Browse files",
+    "calendar_keys": "Use arrow keys to navigate dates. Enter to select. Escape to close.",
 }
+#: Streamlit's English names that go on with the shown month ("Choose date, december 2026": the
+#: date picker's calendar), by text key (``chrome.*``): the part before ", " is translated.
+STREAMLIT_ENGLISH_PREFIXES = {"choose_date": "Choose date"}
 #: The parts of Streamlit's date and time fields, named "day, <label>" for screen readers.
 DATE_PARTS = ("day", "month", "year", "hour", "minute", "second")
 
@@ -92,6 +98,20 @@ _DOCUMENT_SCRIPT = """<script>
   document.documentElement.lang = texts.lang;
   document.cookie = "%s=" + texts.lang + "; path=/; max-age=31536000; SameSite=Lax";
   window.koperMapDocument = texts;
+  // Streamlit hands its widgets the browser's language (navigator.language, read at every render):
+  // the date picker's calendar names its months and weekdays, and starts its week, in that
+  // language (Streamlit has no option for it), so a Slovene page on an English browser showed
+  // "December" and "S M T W". Here the browser's language is the page language (the browser's own
+  // regional variant is kept when it is the same language: "it-IT" for it, "en-GB" for en).
+  if (!window.koperMapBrowserLanguage) {
+    window.koperMapBrowserLanguage = navigator.language || "";
+    try {
+      Object.defineProperty(navigator, "language", {configurable: true, get: function () {
+        const own = window.koperMapBrowserLanguage, now = window.koperMapDocument.lang;
+        return own.split("-")[0].toLowerCase() === now ? own : now;
+      }});
+    } catch (error) { /* a browser that refuses: the calendar stays in the browser's language */ }
+  }
   const name = function () {
     const now = window.koperMapDocument;
     if (document.documentElement.lang !== now.lang) document.documentElement.lang = now.lang;
@@ -122,7 +142,13 @@ _DOCUMENT_SCRIPT = """<script>
     const now = window.koperMapDocument;
     if (Object.prototype.hasOwnProperty.call(now.chrome, english)) return now.chrome[english];
     const part = /^(day|month|year|hour|minute|second), (.*)$/.exec(english);
-    return part ? now.segments[part[1]] + ", " + part[2] : undefined;
+    return part ? now.segments[part[1]] + ", " + part[2] : prefixed(english);
+  };
+  // "Choose date, december 2026": the month is already in the page language (navigator.language above).
+  const prefixed = function (english) {
+    const now = window.koperMapDocument, cut = english.indexOf(", ");
+    const head = cut > 0 ? english.slice(0, cut) : "";
+    return Object.prototype.hasOwnProperty.call(now.prefixes, head) ? now.prefixes[head] + english.slice(cut) : undefined;
   };
   const relabel = function () {
     document.querySelectorAll("[aria-label], [placeholder]").forEach(function (element) {
@@ -151,8 +177,8 @@ _DOCUMENT_SCRIPT = """<script>
       if (!value) continue;
       const before = kept.get(node);
       const english = before && before.said === value ? before.english : value;
-      if (!Object.prototype.hasOwnProperty.call(now.visible, english)) continue;
-      const said = now.visible[english];
+      const said = Object.prototype.hasOwnProperty.call(now.visible, english) ? now.visible[english] : prefixed(english);
+      if (said === undefined) continue;
       kept.set(node, {english: english, said: said});
       if (value !== said) node.nodeValue = said;
     }
@@ -179,6 +205,9 @@ _DOCUMENT_SCRIPT = """<script>
 def mark_document(lang: str) -> None:
     """Give the browser's document the page language (``<html lang>``), remember it in a cookie,
     and name every map frame in that language (screen readers announce a frame by its title).
+    The browser's ``navigator.language`` becomes the page language too: Streamlit's date picker
+    takes its calendar's month and weekday names (and first weekday) from it; Streamlit's own
+    English names and sentences are said from the ``chrome.*`` texts.
 
     A script in the page itself (``st.html``; no frame, so nothing for assistive technology to
     stop at), re-run when the language changes. The texts are ours, not data; still written as
@@ -187,7 +216,8 @@ def mark_document(lang: str) -> None:
     texts = {"lang": i18n.language(lang), "mapFrame": i18n.t("map.frame_title", lang),
              "chrome": {english: i18n.t(f"chrome.{key}", lang) for key, english in STREAMLIT_ENGLISH.items()},
              "segments": {part: i18n.t(f"chrome.segment.{part}", lang) for part in DATE_PARTS},
-             "visible": {english: i18n.t(f"chrome.visible.{key}", lang) for key, english in STREAMLIT_VISIBLE_ENGLISH.items()}}
+             "visible": {english: i18n.t(f"chrome.visible.{key}", lang) for key, english in STREAMLIT_VISIBLE_ENGLISH.items()},
+             "prefixes": {english: i18n.t(f"chrome.{key}", lang) for key, english in STREAMLIT_ENGLISH_PREFIXES.items()}}
     payload = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
     st.sidebar.html(_DOCUMENT_SCRIPT % (payload, LANG_COOKIE), unsafe_allow_javascript=True)
 

@@ -17,6 +17,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.choose_option": "Choose an option",
     "chrome.choose_options": "Choose options",
     "chrome.clear_all": "Clear all",
+    "chrome.previous_month": "Previous month",
+    "chrome.next_month": "Next month",
     "chrome.segment.day": "day",
     "chrome.segment.month": "month",
     "chrome.segment.year": "year",
@@ -713,4 +715,5 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visible.skip": "Skip to main content",
     "chrome.visible.drop_file": "Drag and drop file here",
     "chrome.visible.browse": "Browse files",
+    "chrome.visible.calendar_keys": "Use arrow keys to navigate dates. Enter to select. Escape to close.",
 }

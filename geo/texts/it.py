@@ -17,6 +17,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.choose_option": "Scegliete un'opzione",
     "chrome.choose_options": "Scegliete le opzioni",
     "chrome.clear_all": "Cancella tutto",
+    "chrome.previous_month": "Mese precedente",
+    "chrome.next_month": "Mese successivo",
     "chrome.segment.day": "giorno",
     "chrome.segment.month": "mese",
     "chrome.segment.year": "anno",
@@ -713,4 +715,5 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visible.skip": "Vai al contenuto principale",
     "chrome.visible.drop_file": "Trascinare qui il file",
     "chrome.visible.browse": "Scegli il file",
+    "chrome.visible.calendar_keys": "Usare i tasti freccia per spostarsi tra le date. Invio per scegliere, Esc per chiudere.",
 }

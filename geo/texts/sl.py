@@ -17,6 +17,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.choose_option": "Izberite možnost",
     "chrome.choose_options": "Izberite možnosti",
     "chrome.clear_all": "Počisti vse",
+    "chrome.previous_month": "Prejšnji mesec",
+    "chrome.next_month": "Naslednji mesec",
     "chrome.segment.day": "dan",
     "chrome.segment.month": "mesec",
     "chrome.segment.year": "leto",
@@ -713,4 +715,5 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visible.skip": "Preskoči na glavno vsebino",
     "chrome.visible.drop_file": "Datoteko povlecite in spustite sem",
     "chrome.visible.browse": "Izberite datoteko",
+    "chrome.visible.calendar_keys": "S puščičnimi tipkami se premikate med datumi. Enter izbere, Escape zapre.",
 }
