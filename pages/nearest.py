@@ -14,9 +14,10 @@ services = common.services_or_stop(lang, needs_map=True)
 # --- where the search starts (a settlement or an area can come from the link) ------------------------
 start = start_point.choose(lang, services)
 
-# --- what is needed: in the main column, so a phone shows it without opening the side panel ------------
+# --- what is needed: in the main column, so a phone shows it without opening the side panel; folded once
+# there is a starting point, so on a 390 px phone the answer is not below a screen of choices ------------
 st.subheader(i18n.t("nearest.what", lang))
-need = st.container(border=True)
+need = st.expander(i18n.t("nearest.need_fold", lang), expanded=start is None)
 text_box = need.container()
 left, right = need.columns(2)
 chosen = filter_panel.filter_widgets(services, lang, PREFIX, facets=("text", "category", "target_group", "hours"),

@@ -202,7 +202,10 @@ def test_home_care_comes_first_open_with_phones_never_under_an_empty_places_head
     assert len(lines) == 5
     for phone in HOME_PHONES:
         assert phone in "".join(lines)
-    assert len(app.expander) == 5 and all(e.proto.expanded for e in app.expander)
+    # each entry's details open (the "what do you need" fold above the answer is not one of them)
+    entries = [e for e in app.expander if e.label != i18n.t("nearest.need_fold", lang)]
+    assert len(entries) == 5 and all(e.proto.expanded for e in entries)
+    assert all(e.label == i18n.t("nearest.details", lang) for e in entries)
     # closed on Saturday is said with the next opening, not dropped (Vitica, Prostofer: Mo-Fr)
     assert sum(CLOSED_UNTIL_MONDAY[lang] in line for line in lines) == 2
     assert i18n.plural("answer.count", lang, 5) in [c.value for c in app.caption]
@@ -274,3 +277,30 @@ def test_nothing_matching_is_said_once_plainly(data_dir):
     app = run_page(PAGE, "sl", **{"from": f"settlement:{GRACISCE}", "cat": "crisis", "grp": "homeless"})
     assert [i.value for i in app.info] == [i18n.t("answer.nothing", "sl")]
     assert i18n.t("nearest.results", "sl", n=0) not in [h.value for h in app.subheader]
+
+
+def test_each_service_is_listed_once_a_line_with_its_details_folded_under_it(data_dir):
+    app = run_page(PAGE, "en", **{"from": f"settlement:{DEKANI}"})
+    lines = [m.value for m in app.markdown if m.value.startswith("- **")]
+    assert len(lines) >= 3
+    details = [e for e in app.expander if e.label == i18n.t("nearest.details", "en")]
+    assert len(details) == len(lines)  # one fold per line, each under its own line
+    listed = {line.split("**")[1].split(" · ")[0] for line in lines}
+    # no service named a second time as an expander's label
+    assert not [e.label for e in app.expander if e.label.split(" · ")[0] in listed]
+    assert all(d.markdown and "tel:" in "".join(m.value for m in d.markdown) for d in details[:1])
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_what_do_you_need_folds_once_there_is_a_start_so_the_answer_comes_first(lang, data_dir):
+    def need_fold(app):
+        (fold,) = [e for e in app.expander if e.label == i18n.t("nearest.need_fold", lang)]
+        return fold
+
+    asking = run_page(PAGE, lang)
+    assert need_fold(asking).proto.expanded  # nothing to answer yet: the choices are open
+    answered = run_page(PAGE, lang, **{"from": f"settlement:{DEKANI}"})
+    fold = need_fold(answered)
+    assert not fold.proto.expanded
+    assert {"near_category_day_activities", "near_text", "near_k"} <= {
+        w.key for w in [*fold.checkbox, *fold.text_input, *fold.select_slider]}

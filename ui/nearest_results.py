@@ -112,19 +112,21 @@ def _place(rank: int, group: pd.DataFrame, lang: str, when: dt.datetime) -> None
     st.markdown(f"#### {rank}. {safe.md_text(present.address_text(first, lang))}")
     st.markdown(i18n.t("nearest.distance", lang, km=km, road_km=road_km) + "  \n"
                 + f"{i18n.t('map.directions', lang)}: {present.directions_markdown(first)}")
-    records = group.to_dict("records")
-    _service_lines(records, lang, when)
-    listing.service_expanders(records, lang, when, state=answer.state_text)
+    _entries(group.to_dict("records"), lang, when)
 
 
-def _service_lines(records: list[dict], lang: str, when: dt.datetime) -> None:
-    """One line per service: name · state (with the next opening) · phones as links, always visible."""
+def _entries(records: list[dict], lang: str, when: dt.datetime, *, expand: bool = False) -> None:
+    """Each service once: a line always visible (name · kind · state with the next opening · phones as
+    links), then its details folded under "Details" (open with ``expand``). The name is not said again
+    in the fold: listing it as a line and again as an expander's label read as two services."""
+    feedback = settings.feedback_email()
     for record in records:
+        label, details, mistake = listing.entry_texts(record, lang, when, feedback, state=answer.state_text)
         phones = ", ".join(f"[{safe.md_text(present.display_phone(p))}]({safe.tel_href(p)})"
                            for p in record.get("phones") or [] if safe.tel_href(p))
-        state = answer.state_text(record, lang, when)
-        st.markdown(f"- **{safe.md_text(i18n.field(record, 'name', lang))}** · {safe.md_text(state)}"
-                    + (f" · {phones}" if phones else ""))
+        st.markdown(f"- **{label}**" + (f" · {phones}" if phones else ""))
+        with st.expander(i18n.t("nearest.details", lang), expanded=expand):
+            st.markdown(f"{details}\n\n{mistake}" if mistake else details)
 
 
 def _home(home: pd.DataFrame, lang: str, when: dt.datetime, *, expand: bool) -> None:
@@ -133,9 +135,7 @@ def _home(home: pd.DataFrame, lang: str, when: dt.datetime, *, expand: bool) -> 
         return
     st.subheader(i18n.t("answer.home_title", lang, n=len(home)))
     st.caption(i18n.t("answer.home_note", lang))
-    records = home.to_dict("records")
-    _service_lines(records, lang, when)
-    listing.service_expanders(records, lang, when, expand_all=expand, state=answer.state_text)
+    _entries(home.to_dict("records"), lang, when, expand=expand)
 
 
 def _section(part: pd.DataFrame, title_key: str, note_key: str, lang: str, when: dt.datetime, *,
@@ -146,8 +146,9 @@ def _section(part: pd.DataFrame, title_key: str, note_key: str, lang: str, when:
     st.caption(i18n.t(note_key, lang))
     records = part.to_dict("records")
     if lines:
-        _service_lines(records, lang, when)
-    listing.service_expanders(records, lang, when, state=answer.state_text)
+        _entries(records, lang, when)
+    else:
+        listing.service_expanders(records, lang, when, state=answer.state_text)
 
 
 #: The result map's component key and height (px).

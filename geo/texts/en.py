@@ -227,6 +227,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "nearest.device_point": "Device location",
     "nearest.what": "What do you need?",
     "nearest.k": "How many nearest places",
+    "nearest.need_fold": "Kind of help, for whom, when, how many places",
+    "nearest.details": "Details",
     "nearest.no_start": "Choose a starting point above.",
     "nearest.start": "Starting from: **{place}** ({precision})",
     "nearest.outside": "The starting point is outside Koper and Ankaran: services without a fixed address do not reach it.",

@@ -227,6 +227,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "nearest.device_point": "Posizione del dispositivo",
     "nearest.what": "Di cosa avete bisogno?",
     "nearest.k": "Quanti luoghi più vicini",
+    "nearest.need_fold": "Tipo di aiuto, per chi, quando, quanti luoghi",
+    "nearest.details": "Dettagli",
     "nearest.no_start": "Scegliete il punto di partenza sopra.",
     "nearest.start": "Partenza: **{place}** ({precision})",
     "nearest.outside": "Il punto di partenza è fuori dai comuni di Capodistria e Ancarano: i servizi senza indirizzo fisso non arrivano lì.",

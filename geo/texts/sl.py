@@ -227,6 +227,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "nearest.device_point": "Lokacija naprave",
     "nearest.what": "Kaj potrebujete?",
     "nearest.k": "Koliko najbližjih mest",
+    "nearest.need_fold": "Vrsta pomoči, za koga, kdaj, koliko mest",
+    "nearest.details": "Podrobnosti",
     "nearest.no_start": "Izberite izhodišče zgoraj.",
     "nearest.start": "Izhodišče: **{place}** ({precision})",
     "nearest.outside": "Izhodišče je zunaj Mestne občine Koper in Občine Ankaran: storitve brez stalnega naslova tja ne segajo.",
