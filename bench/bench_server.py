@@ -9,7 +9,10 @@ from /proc) before and after each step:
   marker rows file, and the rerun the drawn map's report causes (as in a browser);
 * **filter change**: ticking a category, with the new map's rows and its report;
 * **nearest**: ``/nearest`` from a settlement (Dekani), three results;
-* **coverage**: ``/coverage`` with its defaults.
+* **coverage**: ``/coverage`` with its defaults;
+* **what-if**: ``/whatif`` from a link with one hypothetical place (a day centre in Marezige):
+  the before/after tables and the scenario's map; then **what-if rerun**: the "only changed areas"
+  switch turned off (the same scenario, another table shown).
 
 Each is the median of ``--visits`` fresh sessions after a warm-up visit (the server's caches are
 shared by every session, which is the point); the server's very first visit is shown apart.
@@ -23,6 +26,7 @@ import os
 import statistics
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,12 +35,18 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import stclient
 import synthetic
 
+from geo import scenario
+
 LANGUAGES = ("sl", "it", "en")
 CATEGORY = "residential"
 DEKANI = "10101522"
 VISIT_TARGET_S = 0.3
 FILTER_TARGET_S = 0.1
-STEPS = ("first map visit", "filter change", "nearest (settlement)", "coverage")
+STEPS = ("first map visit", "filter change", "nearest (settlement)", "coverage", "what-if (1 place)",
+         "what-if rerun")
+#: The what-if link's scenario: a day centre for older people in Marezige (as tests/test_whatif_page.py).
+WHATIF_LINK = "wi=" + urllib.parse.quote(scenario.encode([scenario.Place(
+    45.509027, 13.796061, "day_activities", ("older",), "Mo-Fr 08:00-16:00", origin="s10101883")]))
 
 
 async def visit(base: str, pid: int, lang: str) -> dict[str, float]:
@@ -61,11 +71,19 @@ async def visit(base: str, pid: int, lang: str) -> dict[str, float]:
         before = synthetic.cpu_seconds(pid)
         covered = await session.run(f"lang={lang}", page="coverage")
         cpu[STEPS[3]] = synthetic.cpu_seconds(pid) - before
-    shown = [e for r in (run, drawn, changed, redrawn, near, covered) for e in r.exceptions]
+        before = synthetic.cpu_seconds(pid)
+        whatif = await session.run(f"lang={lang}&{WHATIF_LINK}", page="whatif")
+        cpu[STEPS[4]] = synthetic.cpu_seconds(pid) - before
+        before = synthetic.cpu_seconds(pid)
+        rerun = await session.run(widgets={"wi_only_changed": False})
+        cpu[STEPS[5]] = synthetic.cpu_seconds(pid) - before
+    shown = [e for r in (run, drawn, changed, redrawn, near, covered, whatif, rerun) for e in r.exceptions]
     if shown:
         raise stclient.ProtocolError(f"the page showed an exception: {shown[0]}")
     if sum(text.startswith("#### ") for text in near.texts) < 3:
         raise stclient.ProtocolError("the nearest page did not list three places")
+    if not any("Marezige" in text for text in whatif.texts) or whatif.map_args is None:
+        raise stclient.ProtocolError("the what-if page did not show its scenario and map")
     return cpu
 
 
