@@ -152,6 +152,8 @@ def test_marker_click_opens_the_popup_with_every_service(visit, server):
     marker.first.click(timeout=30_000)
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for(timeout=10_000)
+    # the services come with the popups' details file (fetched once the markers are drawn, issue 14)
+    popup.locator(".koper-service").first.wait_for(timeout=10_000)
     text = popup.inner_text()
     assert "Krožna cesta 5, 6000 Koper" in text
     assert "Obalni dom upokojencev Koper" in text

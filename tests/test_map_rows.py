@@ -202,14 +202,20 @@ def test_popups_tooltips_and_names_from_the_fetched_files_equal_the_reference(tm
                             layer.cluster.zoomToShowLayer(marker, () => {
                                 marker.openPopup();
                                 marker.openTooltip();
-                                resolve({popup: marker.getPopup().getElement().querySelector(".koper-popup").textContent,
-                                         tooltip: marker.getTooltip().getElement().textContent,
-                                         name: marker.getElement().getAttribute("aria-label")});
+                                const shown = {popup: marker.getPopup().getElement().querySelector(".koper-popup").textContent,
+                                               tooltip: marker.getTooltip().getElement().textContent,
+                                               name: marker.getElement().getAttribute("aria-label")};
+                                marker.closePopup();
+                                marker.closeTooltip();
+                                marker.getElement().focus();  // a keyboard user reaches the marker
+                                shown.focusTooltip = marker.isTooltipOpen();
+                                resolve(shown);
                             });
                         }
                     })""", location.location_id)
                     assert result["popup"] == text_of(popup_reference.popup_html(location, "sl", WHEN)), location.location_id
                     assert result["tooltip"] == text_of(popup_reference.tooltip_html(location, "sl"))
+                    assert result["focusTooltip"] is True
                     address = present_address(location)
                     assert result["name"].startswith(address) and all(
                         text_of(safe.html_text(i18n.field(s, "name", "sl"))) in result["name"] for s in location.services)

@@ -136,6 +136,9 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
             this.bindTooltip(tooltipContent(i), tooltipOptions);
         }
         L.Marker.prototype.onAdd.call(this, map);
+        // bound while on the map, Leaflet does not add its keyboard-focus tooltip listeners on
+        // every add (as it does for a tooltip bound before): each new icon gets them here
+        if (typeof this._addFocusListeners === "function") { this._addFocusListeners(); }
         named(this, i);
     }
     var names = [];
