@@ -69,12 +69,15 @@ def main(argv: Sequence[str] | None = None, *, table: pd.DataFrame | None = None
 
 # --- coverage -----------------------------------------------------------------------------------------
 
-#: Columns of the coverage output, after area_id and the name in the chosen language.
+#: Columns of the coverage output. ``name``, ``reach`` and ``gap_text`` are in ``--lang`` (the pages'
+#: words: served / not served, "help by phone only (confidential address)", the gap reasons);
+#: ``gap_reasons`` stays the English machine text of geo.coverage.
 COVERAGE_COLUMNS = (
-    "area_id", "name", "population", "population_date", "basis", "services_in_area", "services_per_1000",
-    "mean_distance_km", "max_distance_km", "mean_road_distance_km", "max_road_distance_km",
+    "area_id", "name", "population", "population_date", "basis", coverage.PHONE_ONLY, "services_in_area",
+    "services_per_1000", "mean_distance_km", "max_distance_km", "mean_road_distance_km", "max_road_distance_km",
     *(f"share_within_{r}km" for r in coverage.SHARE_RADII_KM), "access_2sfca",
     "area_wide_services", "area_wide_ids", "home_services", "reaching_services", *coverage.GAP_FLAGS, "gap", "gap_reasons",
+    "reach", "gap_text",
 )
 _DECIMALS = {
     "services_per_1000": 3, "mean_distance_km": 3, "max_distance_km": 3, "mean_road_distance_km": 3,
@@ -84,9 +87,16 @@ _DECIMALS = {
 
 def render_coverage(table: pd.DataFrame, fmt: str, lang: str = "sl") -> str:
     """The text of an ``area_coverage`` table: CSV (one row per area, COVERAGE_COLUMNS, no cell a
-    spreadsheet would run as a formula) or JSON (``parameters``, ``notes``, ``areas``; unknown = null)."""
+    spreadsheet would run as a formula) or JSON (``parameters``, ``notes``, ``areas``; unknown = null).
+
+    ``reach`` and ``gap_text`` say each area in ``lang`` as the pages do (geo.coverage.words), with the
+    gap thresholds of ``table.attrs["parameters"]`` (defaults when absent)."""
     out = table.copy()
-    out["name"] = [i18n.name_in(r, lang) for r in out.to_dict("records")]  # no English names: Slovene is official
+    records = out.to_dict("records")
+    thresholds = coverage.GapThresholds(**table.attrs.get("parameters", {}).get("thresholds", {}))
+    out["name"] = [i18n.name_in(r, lang) for r in records]  # no English names: Slovene is official
+    out["reach"] = [coverage.words.reach_cell(r, lang) for r in records]
+    out["gap_text"] = [coverage.words.gap_text(r, thresholds, lang) for r in records]
     out = out[list(COVERAGE_COLUMNS)].round(_DECIMALS)
     if fmt == "csv":
         out["area_wide_ids"] = out["area_wide_ids"].map(model.LIST_SEPARATOR.join)
@@ -132,7 +142,8 @@ def _coverage_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--radius-km", type=_radius_argument, default=coverage.DEFAULT_RADIUS_KM,
                         help="2SFCA catchment radius (km)")
     parser.add_argument("--no-ankaran", action="store_true", help="only the 22 local communities of Koper")
-    parser.add_argument("--lang", choices=model.LANGUAGES, default="sl", help="language of the area names")
+    parser.add_argument("--lang", choices=model.LANGUAGES, default="sl",
+                        help="language of the area names and of the reach and gap_text columns")
 
 
 def _coverage_inputs(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import coverage, i18n, model, report, safe
-from ui import cache, common, coverage_panel, coverage_views, urlstate
+from ui import cache, cards, common, coverage_panel, coverage_views, urlstate
 
 lang = common.language()
 services = common.services_or_stop(lang)
@@ -20,7 +20,7 @@ if wanted is not None and wanted not in names:  # a mistyped or outdated link: s
 view = coverage_panel.controls(lang, with_measure=False, with_category=False)
 urlstate.write({"area": area_id}, ("area",))
 
-long = coverage_panel.long_table(view, services)
+long = coverage_panel.long_table(view)
 everything = long[(long["area_id"] == area_id) & (long["category"] == coverage.ALL)].iloc[0].to_dict()
 info = area_rows[area_rows["area_id"] == area_id].iloc[0].to_dict()
 
@@ -39,17 +39,19 @@ available = eligible if opened is None else eligible & opened
 index = cache.location_index()
 nearest_rows = report.nearest_by_category(index, float(info["centroid_lat"]), float(info["centroid_lon"]), lang, available) if index else {}
 per_category = report.area_by_category(long, area_id, lang, view.thresholds, nearest_rows)
-# Categories that come to the residents say served / not served (and by how many), not a distance.
-# Categories only by phone (confidential) say so, not "far" (geo.coverage.phone; rows in long's order).
-mine = long[(long["area_id"] == area_id) & (long["category"] != coverage.ALL)]
-per_category["phone_only"] = mine["phone_only"].to_numpy() if "phone_only" in mine else False
+# Categories that come to the residents say served / not served (and by how many), not a distance;
+# categories only by phone (confidential; phone_only from geo.coverage) say so, not "far".
 per_category["reach"] = [coverage.words.reach_cell(r, lang) for r in per_category.to_dict("records")]
 st.subheader(i18n.t("profile.by_category", lang))
 columns = coverage_panel.column_config(
     ["category", "reach", "services_in_area", "area_wide_services", "nearest", "nearest_km", "mean_distance_km",
      "max_distance_km", "mean_road_distance_km", "share_within_5km", "gap_text"], lang)
-st.dataframe(coverage_panel.shown_frame(per_category, list(columns), lang), column_config=columns, hide_index=True,
-             width="stretch", key="profile_table")
+shown = coverage_panel.shown_frame(per_category, list(columns), lang)
+with cards.wide("profile_table"):
+    st.dataframe(shown, column_config=columns, hide_index=True, width="stretch", key="profile_table")
+cards.narrow("profile_table", cards.cards_html(  # a phone: one card per category, the rest folded
+    shown, coverage_panel.column_labels(columns), title=("category",), lead=("reach", "mean_distance_km", "gap_text"), plain=("reach",),
+    label=i18n.t("profile.by_category", lang)))
 st.caption(i18n.t("profile.nearest_note", lang))
 for note in report.approximation_notes(lang)[:3]:
     st.caption(note)

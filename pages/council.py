@@ -15,7 +15,7 @@ services = common.services_or_stop(lang)
 
 # --- the planner's choices and the areas that get a screen -------------------------------------------
 view = coverage_panel.controls(lang)
-long = coverage_panel.long_table(view, services)
+long = coverage_panel.long_table(view)
 table = coverage_panel.area_table(long, view)
 measure = choropleth.measure(view.measure)
 measure_name = i18n.t(f"measure.{measure.key}", lang)

@@ -9,7 +9,7 @@ services = common.services_or_stop(lang, needs_map=True)
 
 # --- the planner's choices ------------------------------------------------------------------------
 view = coverage_panel.controls(lang)
-long = coverage_panel.long_table(view, services)
+long = coverage_panel.long_table(view)
 table = coverage_panel.area_table(long, view)
 measure = choropleth.measure(view.measure)
 # a selection that only comes to the residents (home care) is shown as served / not served, not a distance

@@ -73,3 +73,52 @@ def test_a_fresh_server_opens_an_area_profile_link_without_a_page_not_found(visi
         page = v.open(f"{base}/area?lang=en&area=ks-50605")
         page.get_by_role("heading", name="Dekani").first.wait_for(timeout=30_000)
         assert page.get_by_text("Page not found").count() == 0
+
+
+#: What sticks out sideways on the page: the document wider than the window, any visible box in the main
+#: column that scrolls sideways (st.dataframe's grid does, inside itself) or ends right of the window.
+_SIDEWAYS = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  const shown = e => e.offsetParent !== null || getComputedStyle(e).position === 'fixed';
+  const name = e => (e.getAttribute('data-testid') || e.className || e.tagName).toString().slice(0, 60);
+  const scrolls = [...main.querySelectorAll('*')].filter(e => shown(e)
+      && !['visible', 'hidden', 'clip'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
+      .map(e => `${name(e)} scrolls ${e.scrollWidth} > ${e.clientWidth} px`);
+  const beyond = [...main.querySelectorAll('*')].filter(e => shown(e) && e.getBoundingClientRect().right > window.innerWidth + 1)
+      .map(e => `${name(e)} ends at ${Math.round(e.getBoundingClientRect().right)} px`);
+  return {page: document.documentElement.scrollWidth - window.innerWidth, main: main.scrollWidth - main.clientWidth,
+          scrolls, beyond: beyond.slice(0, 5)};
+}"""
+
+
+def _settled(page) -> None:
+    """The script has run to its end (Streamlit shows no 'running'), the table's cards are there and its
+    st.dataframe is hidden or has drawn its grid (the grid mounts a moment after the element)."""
+    page.locator(".koper-cards").first.wait_for(state="attached", timeout=60_000)
+    page.locator("[data-testid=stDataFrame]").first.wait_for(state="attached", timeout=60_000)  # loaded lazily
+    page.wait_for_function("""() => !document.querySelector('[data-testid=stStatusWidget] button') && [...document
+        .querySelectorAll('[data-testid=stDataFrame]')].every(d => d.offsetParent === null || d.querySelector('.dvn-scroller'))""",
+                           timeout=60_000)
+
+
+@pytest.mark.parametrize("lang, path", [("sl", "coverage?cat=day_activities"), ("it", "area?area=ks-50623"),
+                                        ("en", "areas?")])
+def test_coverage_tables_fit_a_390_px_phone(visit, server, lang, path):  # noqa: F811
+    """Issue 12: at 390 px nothing is wider than the screen and no table scrolls sideways (the st.dataframe
+    grids did: 2,201 of 356 px on a profile); each table is a list of cards there, whole at 1366 px."""
+    v = visit(PHONE)
+    page = v.open(f"{server}/{path}&lang={lang}")
+    _settled(page)
+    sideways = page.evaluate(_SIDEWAYS)
+    assert sideways == {"page": 0, "main": 0, "scrolls": [], "beyond": []}, sideways
+    assert page.locator(".koper-cards").first.is_visible() and not page.locator("[data-testid=stDataFrame]").first.is_visible()
+    card = page.locator(".koper-cards > li").first
+    card.locator("summary").click()  # every column of the row, folded under it
+    card.locator("dl").wait_for(state="visible", timeout=10_000)
+    assert page.evaluate(_SIDEWAYS)["beyond"] == []
+    v.screenshot(f"coverage-phone-{path.split('?')[0]}-{lang}-390")
+    assert v.errors == [] and v.blocked == []
+    if path.startswith("coverage"):  # a laptop keeps the full table with every column, no cards
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.locator("[data-testid=stDataFrame]").first.wait_for(state="visible", timeout=10_000)
+        assert not page.locator(".koper-cards").first.is_visible()

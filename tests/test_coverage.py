@@ -14,7 +14,7 @@ import pytest
 from pyproj import Transformer
 
 from geo import access as geo_access
-from geo import areas, cli, coverage, directory, errors, model, nearest, settings
+from geo import areas, cli, coverage, directory, errors, i18n, model, nearest, settings
 
 # --- a hand-computed case -----------------------------------------------------------------------
 # Everything on one east-west line 45 km north of the D96/TM false origin, near Koper; x in metres:
@@ -274,7 +274,12 @@ def test_real_confidential_services_stay_out_with_coordinates_forced_on(real):
     forced.loc[confidential, "service_area"] = pd.Series([["koper", "ankaran"]] * 3, index=forced.index[confidential])
     before = coverage.coverage_by_category(services, areas_table, demand)
     after = coverage.coverage_by_category(forced, areas_table, demand)
-    pd.testing.assert_frame_equal(after, before)
+    # The one difference: the widened service_area now lets Ankaran's residents call them (phone_only),
+    # so Ankaran's crisis row is help by phone, not a gap; no measure counts them anywhere.
+    ankaran_crisis = (after["area_id"] == "ob-213") & (after["category"] == "crisis")
+    pd.testing.assert_frame_equal(after[~ankaran_crisis], before[~ankaran_crisis])
+    assert before.loc[ankaran_crisis, ["phone_only", "gap"]].values.tolist() == [[False, True]]
+    assert after.loc[ankaran_crisis, ["phone_only", "gap"]].values.tolist() == [[True, False]]
     crisis = after[after["category"] == "crisis"]  # crisis services are all confidential
     assert crisis["mean_distance_km"].isna().all() and (crisis["services_in_area"] == 0).all()
     for service_id in services.loc[confidential, "id"]:
@@ -451,13 +456,18 @@ def test_real_data_measures_are_consistent(real, real_long):
     located = real_long.dropna(subset=["mean_distance_km"])
     assert (located["mean_distance_km"] <= located["max_distance_km"] + 1e-12).all()
     assert located["mean_road_distance_km"].to_numpy() == pytest.approx(located["mean_distance_km"].to_numpy() * 1.3)
-    measured = real_long[real_long["basis"] != coverage.DELIVERED]
+    measured = real_long[(real_long["basis"] != coverage.DELIVERED) & ~real_long["phone_only"]]
     assert (measured["share_within_1km"] <= measured["share_within_5km"]).all()
     assert (measured["share_within_5km"] <= measured["share_within_10km"]).all()
     # delivered only (home care): no distance, no share, no 2SFCA, never a 0 % that reads like a distance
     delivered = real_long[real_long["basis"] == coverage.DELIVERED]
     assert set(delivered["category"]) >= {"home_care"}
     assert delivered[["mean_distance_km", "share_within_5km", "access_2sfca"]].isna().all().all()
+    # by phone only (crisis: all confidential): not measured by distance either, and never a gap
+    by_phone = real_long[real_long["phone_only"]]
+    assert set(by_phone["category"]) == {"crisis"} and len(by_phone) == 22  # Koper's 22 KS (service_area koper)
+    assert by_phone[["mean_distance_km", "share_within_5km", "access_2sfca"]].isna().all().all()
+    assert not by_phone[["gap", *coverage.GAP_FLAGS]].any().any()
     assert every.loc["ks-50619", "mean_distance_km"] < 1  # Koper - Center holds most services
     assert every.loc["ks-50619", "services_in_area"] >= 10
     assert every.loc["ks-50623", "mean_distance_km"] > 10  # Rakitovec, on the Croatian border
@@ -560,10 +570,71 @@ def test_cli_bad_arguments_exit_2_with_one_line(args):
 
 
 def test_main_in_process_prints_csv_with_empty_unknowns(capsys, data_dir):
+    assert cli.main(["coverage", "--category", "day_activities", "--no-ankaran"]) == 0
+    rows = {row["area_id"]: row for row in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert len(rows) == 22
+    assert rows["ks-50623"]["mean_distance_km"] != "" and rows["ks-50623"]["share_within_5km"] == "0.0"  # Rakitovec
+    # crisis (confidential only) is help by phone: not measured, so empty, never 0
     assert cli.main(["coverage", "--category", "crisis", "--no-ankaran"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 22
-    assert rows[0]["mean_distance_km"] == "" and rows[0]["share_within_5km"] == "0.0"
+    assert rows[0]["mean_distance_km"] == "" and rows[0]["share_within_5km"] == ""
+
+
+PHONE_WORDS = {"sl": "pomoč samo po telefonu (naslov je zaupen)", "it": "aiuto solo per telefono (indirizzo riservato)",
+               "en": "help by phone only (confidential address)"}
+
+
+@pytest.mark.parametrize("lang", ["sl", "it", "en"])
+def test_cli_says_crisis_help_is_by_phone_not_a_gap(capsys, data_dir, lang):
+    # Crisis centres and safe houses are confidential (no address): the old CLI printed every Koper
+    # area as basis none with gap_far "no matching service of any kind" (gap True).
+    assert cli.main(["coverage", "--category", "crisis", "--lang", lang]) == 0
+    rows = {row["area_id"]: row for row in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    koper = [row for area_id, row in rows.items() if area_id.startswith("ks-")]
+    assert len(koper) == 22
+    for row in koper:
+        assert row["phone_only"] == "True" and row["gap"] == "False" and row["gap_far"] == "False"
+        assert row["reach"].startswith(PHONE_WORDS[lang]) and row["reach"] == i18n.t("coverage.value_phone_only", lang)
+        assert row["gap_text"] == "" and "no matching service" not in row["gap_reasons"]
+        assert row["mean_distance_km"] == "" and row["share_within_5km"] == ""  # not measured by distance
+    # Ankaran: the data say these confidential services serve Koper only, so it stays a gap, said in the language
+    ankaran = rows["ob-213"]
+    assert ankaran["phone_only"] == "False" and ankaran["gap"] == "True"
+    assert ankaran["gap_text"] == i18n.t("gap.far_nothing", lang)
+    # the same in JSON (booleans, null for not measured)
+    assert cli.main(["coverage", "--category", "crisis", "--format", "json", "--no-ankaran", "--lang", lang]) == 0
+    areas_json = json.loads(capsys.readouterr().out)["areas"]
+    assert all(a["phone_only"] is True and a["gap"] is False and a["share_within_5km"] is None for a in areas_json)
+    assert {a["reach"] for a in areas_json} == {i18n.t("coverage.value_phone_only", lang)}
+
+
+def test_cli_phone_only_needs_a_confidential_service_of_the_selection(capsys, data_dir):
+    # At Saturday 10:00 without unknown hours the crisis services (hours unpublished) do not count: a gap again;
+    # with unknown hours kept they are help by phone. Any other category never reads "by phone".
+    assert cli.main(["coverage", "--category", "crisis", "--at", "Sa 10:00", "--no-ankaran", "--lang", "en"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["phone_only"] for r in rows} == {"False"} and {r["gap"] for r in rows} == {"True"}
+    assert cli.main(["coverage", "--category", "crisis", "--at", "Sa 10:00", "--include-unknown-hours", "--no-ankaran"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["phone_only"] for r in rows} == {"True"} and {r["gap"] for r in rows} == {"False"}
+    assert cli.main(["coverage", "--category", "financial_aid", "--lang", "en"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["phone_only"] for r in rows} == {"False"} and not any("phone" in r["reach"] for r in rows)
+
+
+def test_area_coverage_marks_phone_only_per_category():
+    # area_coverage for one category: a confidential crisis service never makes another category "by phone"
+    services = _rows(_service("c1", 0, A, category="crisis", location_type="confidential", service_area=("koper",)),
+                     _service("h1", 0, A, category="financial_aid", location_type="office", service_area=("koper",)))
+    crisis = _cover(services, category="crisis").set_index("area_id")
+    assert crisis["phone_only"].tolist() == [True, False]  # B (Ankaran) is not served by c1
+    assert crisis["gap"].tolist() == [False, True]
+    assert crisis.loc[A, "gap_reasons"].startswith("phone only")
+    day = _cover(services, category="day_activities").set_index("area_id")
+    assert not day["phone_only"].any() and day["gap"].all()  # nothing matches: a gap, not "by phone"
+    every = _cover(services).set_index("area_id")  # all categories: the office is measured, nothing by phone
+    assert not every["phone_only"].any() and every["basis"].tolist() == ["places", "places"]
 
 
 def test_main_reports_unreadable_data_in_one_line(capsys, data_dir):

@@ -386,3 +386,53 @@ def test_home_care_ranking_is_titled_served_or_not(lang, data_dir):
     # places are still measured by distance
     day = open_page("pages/coverage.py", lang, cat=DAY_CENTRES)
     assert i18n.t("coverage.ranking", lang, measure=i18n.t("measure.mean_distance_km", lang)) in [h.value for h in day.subheader]
+
+
+def _cards(app: AppTest) -> list[str]:
+    """The phone's cards (ui.cards) of the page's one table, each card's HTML."""
+    import re
+
+    bodies = [e.proto.body for e in app.get("html") if 'class="koper-cards"' in e.proto.body]
+    assert len(bodies) == 1, bodies
+    return re.findall(r"<li>.*?</li>", bodies[0])
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_phone_cards_hold_the_ranking_with_links_to_the_profiles(lang, data_dir):
+    """Issue 12: at 390 px the ranking is one card per area (the full table stays for wide screens)."""
+    import html
+
+    app = open_page("pages/coverage.py", lang, cat=DAY_CENTRES)
+    ranking = app.dataframe[0].value
+    items = _cards(app)
+    assert len(items) == len(ranking) == 23
+    for item, row in zip(items, ranking.to_dict("records")):
+        assert f'<span class="koper-card-title">{row["rank"]}. {html.escape(row["area"])}</span>' in item
+        if row["value"] != NO_NUMBER:  # the measure beside the name ("–" is left out: reach and gap say why)
+            assert f'</span> · {html.escape(row["value"])}' in item.split("</summary>")[0]
+        if row["gap_text"]:
+            assert html.escape(row["gap_text"]) in item
+        assert f"cat={DAY_CENTRES}" in item and f"lang={lang}" in item  # the link keeps the choices
+    rakitovec = next(i for i in items if ">2. Rakitovec<" in i)
+    assert km(20.4, lang) in rakitovec and "area=ks-50623" in rakitovec
+    assert html.escape(i18n.t("coverage.open_profile", lang)) in rakitovec
+    crisis = _cards(open_page("pages/coverage.py", lang, cat="crisis", ks="1"))
+    assert len(crisis) == 22 and all(html.escape(i18n.t("coverage.value_phone_only", lang)) in c for c in crisis)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_phone_cards_of_an_area_profile_and_of_the_areas_page(lang, data_dir):
+    import html
+
+    app = open_page("pages/area.py", lang, area="ks-50606")
+    items = _cards(app)
+    table = app.dataframe[0].value
+    assert len(items) == len(table) == 7
+    crisis = next(i for i in items if html.escape(i18n.t("category.crisis", lang)) in i)
+    assert html.escape(i18n.t("coverage.value_phone_only", lang)) in crisis.split("</summary>")[0]
+    assert html.escape(i18n.t("report.col.gap_text", lang)) not in crisis.split("</summary>")[0]  # no gap
+    areas_page = open_page("pages/areas.py", lang)
+    assert not areas_page.exception
+    listed = _cards(areas_page)
+    assert len(listed) == len(areas_page.dataframe[0].value) == 23
+    assert any(">Ankaran<" in item or ">Ancarano<" in item for item in listed)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import urllib.parse
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from geo import areas, choropleth, coverage, filters, hours, i18n, model
-from geo.coverage import phone
 from ui import cache, urlstate
 
 PREFIX = "cov"
@@ -209,15 +209,12 @@ def _threshold(name: str) -> float:
     return value if isinstance(value, (int, float)) and low <= value <= high else default
 
 
-def long_table(view: View, services: pd.DataFrame | None = None) -> pd.DataFrame | None:
-    """Area × category coverage for the view's target group, time and thresholds (cached).
+def long_table(view: View) -> pd.DataFrame | None:
+    """Area × category coverage for the view's target group, time and thresholds (cached; None without data).
 
-    With ``services`` (the directory's table), rows whose only matching services are confidential
-    (by phone) are marked ``phone_only`` and are not gaps (geo.coverage.phone)."""
-    long = cache.coverage_table(view.target_group, view.at, view.include_unknown_hours, view.thresholds)
-    if long is None or services is None:
-        return long
-    return phone.mark_phone_only(long, services, view.target_group, view.at, view.include_unknown_hours)
+    Rows whose only matching services are confidential (by phone) come marked ``phone_only`` and are
+    not gaps (geo.coverage marks them itself, so every consumer says the same)."""
+    return cache.coverage_table(view.target_group, view.at, view.include_unknown_hours, view.thresholds)
 
 
 def area_table(long: pd.DataFrame, view: View, category: str | None = ...) -> pd.DataFrame:  # type: ignore[assignment]
@@ -232,6 +229,11 @@ def area_table(long: pd.DataFrame, view: View, category: str | None = ...) -> pd
 def profile_params(view: View, area_id: str, lang: str) -> dict[str, str]:
     """The query parameters of an area's profile with this view."""
     return {"lang": lang, **to_params(view), "area": area_id}
+
+
+def profile_href(view: View, area_id: str, lang: str) -> str:
+    """A link to the area's profile with this view, relative to the coverage pages ("area?lang=…")."""
+    return "area?" + urllib.parse.urlencode(profile_params(view, area_id, lang))
 
 
 def pdf_button(container, lang: str, view: View, *, table: pd.DataFrame, long: pd.DataFrame, boundaries: dict,
@@ -313,6 +315,11 @@ def shown_frame(frame: pd.DataFrame, names: list[str], lang: str, **styles: tupl
         if style is not None:
             shown[name] = [number_text(v, style, lang) for v in frame[name]]
     return shown
+
+
+def column_labels(configs: dict) -> dict[str, str]:
+    """column → header of st.dataframe column configs (``column_config``), for the phone's cards."""
+    return {name: config["label"] for name, config in configs.items()}
 
 
 def column_config(names: list[str], lang: str, **special) -> dict:

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import assets, choropleth, coverage, hours, i18n, report, safe
-from ui import coverage_panel
+from ui import cards, coverage_panel
 
 PROFILE_PAGE = "pages/area.py"
 MAP_HEIGHT = 520
@@ -139,9 +139,18 @@ def ranking_table(lang: str, view, ranking: pd.DataFrame, measure, measure_name:
         gap=st.column_config.CheckboxColumn(i18n.t("report.col.gap", lang)),
     )
     table = coverage_panel.shown_frame(shown, list(columns), lang, value=coverage_panel.UNIT_STYLES[measure.unit])
-    picked = st.dataframe(table, column_config=columns, hide_index=True, width="stretch",
-                          key="coverage_ranking", on_select="rerun", selection_mode="single-row")
-    st.caption(i18n.t("coverage.table_hint", lang))
+    with cards.wide("coverage_ranking"):
+        picked = st.dataframe(table, column_config=columns, hide_index=True, width="stretch",
+                              key="coverage_ranking", on_select="rerun", selection_mode="single-row")
+        st.caption(i18n.t("coverage.table_hint", lang))
+    # a phone: one card per area (rank, name, value, reach, gap; the rest folded) with a link to its profile
+    yes, no = i18n.t("report.yes", lang), i18n.t("report.no", lang)
+    cards.narrow("coverage_ranking", cards.cards_html(
+        table.assign(rank=[f"{r}." for r in table["rank"]], gap=[yes if g else no for g in table["gap"]]),
+        coverage_panel.column_labels(columns), title=("rank", "area"), aside=("value",),
+        lead=("reach", "gap_text"), plain=("reach",),
+        links=[coverage_panel.profile_href(view, str(a), lang) for a in shown["area_id"]],
+        link_text=i18n.t("coverage.open_profile", lang), label=i18n.t("coverage.ranking", lang, measure=measure_name)))
     rows = (picked.get("selection", {}).get("rows", []) if isinstance(picked, dict)
             else getattr(getattr(picked, "selection", None), "rows", []))
     if rows:

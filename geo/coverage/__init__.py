@@ -13,12 +13,14 @@ For each area (22 KS of Koper + Ankaran) and a choice of category, target group 
   matching place, few within reach of one, or not reached by a delivered service.
 
 Confidential services and information records (funding calls) are dropped at the entry point and
-never reach any measure or output. Every approximation is stated by ``assumptions()`` and travels
-with the result in ``DataFrame.attrs``; ``words`` says the same to people in sl/it/en.
+never reach any measure; where confidential services (crisis centres, safe houses) are all that
+matches, ``phone_only`` says the residents are helped by phone only, not a gap (``phone``). Every
+approximation is stated by ``assumptions()`` and travels with the result in ``DataFrame.attrs``;
+``words`` says the same to people in sl/it/en.
 
 Modules: ``rules`` (vocabulary, thresholds, the gap rule, assumptions), ``inputs`` (rows that count,
-eligibility, arrays prepared once), ``measures`` (the tables), ``timing`` (open at a time, closed
-with next opening), ``words`` (translated texts). Command line: ``python -m geo coverage`` (geo.cli).
+eligibility, arrays prepared once), ``measures`` (the tables), ``phone`` (by phone only), ``timing``
+(open at a time, closed with next opening), ``words`` (translated texts). Command line: ``python -m geo coverage`` (geo.cli).
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from geo.coverage.rules import (
     MIXED,
     NOTHING,
     PER_RESIDENTS,
+    PHONE_ONLY,
     PLACES,
     SHARE_RADII_KM,
     SUPPLY_MODES,
@@ -47,7 +50,7 @@ from geo.coverage.timing import STATUS_COLUMNS, open_at, time_status
 
 __all__ = [
     "ALL", "BASES", "COLUMNS", "DEFAULT_RADIUS_KM", "DELIVERED", "GAP_FLAGS", "GENERAL_GROUP", "MIXED", "NOTHING",
-    "PER_RESIDENTS", "PLACES", "SHARE_RADII_KM", "STATUS_COLUMNS", "SUPPLY_MODES", "GapThresholds",
+    "PER_RESIDENTS", "PHONE_ONLY", "PLACES", "SHARE_RADII_KM", "STATUS_COLUMNS", "SUPPLY_MODES", "GapThresholds",
     "_areas_of_points", "area_coverage", "assumptions", "check_radius", "counted", "coverage_by_category",
     "open_at", "service_area_token", "serves_area", "time_status", "without_confidential", "words",
 ]

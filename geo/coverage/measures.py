@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo import access, areas, hours, model, settings
-from geo.coverage import rules, timing
+from geo.coverage import phone, rules, timing
 from geo.coverage.inputs import TOKENS, Prepared, prepare, selection
 from geo.errors import CoverageError
 
@@ -119,6 +119,7 @@ def measure(prepared: Prepared, matching: np.ndarray, counting: np.ndarray, thre
         "population": prepared.areas["population"],
         "population_date": prepared.areas["population_date"].astype(str),
         "basis": basis,
+        rules.PHONE_ONLY: np.zeros(n_areas, dtype=bool),  # set by phone.mark_phone_only (needs the confidential rows)
         "services_in_area": services_in_area.astype(int),
         "services_per_1000": per_1000,
         "below_min_in_area": services_in_area < thresholds.min_services_in_area,
@@ -195,7 +196,9 @@ def area_coverage(
     (``include_unknown_hours`` keeps those whose state is unknown too). ``include_ankaran=False``
     drops Ankaran's row only; its residents still compete for services in the 2SFCA catchments.
     Without an ``area_id`` column the area of each place is looked up in ``area_index``
-    (geo.areas.area_index). ``attrs`` carries ``notes`` (assumptions()) and ``parameters``.
+    (geo.areas.area_index). Where only confidential services match (crisis centres, safe houses),
+    ``phone_only`` is True, the place measures are empty and no gap is flagged (geo.coverage.phone).
+    ``attrs`` carries ``notes`` (assumptions()) and ``parameters``.
     Raises CoverageError naming a bad choice or a missing column.
     """
     category = _check_choice(category, model.CATEGORIES, "category")
@@ -203,6 +206,7 @@ def area_coverage(
     prepared = prepare(services, areas_table, demand_points, radius, area_index)
     available = _available(prepared, at, include_unknown_hours)
     table = measure(prepared, *selection(prepared, category, target_group, available), thresholds, supply)
+    table = phone.mark_phone_only(table, services, target_group, at, include_unknown_hours, category)
     table = areas.filter_areas(table, include_ankaran).reset_index(drop=True)
     table.attrs["notes"] = rules.assumptions(radius, thresholds, at, include_unknown_hours, supply, include_ankaran)
     table.attrs["parameters"] = _parameters(category, target_group, at, include_unknown_hours, radius,
@@ -226,8 +230,8 @@ def coverage_by_category(
 ) -> pd.DataFrame:
     """Long table area × category: "category" (``all`` first, then model.CATEGORIES) + rules.COLUMNS.
 
-    The same measures as area_coverage for every category at once, with the shared work done once;
-    meant to be cached by the pages.
+    The same measures as area_coverage for every category at once (phone_only included), with the
+    shared work done once; meant to be cached by the pages.
     """
     target_group, radius, thresholds = _checked(target_group, at, radius_km, supply, thresholds)
     prepared = prepare(services, areas_table, demand_points, radius, area_index)
@@ -237,7 +241,8 @@ def coverage_by_category(
         table = measure(prepared, *selection(prepared, category, target_group, available), thresholds, supply)
         table.insert(0, "category", category or rules.ALL)
         tables.append(table)
-    long = areas.filter_areas(pd.concat(tables, ignore_index=True), include_ankaran).reset_index(drop=True)
+    long = phone.mark_phone_only(pd.concat(tables, ignore_index=True), services, target_group, at, include_unknown_hours)
+    long = areas.filter_areas(long, include_ankaran).reset_index(drop=True)
     long.attrs["notes"] = rules.assumptions(radius, thresholds, at, include_unknown_hours, supply, include_ankaran)
     long.attrs["parameters"] = _parameters(None, target_group, at, include_unknown_hours, radius,
                                            include_ankaran, thresholds, supply)

@@ -5,7 +5,8 @@ address and never enter a measure (geo.coverage.inputs.counted). When they are t
 matching an area's selection, the measures see nothing at all (basis ``none``) and would flag
 "far: no matching service"; these residents can in fact reach them by phone. ``mark_phone_only``
 marks such rows, empties their place measures (not measured by distance) and lowers their gap flags.
-Pure pandas; no Streamlit.
+geo.coverage.measures applies it to every table it returns, so the pages, the council report and
+the command line all say "help by phone only (confidential address)". Pure pandas; no Streamlit.
 """
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ import pandas as pd
 from geo import model
 from geo.coverage import timing
 from geo.coverage.inputs import items, service_area_token
-from geo.coverage.rules import ALL, GAP_FLAGS, NOTHING
+from geo.coverage.rules import ALL, GAP_FLAGS, NOTHING, PHONE_ONLY
 
-#: Column added by mark_phone_only: True where only confidential services match the area's selection.
-PHONE_ONLY = "phone_only"
+__all__ = ["PHONE_ONLY", "REASON", "mark_phone_only"]
+
+#: gap_reasons of a marked row (English, like the other gap_reasons; people read coverage.value_phone_only).
+REASON = "phone only: the matching services are confidential (by phone), not measured by distance; not a gap"
 _MEASURES = ("mean_distance_km", "max_distance_km", "mean_road_distance_km", "max_road_distance_km",
              "share_within_1km", "share_within_5km", "share_within_10km", "access_2sfca")
 
@@ -43,10 +46,13 @@ def _confidential(services: pd.DataFrame, target_group: str | None, at: dt.datet
 
 
 def mark_phone_only(long: pd.DataFrame, services: pd.DataFrame, target_group: str | None = None,
-                    at: dt.datetime | None = None, include_unknown_hours: bool = False) -> pd.DataFrame:
-    """A copy of ``long`` (coverage_by_category's or area_coverage's rows; "category" optional, ``all``
-    when absent) with a bool column ``phone_only``: basis ``none`` and a confidential service of the
-    row's category (any for ``all``) serves the area's residents (service_area, as serves_area).
+                    at: dt.datetime | None = None, include_unknown_hours: bool = False,
+                    category: str | None = None) -> pd.DataFrame:
+    """A copy of ``long`` (coverage_by_category's or area_coverage's rows; without a "category" column
+    every row is of ``category``, None = all) with a bool column ``phone_only``: basis ``none`` and a
+    confidential service of the row's category (any for ``all``) serves the area's residents
+    (service_area, as serves_area). The selection (target group, time) must be the one ``long`` was
+    measured with.
 
     Those rows get their place measures emptied (NaN: not measured by distance), every gap flag
     lowered and ``gap_reasons`` saying why. ``services`` is geo.directory's table with the
@@ -60,13 +66,13 @@ def mark_phone_only(long: pd.DataFrame, services: pd.DataFrame, target_group: st
     restricted = set(tokens.index)
     categories = found["category"].astype(str)
     marks = np.zeros(len(table), dtype=bool)
-    row_categories = table["category"] if "category" in table.columns else pd.Series(ALL, index=table.index)
-    for position, (area_id, basis, category) in enumerate(zip(table["area_id"], table["basis"], row_categories)):
+    row_categories = table["category"] if "category" in table.columns else pd.Series(category or ALL, index=table.index)
+    for position, (area_id, basis, row_category) in enumerate(zip(table["area_id"], table["basis"], row_categories)):
         if basis != NOTHING or found.empty:
             continue
         token = service_area_token(str(area_id))
         usable = [i for i in found.index if token is None or i not in restricted or (tokens.loc[[i]] == token).any()]
-        marks[position] = any(category == ALL or categories[i] == category for i in usable)
+        marks[position] = any(row_category == ALL or categories[i] == row_category for i in usable)
     table[PHONE_ONLY] = marks
     if marks.any():
         for column in _MEASURES:
@@ -74,6 +80,5 @@ def mark_phone_only(long: pd.DataFrame, services: pd.DataFrame, target_group: st
                 table.loc[marks, column] = np.nan
         for column in (*GAP_FLAGS, "gap"):
             table.loc[marks, column] = False
-        table.loc[marks, "gap_reasons"] = ("phone only: the matching services are confidential (by phone), "
-                                           "not measured by distance; not a gap")
+        table.loc[marks, "gap_reasons"] = REASON
     return table

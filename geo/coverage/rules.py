@@ -41,11 +41,15 @@ MIXED = "mixed"
 #: nothing matching is available to the area's residents at all.
 NOTHING = "none"
 BASES = (PLACES, DELIVERED, MIXED, NOTHING)
+#: Column: True where nothing the residents can go to or receive matches, but confidential services
+#: (crisis centres, safe houses: no public address) do; they help by phone only, which is not a gap
+#: (set by geo.coverage.phone.mark_phone_only).
+PHONE_ONLY = "phone_only"
 
 GAP_FLAGS = ("gap_far", "gap_low_share", "gap_not_reached")
 #: Columns of area_coverage, in order (coverage_by_category puts "category" first).
 COLUMNS = (
-    "area_id", "name_sl", "name_it", "population", "population_date", "basis",
+    "area_id", "name_sl", "name_it", "population", "population_date", "basis", PHONE_ONLY,
     "services_in_area", "services_per_1000", "below_min_in_area",
     "mean_distance_km", "max_distance_km", "mean_road_distance_km", "max_road_distance_km",
     *(f"share_within_{r}km" for r in SHARE_RADII_KM),
@@ -175,8 +179,10 @@ def assumptions(radius_km: float = DEFAULT_RADIUS_KM, thresholds: GapThresholds 
          "network) are listed (general_ids, area_wide_ids) but do not count in any measure and never close a gap."),
         ("Having no matching service located inside an area is a neutral fact (services_in_area, "
          "below_min_in_area), never a gap by itself."),
-        "Information records (record_kind information, e.g. a funding call) and confidential services "
-        "(phone only) never enter any measure or output.",
+        ("Information records (record_kind information, e.g. a funding call) and confidential services "
+         "(crisis centres, safe houses: no public address) never enter any measure. Where confidential services "
+         "are all that matches an area's selection (phone_only), the area is helped by phone only: its distances "
+         "and shares are empty (not measured by distance) and it is not a gap."),
         (f"access_2sfca: two-step floating catchment area accessibility, straight-line catchment of {radius_km:g} km, "
          f"supply S_j = {'number of matching services at a location' if supply == 'services' else '1 per location'} "
          "(each service serves only the demand points of its service_area); "

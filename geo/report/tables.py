@@ -36,9 +36,9 @@ DATA_COLUMNS = (
     "area_id", "name_sl", "name_it", "population", "population_date", "basis", "services_in_area",
     "services_per_1000", "mean_distance_km", "max_distance_km", "mean_road_distance_km", "max_road_distance_km",
     *SHARE_COLUMNS, "access_2sfca", "area_wide_services", "home_services", "reaching_services",
-    "gap", "gap_far", "gap_low_share", "gap_not_reached",
+    "gap", "gap_far", "gap_low_share", "gap_not_reached", "phone_only",
 )
-_FLAG_COLUMNS = ("gap", "gap_far", "gap_low_share", "gap_not_reached")
+_FLAG_COLUMNS = ("gap", "gap_far", "gap_low_share", "gap_not_reached", "phone_only")
 #: The separator of the language CSV (see the module docstring).
 CSV_SEPARATORS = {"sl": ";", "it": ";", "en": ","}
 
@@ -150,6 +150,7 @@ def area_by_category(long: pd.DataFrame, area_id: str, lang: str, thresholds: co
         "gap_text": [words.gap_text(r, thresholds, lang) for r in rows.to_dict("records")],
         "basis": rows["basis"].to_numpy() if "basis" in rows else coverage.PLACES,
         "reaching_services": rows["reaching_services"].to_numpy() if "reaching_services" in rows else 0,
+        "phone_only": rows["phone_only"].to_numpy() if "phone_only" in rows else False,  # geo.coverage.phone
     })
     return out
 
@@ -171,9 +172,11 @@ def category_figures(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[column] = [_count_text(r[column], lang) for r in records]
         elif column in _CATEGORY_KM:
             out[column] = [words.value_text({"basis": r.get("basis"), "reaching_services": r.get("reaching_services"),
+                                             "phone_only": r.get("phone_only"),
                                              "mean_distance_km": r[column]}, "mean_distance_km", lang) for r in records]
         elif column == "share_within_5km":
             out[column] = [words.value_text({"basis": r.get("basis"), "reaching_services": r.get("reaching_services"),
+                                             "phone_only": r.get("phone_only"),
                                              column: None if words.missing(r[column]) else r[column] / 100}, column, lang)
                            for r in records]
         else:
