@@ -51,9 +51,9 @@ def service_map(frame: dict | None, located: list, link: dict[str, str]) -> None
     st.caption(i18n.t("map.offline_note", lang))
     before = st.session_state.get("map_selected")
     map_view.remember(returned, located)
-    urlstate.write({**link, **map_view.link_params()}, filter_panel.FILTER_PARAMS + map_view.PARAMS)
     if st.session_state.get("map_selected") != before:
-        st.rerun(scope="app")
+        st.rerun(scope="app")  # the page's run writes the link, with the list already showing the address
+    urlstate.write({**link, **map_view.link_params()}, filter_panel.FILTER_PARAMS + map_view.PARAMS)
 
 
 service_map(frame, located, filters.to_query_params(chosen))
