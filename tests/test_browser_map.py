@@ -2,9 +2,10 @@
 
 Street background when its tiles arrive and the offline background (saying so) when they do not;
 names that never cover markers or each other; the whole municipality, the eastern villages
-labelled, on a phone's first view; a legend that folds and hides nothing; a metric scale; the
-nearest page's result map framing the start and every result; a selection that can be cleared.
-Screenshots at 390 px and 1366 px go to test-artifacts/ for review.
+labelled, on a phone's first view, in the middle of a wide screen; a legend that folds and hides
+nothing (nor the offline note on a phone); a metric scale; the nearest page's result map framing
+the start and every result; a selection that can be cleared.
+Screenshots at 390, 1366 and 1920 px go to test-artifacts/ for review.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from geo import i18n, settings
 pytestmark = pytest.mark.browser
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"], iframe[title*="map" i], iframe[title*="zemljevid" i], ' \
             'iframe[title*="mappa" i]'
-PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
+PHONE, LAPTOP, WIDE = {"width": 390, "height": 844}, {"width": 1366, "height": 900}, {"width": 1920, "height": 1080}
 DEKANI = "10101522"
 CREDIT = "© Test tiles of Koper"
 
@@ -105,6 +106,9 @@ LAYOUT = """box => {
 }"""
 
 
+RECTS = "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+
+
 def overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -119,7 +123,7 @@ def eastern_villages() -> set[str]:
     return set(table.loc[table["lon"] > 13.9, "name_sl"])
 
 
-@pytest.mark.parametrize("viewport,name", [(PHONE, "390"), (LAPTOP, "1366")])
+@pytest.mark.parametrize("viewport,name", [(PHONE, "390"), (LAPTOP, "1366"), (WIDE, "1920")])
 def test_street_background_labels_legend_and_scale_on_the_first_view(page_at, server, tiles, viewport, name):
     tiles.failing = False
     page = page_at(viewport)
@@ -135,9 +139,18 @@ def test_street_background_labels_legend_and_scale_on_the_first_view(page_at, se
     # the whole municipality is in view (its outline inside the map), the legend over none of it
     assert layout["outline"] and all(inside(o, layout["frame"]) for o in layout["outline"])
     (legend,) = layout["legend"]
-    assert legend["open"] == (name == "1366")  # folded on a phone, open (beside the municipality) on a laptop
+    assert legend["open"] == (name != "390")  # folded on a phone, open (beside the municipality) on a laptop
     for o in layout["outline"]:
         assert not overlap(legend["rect"], o), "the legend covers part of the municipality"
+    # the municipality fills the frame's height (the limit on a wide screen) and, where the legend
+    # leaves room, stands in the middle of its width: no longer in the left half of a 1920 px screen
+    box = [min(o[i] for o in layout["outline"]) for i in (0, 1)] + [max(o[i] for o in layout["outline"]) for i in (2, 3)]
+    frame = layout["frame"]
+    if name == "1920":
+        assert abs((box[0] + box[2]) / 2 - (frame[0] + frame[2]) / 2) <= 0.03 * (frame[2] - frame[0]), (box, frame)
+        assert box[3] - box[1] >= 0.7 * (frame[3] - frame[1]), (box, frame)
+    if name == "390":  # a phone: the width is the limit
+        assert box[2] - box[0] >= 0.7 * (frame[2] - frame[0]), (box, frame)
     for m in layout["markers"]:
         assert not overlap(legend["rect"], m)
     # names never cover a marker, a cluster or another name
@@ -158,17 +171,27 @@ def test_street_background_labels_legend_and_scale_on_the_first_view(page_at, se
     whole_page(page, ARTIFACTS / f"map-streets-sl-{name}.png")
 
 
-def test_offline_background_when_the_tiles_cannot_be_reached(page_at, server, tiles):
+@pytest.mark.parametrize("viewport,name", [(LAPTOP, "1366"), (PHONE, "390")])
+def test_offline_background_when_the_tiles_cannot_be_reached(page_at, server, tiles, viewport, name):
     tiles.failing = True
     try:
-        page = page_at(LAPTOP)
+        page = page_at(viewport)
         page.goto(f"{server}/?lang=it")
         frame = map_frame(page)
         frame.get_by_text(i18n.t("map.tiles_offline", "it")).wait_for(timeout=15_000)
         layout = frame.locator(".leaflet-container").evaluate(LAYOUT)
         assert layout["tiles"] == 0 and frame.locator("img.leaflet-tile").count() == 0  # the street layer is off
         assert layout["labels"] and len(layout["outline"]) >= 1  # the offline background is all there
-        page.locator(MAP_FRAME).first.screenshot(path=str(ARTIFACTS / "map-frame-offline-it-1366.png"))
+        # the note is not under the legend (on a phone both sat on the bottom edge), nor the legend
+        # over the municipality
+        page.wait_for_timeout(500)  # the legend moves on the next frame after the note appears
+        (legend,) = frame.locator(".koper-legend-control").evaluate_all(RECTS)
+        (note,) = frame.locator(".koper-offline-note").evaluate_all(RECTS)
+        assert not overlap(legend, note), (legend, note)
+        assert inside(note, layout["frame"]) and inside(legend, layout["frame"])
+        for o in layout["outline"]:
+            assert not overlap(legend, o), "the legend covers part of the municipality"
+        page.locator(MAP_FRAME).first.screenshot(path=str(ARTIFACTS / f"map-frame-offline-it-{name}.png"))
     finally:
         tiles.failing = False
 

@@ -234,8 +234,9 @@ class StreetTiles(MacroElement):
 
 
 class FitView(MacroElement):
-    """Open the map showing all of ``bounds`` at its real size, the legend's corner left free (``static/fit_view.js``).
+    """Open the map showing all of ``bounds`` at its real size, clear of the legend (``static/fit_view.js``).
 
+    In the middle of the frame where the legend leaves them free, else beside or above it.
     ``bounds`` is ``[[south, west], [north, east]]`` in degrees; ``max_zoom`` the closest it may
     zoom (a single point); ``padding_px`` the margin around the bounds in CSS pixels.
     """

@@ -1,28 +1,71 @@
 // The map's first view (geo/mapping/elements.py, FitView): show all of ``bounds`` at the size the
-// map really has (a phone or a wide screen), leaving the legend's corner free, and again whenever
-// the frame changes size, until the user moves or zooms the map. Leaflet's own fitBounds at
-// creation ran on a frame without its final size (it zoomed in to 100 m on the nearest page).
+// map really has (a phone or a wide screen), clear of the legend, and again whenever the frame
+// changes size or the legend is folded, opened or moved (legend.js fires "koperlegend"), until
+// the user moves or zooms the map. Leaflet's own fitBounds at creation ran on a frame without its
+// final size (it zoomed in to 100 m on the nearest page).
+//
+// The bounds get the largest zoom at which they fit the whole frame (less ``pad`` on every side)
+// and sit in its middle, if the legend leaves them free there (a wide screen, a phone's folded
+// legend). Else they get the zoom at which they fit beside a narrow legend's strip or above a wide
+// one, as close to the middle as the legend allows. (Fitting every map into what the legend's
+// strip left had a wide screen's right half empty: the municipality left of the middle, the
+// legend alone on the right.)
 function koperFitView(map, bounds, maxZoom, pad) {
-    var userMoved = false, fitting = false, box = map.getContainer();
-    function legendPadding() {
+    var userMoved = false, fitting = false, box = map.getContainer(), area = L.latLngBounds(bounds);
+    // The legend's box in the map's pixels, or null (none, or not laid out yet).
+    function legendBox() {
         var legend = box.querySelector(".koper-legend-control");
-        var size = map.getSize();
-        if (!legend || !legend.offsetWidth) { return [0, 0]; }
-        var w = legend.offsetWidth, h = legend.offsetHeight;
-        // A narrow legend keeps a strip on the right; a wide one (a phone) a strip at the bottom.
+        if (!legend || !legend.offsetWidth) { return null; }
+        var frame = box.getBoundingClientRect(), r = legend.getBoundingClientRect();
+        return {left: r.left - frame.left, top: r.top - frame.top, right: r.right - frame.left, bottom: r.bottom - frame.top};
+    }
+    // Where the bounds (w x h px) go: their top left corner, or null if the legend leaves no room.
+    // ``move``: they may leave the middle (to the left of the legend or above it, the smaller move).
+    function spot(size, w, h, legend, move) {
+        var left = (size.x - w) / 2, top = (size.y - h) / 2;
+        function clear(x, y) {
+            return !legend || x + w + pad <= legend.left || y + h + pad <= legend.top ||
+                x >= legend.right + pad || y >= legend.bottom + pad;
+        }
+        if (clear(left, top)) { return [left, top]; }
+        if (!move) { return null; }
+        var tries = [[Math.min(left, legend.left - pad - w), top], [left, Math.min(top, legend.top - pad - h)]]
+            .filter(function (p) { return p[0] >= pad - 0.5 && p[1] >= pad - 0.5 && clear(p[0], p[1]); });
+        tries.sort(function (a, b) { return (left - a[0]) + (top - a[1]) - (left - b[0]) - (top - b[1]); });
+        return tries.length ? tries[0] : null;
+    }
+    // The room the legend takes: a strip beside a narrow legend, below a wide one (a phone's, opened).
+    function legendPadding(legend, size) {
+        if (!legend) { return [0, 0]; }
+        var w = legend.right - legend.left, h = legend.bottom - legend.top;
         return (size.x - w >= 300) ? [w + pad, 0] : [0, h + pad];
+    }
+    // Show the bounds at ``zoom`` with their top left corner at ``at`` (map pixels).
+    function show(zoom, at, nw, se) {
+        var size = map.getSize(), w = se.x - nw.x, h = se.y - nw.y;
+        var middle = nw.add(se).divideBy(2).subtract(L.point(at[0] + w / 2 - size.x / 2, at[1] + h / 2 - size.y / 2));
+        map.setView(map.unproject(middle, zoom), zoom, {animate: false});
     }
     function fit() {
         var size = map.getSize();
         if (userMoved || !size.x || !size.y) { return; }
-        var extra = legendPadding();
+        var legend = legendBox(), extra = legendPadding(legend, size);
         fitting = true;
-        map.fitBounds(bounds, {paddingTopLeft: [pad, pad], paddingBottomRight: [pad + extra[0], pad + extra[1]],
-                               maxZoom: maxZoom, animate: false});
+        // the whole frame, in its middle; else beside or above the legend
+        for (var k = 0; k < 2; k++) {
+            var room = k === 0 ? L.point(2 * pad, 2 * pad) : L.point(2 * pad + extra[0], 2 * pad + extra[1]);
+            var zoom = Math.min(map.getBoundsZoom(area, false, room), maxZoom);
+            var nw = map.project(area.getNorthWest(), zoom), se = map.project(area.getSouthEast(), zoom);
+            var at = spot(size, se.x - nw.x, se.y - nw.y, legend, k === 1);
+            if (at) { show(zoom, at, nw, se); fitting = false; return; }
+        }
+        // a legend lifted over a note on a short map: the strip as Leaflet fits it
+        map.fitBounds(area, {paddingTopLeft: [pad, pad], paddingBottomRight: [pad + extra[0], pad + extra[1]],
+                             maxZoom: maxZoom, animate: false});
         fitting = false;
     }
     map.on("movestart zoomstart", function () { if (!fitting) { userMoved = true; } });
-    map.on("resize", fit);
+    map.on("resize koperlegend", fit);
     // Leaflet's own re-centring after a size change starts a move too: not the user's.
     function resized() {
         fitting = true;
