@@ -6,6 +6,7 @@ is aborted and recorded, so these tests also prove the map needs no CDN and no t
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,43 @@ def test_marker_click_opens_the_popup_with_every_service(visit, server):
     assert popup.locator('a[href^="tel:+386"]').count() >= 1
     assert all(h.startswith(("https://", "http://", "tel:", "mailto:"))
                for h in popup.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))"))
+
+
+def test_zooming_the_map_goes_into_the_link(visit, server):
+    v = visit()
+    page = v.open(f"{server}/?lang=en")
+    frame = v.map_frame()
+    frame.locator(".marker-cluster, .koper-marker-icon").first.wait_for(timeout=30_000)
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_url(re.compile(r"[?&]z=\d"), timeout=20_000)
+    params = dict(part.split("=", 1) for part in page.url.split("?", 1)[1].split("&"))
+    assert {"lat", "lon", "z", "lang"} <= params.keys()
+    assert v.blocked == []
+
+
+def test_what_the_drawn_map_reports_reruns_only_the_map(server):
+    """Over Streamlit's own protocol (bench/stclient.py): the report of a drawn map (its view) reruns the
+    map's fragment, two elements, not the page's ~90 (issue 14: that rerun was half of a visit's CPU);
+    a new marker click reruns the whole page, whose list then shows the selected address."""
+    import asyncio
+
+    sys.path.insert(0, str(settings.PROJECT_DIR / "bench"))
+    import stclient
+
+    async def visit():
+        async with stclient.Session(server, timeout_s=60) as session:
+            page = await session.run("lang=en")
+            drawn = await session.map_drawn()
+            click = await session.run(widgets={session.widgets[stclient.MAP_COMPONENT]: {
+                "last_object_clicked": {"lat": 45.5385, "lng": 13.7225}, "last_object_clicked_count": 1,
+                "center": {"lat": 45.5384, "lng": 13.7226}, "zoom": 17}},
+                fragment_id=session.fragments[stclient.MAP_COMPONENT])
+            return page, drawn, click
+
+    page, drawn, click = asyncio.run(visit())
+    assert not (page.exceptions or drawn.exceptions or click.exceptions)
+    assert page.elements > 60 and drawn.elements <= 3
+    assert click.elements > 60 and "Selected address: Krožna cesta 5, 6000 Koper" in " ".join(click.texts)
 
 
 def test_filters_change_the_markers_and_the_url(visit, server):
