@@ -12,7 +12,7 @@ lang = common.page_start("page.nearest", "nearest.intro")
 services = common.services_or_stop(lang, needs_map=True)
 
 # --- where the search starts (a settlement or an area can come from the link) ------------------------
-start = start_point.choose(lang, services)
+start = start_point.choose(lang)
 
 # --- what is needed: in the main column, so a phone shows it without opening the side panel; folded once
 # there is a starting point, so on a 390 px phone the answer is not below a screen of choices ------------

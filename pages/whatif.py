@@ -13,7 +13,7 @@ whatif_panel.seed_choice(places)
 view = coverage_panel.controls(lang)
 names = whatif_panel.labels(places, lang)
 whatif_panel.place_list(lang, places, names)
-whatif_panel.add_form(lang, services, places, names)
+whatif_panel.add_form(lang, places, names)
 whatif_panel.write_link(places)
 
 # --- before and after ----------------------------------------------------------------------------

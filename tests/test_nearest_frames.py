@@ -114,3 +114,44 @@ def test_a_second_what_if_session_gets_the_tables_and_map_without_computing_them
     assert not italian.exception and len(computed) == tables_once and len(rendered) == 2
     other = open_page("en", wi=scenario.encode([MAREZIGE, scenario.Place(45.53, 13.70, "day_activities", ("older",))]))
     assert not other.exception and len(computed) > tables_once and len(rendered) == 3  # another scenario
+
+
+def test_the_click_map_is_shared_until_a_click_which_stays_in_its_session(data_dir, monkeypatch):
+    keys: list[str] = []
+    original = map_frame.frame_args
+
+    def counted(*args, **kwargs):
+        keys.append(kwargs["key"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(map_frame, "frame_args", counted)
+    one = run_page(NEAREST, "en")
+    one.radio(key="near_method").set_value("map").run()
+    other = run_page(NEAREST, "en")
+    other.radio(key="near_method").set_value("map").run()
+    assert not one.exception and keys.count("near_pick_map") == 1  # nothing clicked yet: one shared frame
+    assert map_args(one, 0) == map_args(other, 0)
+    one.session_state["near_clicked"] = (45.548, 13.73)  # as the map reports a click
+    one.run()
+    assert not one.exception and keys.count("near_pick_map") == 2
+    assert "[45.548, 13.73]" in map_args(one, 0)["script"]  # the clicked point is marked
+    assert "Starting from:" in "".join(m.value for m in one.markdown)
+    one.run()
+    assert keys.count("near_pick_map") == 2  # kept in the session
+    other.session_state["near_clicked"] = (45.548, 13.73)
+    other.run()
+    assert keys.count("near_pick_map") == 3  # the same click elsewhere: not taken from another session
+    assert one.session_state["near_pick_map_frame"][1] == other.session_state["near_pick_map_frame"][1]
+
+
+def test_the_what_if_click_map_with_the_links_places_is_shared(data_dir, rendered, monkeypatch):
+    keys: list[str] = []
+    original = map_frame.frame_args
+    monkeypatch.setattr(map_frame, "frame_args", lambda *a, **k: keys.append(k["key"]) or original(*a, **k))
+    link = scenario.encode([MAREZIGE])
+    for _session in range(2):
+        app = open_page("sl", wi=link)
+        app.radio(key="wi_method").set_value("map").run()
+        assert not app.exception
+    assert keys.count("wi_pick_map") == 1
+    assert f"[{MAREZIGE.lat!r}, {MAREZIGE.lon!r}]" in map_args(app, 0)["script"]  # the link's place is marked

@@ -488,3 +488,33 @@ def whatif_map_frame(after: pd.DataFrame, places: tuple, view_key: tuple, measur
     ``ui.map_frame.show``."""
     return _whatif_map_frame(*_folder_and_stamp(), tuple(places), tuple(view_key), measure, lang, title, tuple(names),
                              key, int(height), after)
+
+
+def pick_map_args(lang: str, marks: tuple[tuple[float, float, str], ...], *, key: str, height: int) -> dict:
+    """The map a point is clicked on (/nearest and /whatif "on the map"): areas, settlement names and no
+    service, each of ``marks`` ((lat, lon, plain-text label)) ringed, as ``ui.map_frame.frame_args``
+    reporting ``last_clicked`` (not cached; ~0.3 s: the 227 settlement names). Raises
+    geo.errors.AssetError without the map's code."""
+    from geo import hours
+    from ui import map_frame
+
+    services, _error = load_directory()
+    empty = services.iloc[0:0] if services is not None else pd.DataFrame()
+    folium_map = mapping.build_map(empty, lang, boundaries=load_boundaries(), outline=load_outline(),
+                                   settlements=load_settlements(), when=hours.local_now(), show_areas=True)
+    for lat, lon, label in marks:
+        mapping.add_start_point(folium_map, lat, lon, label)
+    return map_frame.frame_args(folium_map, key=key, height=height, returned_objects=("last_clicked",))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _pick_map_frame(folder: str, stamp: tuple, lang: str, marks: tuple, key: str, height: int) -> dict:
+    return pick_map_args(lang, marks, key=key, height=height)
+
+
+def pick_map_frame(lang: str, marks: tuple[tuple[float, float, str], ...], *, key: str, height: int) -> dict:
+    """``pick_map_args`` shared by every session: keyed by the data stamp, the language and ``marks``.
+    Only for points that are public (none, or a what-if link's places): a clicked point is the
+    user's own and is kept in the session instead. Read only; draw it with ``ui.map_frame.show``."""
+    marks = tuple((float(lat), float(lon), str(label)) for lat, lon, label in marks)
+    return _pick_map_frame(*_folder_and_stamp(), lang, marks, key, int(height))

@@ -10,7 +10,7 @@ import streamlit as st
 
 from geo import answer, areas, i18n, model, nearest, present, safe, settings
 from geo.filters import Filters
-from ui import cache, listing, map_frame
+from ui import cache, listing, map_frame, start_point
 from ui.start_point import Start
 
 
@@ -173,12 +173,8 @@ def _result_map(found: pd.DataFrame, start: Start, lang: str, when: dt.datetime)
     if start.link:
         frame = cache.nearest_frame(found, point, label, lang, when, key=MAP_KEY, height=MAP_HEIGHT)
     else:
-        view = (cache.data_stamp(), tuple(found["id"].astype(str)), point, label, lang,
-                when.replace(second=0, microsecond=0))
-        kept = st.session_state.get(SESSION_FRAME_KEY)
-        if kept is not None and kept[0] == view:
-            frame = kept[1]
-        else:
-            frame = cache.nearest_frame_args(found, point, label, lang, view[-1], key=MAP_KEY, height=MAP_HEIGHT)
-            st.session_state[SESSION_FRAME_KEY] = (view, frame)
+        minute = when.replace(second=0, microsecond=0)
+        view = (cache.data_stamp(), tuple(found["id"].astype(str)), point, label, lang, minute)
+        frame = start_point.session_frame(SESSION_FRAME_KEY, view, lambda: cache.nearest_frame_args(
+            found, point, label, lang, minute, key=MAP_KEY, height=MAP_HEIGHT))
     map_frame.show(frame, MAP_KEY)

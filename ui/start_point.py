@@ -7,14 +7,14 @@ session. Widget state lives under the ``near_`` keys of ``st.session_state``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo import filters, geocode, i18n, mapping, nearest, safe, text
-from ui import address_input, cache, filter_panel, geolocation
+from geo import geocode, i18n, nearest, safe, text
+from ui import address_input, cache, geolocation, map_frame
 
 METHODS = ("settlement", "area", "address", "map", "device")
 #: Query keys the start point and the result count own.
@@ -62,11 +62,8 @@ def _seed(params, settlement_names: dict, area_names: dict) -> None:
     state.setdefault("near_area", ident if kind == "area" and ident in area_names else None)
 
 
-def choose(lang: str, services: pd.DataFrame) -> Start | None:
-    """The "where are you" widgets; returns the chosen start, or None while there is none.
-
-    ``services`` is the located directory (only its columns are used, for the click map).
-    """
+def choose(lang: str) -> Start | None:
+    """The "where are you" widgets; returns the chosen start, or None while there is none."""
     settlements, area_table = cache.load_settlements(), cache.load_areas()
     settlement_names = {str(r.settlement_id): i18n.bilingual(r.name_sl, r.name_it) for r in settlements.itertuples()}
     area_names = {r["area_id"]: i18n.name_in(r, lang) for r in area_table.to_dict("records")}
@@ -84,7 +81,7 @@ def choose(lang: str, services: pd.DataFrame) -> Start | None:
     if method == "address":
         return _from_address(lang)
     if method == "map":
-        return _from_map(lang, services)
+        return _from_map(lang)
     return _from_device(lang)
 
 
@@ -139,17 +136,14 @@ def start_label(found, lang: str) -> str:
     return nearest.label_in(label, lang, sources.streets, sources.settlements)
 
 
-def _from_map(lang: str, services: pd.DataFrame) -> Start | None:
+PICK_MAP_KEY, PICK_MAP_HEIGHT = "near_pick_map", 380
+
+
+def _from_map(lang: str) -> Start | None:
     st.caption(i18n.t("nearest.click_hint", lang))
-    pick_map = mapping.build_map(
-        services.iloc[0:0], lang, boundaries=cache.load_boundaries(), outline=cache.load_outline(),
-        settlements=cache.load_settlements(), when=filter_panel.moment(filters.Filters()), show_areas=True,
-    )
     clicked = st.session_state.get("near_clicked")
-    if clicked:
-        mapping.add_start_point(pick_map, clicked[0], clicked[1], i18n.t("nearest.start_marker", lang))
-    returned = st_folium(pick_map, key="near_pick_map", height=380, use_container_width=True,
-                         returned_objects=["last_clicked"])
+    mark = () if not clicked else ((clicked[0], clicked[1], i18n.t("nearest.start_marker", lang)),)
+    returned = map_frame.show(pick_frame(lang, (), mark, key=PICK_MAP_KEY, height=PICK_MAP_HEIGHT), PICK_MAP_KEY)
     point = clicked_point(returned)
     if point is not None and point != (tuple(clicked) if clicked else None):
         st.session_state.near_clicked = point
@@ -157,6 +151,34 @@ def _from_map(lang: str, services: pd.DataFrame) -> Start | None:
     if not clicked:
         return None
     return Start(clicked[0], clicked[1], i18n.t("nearest.clicked_point", lang), i18n.t("precision.clicked", lang))
+
+
+def pick_frame(lang: str, public: tuple[tuple[float, float, str], ...], private: tuple[tuple[float, float, str], ...],
+               *, key: str, height: int) -> dict:
+    """The frame of the map a point is clicked on (``cache.pick_map_args``), each mark (lat, lon, label)
+    ringed: rendered once per view, not on every run (~0.3 s, issue 14).
+
+    ``public`` marks (a what-if link's places) may be in a cache shared by every session; with a
+    ``private`` mark (the user's own click) the frame is kept in this session only (:func:`session_frame`).
+    """
+    if not private:
+        return cache.pick_map_frame(lang, public, key=key, height=height)
+    marks = tuple((float(lat), float(lon), str(label)) for lat, lon, label in (*public, *private))
+    return session_frame(f"{key}_frame", (cache.data_stamp(), lang, marks, key, height),
+                         lambda: cache.pick_map_args(lang, marks, key=key, height=height))
+
+
+def session_frame(state_key: str, view: tuple, build: Callable[[], dict]) -> dict:
+    """A map frame kept in this session only, under ``state_key``: ``build()`` when ``view`` (whatever
+    the frame shows, hashable) differs from the kept one's, else the kept frame. For maps that show the
+    user's own point (a typed address, a click, the device): such a point never goes into a cache
+    shared between sessions, whose keys would be a store of it (README "Offline and privacy")."""
+    kept = st.session_state.get(state_key)
+    if kept is not None and kept[0] == view:
+        return kept[1]
+    frame = build()
+    st.session_state[state_key] = (view, frame)
+    return frame
 
 
 def clicked_point(returned: object) -> tuple[float, float] | None:

@@ -12,11 +12,10 @@ import dataclasses
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo import areas, choropleth, coverage, filters, hours, i18n, mapping, model, safe, scenario, text
+from geo import areas, choropleth, coverage, hours, i18n, model, safe, scenario, text
 from geo.errors import ScenarioError
-from ui import address_input, cache, coverage_panel, filter_panel, map_frame, start_point, urlstate
+from ui import address_input, cache, coverage_panel, map_frame, start_point, urlstate
 
 PLACES_KEY = "wi_places"
 METHODS = ("settlement", "map", "address")
@@ -24,6 +23,7 @@ SERVICE_AREA_CHOICES = (("koper",), ("koper", "ankaran"))
 PARAMS = (scenario.PARAM,)
 MAP_HEIGHT = 480
 MAP_KEY = "wi_map"
+PICK_MAP_KEY, PICK_MAP_HEIGHT = "wi_pick_map", 380
 
 
 # --- the places -----------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def _add_from_form() -> None:
     state["wi_problem"] = add(new)
 
 
-def add_form(lang: str, services: pd.DataFrame, current: tuple[scenario.Place, ...], names: list[str]) -> None:
+def add_form(lang: str, current: tuple[scenario.Place, ...], names: list[str]) -> None:
     """Where (settlement, map click, address) and what (category, groups, hours, who may use it)."""
     st.subheader(i18n.t("whatif.add", lang))
     # The new place's category and group start as those the page compares for.
@@ -175,7 +175,7 @@ def add_form(lang: str, services: pd.DataFrame, current: tuple[scenario.Place, .
         st.selectbox(i18n.t("whatif.settlement", lang), ids, key="wi_settlement", format_func=by_id.get,
                      index=None, placeholder=i18n.t("whatif.choose", lang))
     elif method == "map":
-        _click_map(lang, services, current, names)
+        _click_map(lang, current, names)
     else:
         _address(lang)
     left, right = st.columns(2)
@@ -194,19 +194,15 @@ def add_form(lang: str, services: pd.DataFrame, current: tuple[scenario.Place, .
         st.warning(i18n.t(problem, lang, max=scenario.MAX_PLACES))
 
 
-def _click_map(lang: str, services: pd.DataFrame, current: tuple[scenario.Place, ...], names: list[str]) -> None:
+def _click_map(lang: str, current: tuple[scenario.Place, ...], names: list[str]) -> None:
     st.caption(i18n.t("whatif.click_hint", lang))
-    pick_map = mapping.build_map(
-        services.iloc[0:0], lang, boundaries=cache.load_boundaries(), outline=cache.load_outline(),
-        settlements=cache.load_settlements(), when=filter_panel.moment(filters.Filters()), show_areas=True,
-    )
-    for place, name in zip(current, names):
-        mapping.add_start_point(pick_map, place.lat, place.lon, name)
     clicked = st.session_state.get("wi_clicked")
-    if clicked:
-        mapping.add_start_point(pick_map, clicked[0], clicked[1], i18n.t("whatif.clicked", lang, lat=clicked[0], lon=clicked[1]))
-    returned = st_folium(pick_map, key="wi_pick_map", height=380, use_container_width=True,
-                         returned_objects=["last_clicked"])
+    # The link's places may be in a shared frame; a click not yet added stays in this session (start_point).
+    public = tuple((place.lat, place.lon, name) for place, name in zip(current, names))
+    private = () if not clicked else (
+        (clicked[0], clicked[1], i18n.t("whatif.clicked", lang, lat=clicked[0], lon=clicked[1])),)
+    frame = start_point.pick_frame(lang, public, private, key=PICK_MAP_KEY, height=PICK_MAP_HEIGHT)
+    returned = map_frame.show(frame, PICK_MAP_KEY)
     point = start_point.clicked_point(returned)
     if point is not None and point != (tuple(clicked) if clicked else None):
         st.session_state.wi_clicked = point
