@@ -62,17 +62,20 @@ def mark_phone_only(long: pd.DataFrame, services: pd.DataFrame, target_group: st
     table = long.copy()
     table.attrs = dict(long.attrs)
     found = _confidential(services, target_group, at, include_unknown_hours)
-    tokens = items(found["service_area"]) if len(found) else pd.Series(dtype=object)
-    restricted = set(tokens.index)
-    categories = found["category"].astype(str)
-    marks = np.zeros(len(table), dtype=bool)
+    # per eligibility token: the categories of the confidential services its residents may call
+    # (no service_area = everyone); one pass over the few confidential rows, not one per table row
+    callable_by: dict = {}
+    for service_area, service_category in zip(found["service_area"], found["category"].astype(str)):
+        served = set(items(pd.Series([service_area])))
+        for token in (*model.SERVICE_AREAS, None):  # None: an area outside Koper and Ankaran, any service
+            if not served or token is None or token in served:
+                callable_by.setdefault(token, set()).add(service_category)
     row_categories = table["category"] if "category" in table.columns else pd.Series(category or ALL, index=table.index)
+    tokens = {area_id: service_area_token(str(area_id)) for area_id in pd.unique(table["area_id"])}
+    marks = np.zeros(len(table), dtype=bool)
     for position, (area_id, basis, row_category) in enumerate(zip(table["area_id"], table["basis"], row_categories)):
-        if basis != NOTHING or found.empty:
-            continue
-        token = service_area_token(str(area_id))
-        usable = [i for i in found.index if token is None or i not in restricted or (tokens.loc[[i]] == token).any()]
-        marks[position] = any(row_category == ALL or categories[i] == row_category for i in usable)
+        usable = callable_by.get(tokens[area_id], set())
+        marks[position] = basis == NOTHING and (row_category in usable or (row_category == ALL and bool(usable)))
     table[PHONE_ONLY] = marks
     if marks.any():
         for column in _MEASURES:
