@@ -623,6 +623,21 @@ def test_cli_phone_only_needs_a_confidential_service_of_the_selection(capsys, da
     assert {r["phone_only"] for r in rows} == {"False"} and not any("phone" in r["reach"] for r in rows)
 
 
+@pytest.mark.parametrize("lang", ["sl", "it", "en"])
+def test_council_report_tables_say_crisis_help_is_by_phone(real, lang):
+    """geo.report (council page, PDF, downloads) reads area_coverage as it is: crisis is help by phone, no gap."""
+    from geo import report
+
+    table = coverage.area_coverage(*real, category="crisis", include_ankaran=False)
+    shown = report.figures(table, lang, coverage.GapThresholds())
+    phone = i18n.t("coverage.value_phone_only", lang)
+    assert (shown[i18n.t("report.col.mean_distance_km", lang)] == phone).all()
+    assert (shown[i18n.t("report.col.gap", lang)] == i18n.t("report.no", lang)).all()
+    assert (shown[i18n.t("report.col.gap_text", lang)] == "").all()
+    data = pd.read_csv(io.BytesIO(report.data_csv_bytes(table)))
+    assert data["phone_only"].all() and not data["gap"].any()
+
+
 def test_area_coverage_marks_phone_only_per_category():
     # area_coverage for one category: a confidential crisis service never makes another category "by phone"
     services = _rows(_service("c1", 0, A, category="crisis", location_type="confidential", service_area=("koper",)),
