@@ -70,8 +70,8 @@ def test_one_marker_per_distinct_address(table, page):
     for lat, lon, ident, category, *_rest in rows:
         assert (lat, lon) == (located[ident].lat, located[ident].lon)
         assert category == located[ident].category
-    # the markers are made by one loop in the layer's script, the settlement labels one by one
-    assert page.count("L.marker(") == 1 + len(areas.load_settlements(DATA))
+    # the markers are made by one loop in the layer's script, the settlement labels by another
+    assert page.count("L.marker(") == 2 and len(settlement_labels(page)) == len(areas.load_settlements(DATA))
     assert page.count("cluster.addLayers(markers)") == 1
 
 
@@ -282,20 +282,40 @@ def test_areas_layer_has_23_areas_with_names_and_can_start_hidden(table, geograp
     assert decoded(hidden).count('"area_id": "') == 23  # still there to switch on
 
 
+def settlement_labels(html: str) -> list[list]:
+    """The rows of the page's SettlementLabels ([lat, lon, escaped name, major, rank]), as the browser reads them."""
+    found = re.findall(r"\)\((feature_group_\w+), (\[\[.*?\]\])\);", html)
+    assert len(found) == 1, "one SettlementLabels per map"
+    return json.loads(found[0][1])
+
+
 def test_settlement_labels_larger_ones_always_the_rest_when_zoomed_in(page, geography):
-    text = decoded(page)
+    labels = settlement_labels(page)
     total = len(geography["settlements"])
-    assert text.count('class="koper-label koper-') == total == 105
+    assert len(labels) == total == 105
     major = (geography["settlements"]["population"] >= mapping.MAJOR_SETTLEMENT_POPULATION).sum()
-    assert text.count('class="koper-label koper-major"') == major
-    assert ">Koper<" in text and ">Šmarje<" in text
-    assert ".koper-zoom-detail .koper-label.koper-minor" in text
+    assert sum(row[3] for row in labels) == major
+    assert sorted(row[4] for row in labels) == list(range(total))  # each its own rank
+    names = {row[2]: row for row in labels}
+    assert names["Koper"][3] == 1 and "Šmarje" in decoded(json.dumps(list(names)))
+    assert ".koper-zoom-detail .koper-label.koper-minor" in decoded(page)
+    # the browser makes each name's marker: the class map_look.js looks for, hidden from screen readers
+    assert 'class="koper-label \' + kind' in page and 'aria-hidden="true"' in page
+    assert "div_icon_" not in page  # no folium DivIcon: not one template per name (issue 14)
+
+
+def test_settlement_names_are_escaped_text(table, geography):
+    hostile = geography["settlements"].copy()
+    hostile.loc[hostile.index[0], "name_sl"] = '<img src=x onerror=alert(1)>"}]);alert(2)//'
+    text = build(table, dict(geography, settlements=hostile)).get_root().render()
+    assert "<img" not in text and "alert(2)//" in decoded(text)
+    assert any(row[2].startswith("&lt;img") for row in settlement_labels(text))
 
 
 def test_settlement_labels_without_population_use_area_names(table, geography):
     plain = dict(geography, settlements=areas.load_settlements(DATA))
-    text = decoded(build(table, plain).get_root().render())
-    assert re.search(r'class="koper-label koper-major" data-rank="\d+" aria-hidden="true">Bertoki<', text)
+    labels = settlement_labels(build(table, plain).get_root().render())
+    assert any(row[2] == "Bertoki" and row[3] == 1 for row in labels)
 
 
 def test_selected_service_is_centred_ringed_and_opened(table, geography):
@@ -591,7 +611,7 @@ def test_ten_thousand_addresses_build_and_render_in_one_layer_within_the_byte_bu
     html = m.get_root().render()
     rows = location_rows(html)
     assert len(rows) == 10_000 and len({r[2] for r in rows}) == 10_000
-    assert html.count("L.marker(") == 1 + len(geography["settlements"])
+    assert html.count("L.marker(") == 2 and len(settlement_labels(html)) == len(geography["settlements"])
     empty = mapping.build_map(big.iloc[:0], "en", when=WHEN, **geography).get_root().render()
     per_location = (len(html.encode()) - len(empty.encode())) / 10_000
     assert per_location < BYTES_PER_LOCATION, per_location
@@ -759,8 +779,7 @@ def test_a_result_map_frames_the_start_and_every_result(table, geography):
 
 
 def test_settlement_names_are_ranked_major_first_then_by_residents(geography, page):
-    text = decoded(page)
-    ranks = {name: int(rank) for rank, name in re.findall(r'data-rank="(\d+)" aria-hidden="true">([^<]+)<', text)}
+    ranks = {name: rank for _lat, _lon, name, _major, rank in settlement_labels(page)}
     assert len(ranks) == len(set(ranks.values())) == 105
     settlements = geography["settlements"]
     by_people = settlements.sort_values("population", ascending=False)["name_sl"].tolist()
@@ -783,7 +802,7 @@ def test_markers_and_clusters_get_names_for_screen_readers(table, geography, lan
     html = build(table, geography, lang).get_root().render()
     # settlement names are hidden from screen readers (markers and the list carry the places), the
     # areas' shapes are taken out of the Tab order, the map's box has a name
-    assert decoded(html).count('aria-hidden="true">') >= 105
+    assert len(settlement_labels(html)) == 105 and '" aria-hidden="true">\' + row[2]' in elements.SETTLEMENT_LABELS_JS
     assert 'path.setAttribute("tabindex", "-1")' in elements.MAP_LOOK_JS
     assert 'box.setAttribute("aria-label", texts.frame_title)' in elements.STREET_TILES_JS
     before, after = i18n.t("map.cluster_label", lang).split("{n}")

@@ -35,9 +35,10 @@ LEGEND_JS = static_text("legend.js")
 MAP_LOOK_JS = static_text("map_look.js")
 STREET_TILES_JS = static_text("street_tiles.js")
 FIT_VIEW_JS = static_text("fit_view.js")
+SETTLEMENT_LABELS_JS = static_text("settlement_labels.js")
 MAP_CSS = static_text("map.css")
 STATIC_FILES = ("location_layer.js", "open_selected.js", "legend.js", "map_look.js", "street_tiles.js",
-                "fit_view.js", "map.css")
+                "fit_view.js", "settlement_labels.js", "map.css")
 
 #: folium's page header forbids zooming the page (``maximum-scale=1.0, user-scalable=no``), which
 #: stops a phone user from pinch-zooming the map's frame (WCAG 1.4.4); this is the viewport kept.
@@ -126,6 +127,30 @@ class MapLook(MacroElement):
         self.code = MAP_LOOK_JS
         self.background = background
         self.detail_zoom = int(detail_zoom)
+
+
+class SettlementLabels(MacroElement):
+    """Settlement names as one element (``static/settlement_labels.js``), added to a FeatureGroup.
+
+    One folium Marker + DivIcon per name made the service map's frame ~55 KB of script for 105
+    names and two Jinja renders each on every new view (issue 14); here the names are one JSON
+    array. ``rows``: ``[lat, lon, name, major (1/0), rank]`` with the name HTML-escaped
+    (``geo.safe.html_text``), reaching the template only through ``rows.script_json``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            ({{ this.code }})({{ this._parent.get_name() }}, {{ this.rows_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list]):
+        super().__init__()
+        self._name = "SettlementLabels"
+        self.code = SETTLEMENT_LABELS_JS
+        self.rows_json = script_json(rows)
 
 
 class LocationLayer(MacroElement):
