@@ -31,3 +31,23 @@ def test_entries_without_shared_texts_are_made_from_their_rows_in_the_same_order
     assert len(complete[1]) == 36 and len(complete[0]) == 4
     assert _shown("half") == complete
     assert _shown("none") == complete
+
+
+def test_shared_list_texts_are_made_only_for_the_entries_a_page_asks_for(monkeypatch):
+    """A 10,000-service directory shows 100 entries per section: texts are made when asked for (issue 14)."""
+    import datetime as dt
+
+    from geo import directory, settings
+    from ui import cache, listing
+
+    services = directory.build_directory(settings.data_dir()).services
+    records = {str(r["id"]): r for r in services.to_dict("records")}
+    made = []
+    original = listing.entry_texts
+    monkeypatch.setattr(listing, "entry_texts", lambda record, *a, **k: made.append(record["id"]) or original(record, *a, **k))
+    texts = cache._ListingTexts(records, "sl", dt.datetime(2026, 11, 23, 10, 0), None)
+    assert len(texts) == 36 and "day-care-oljka" in texts and "no-such-id" not in texts
+    assert made == []
+    first = texts["day-care-oljka"]
+    assert texts["day-care-oljka"] is first and made == ["day-care-oljka"]
+    assert first == original(records["day-care-oljka"], "sl", dt.datetime(2026, 11, 23, 10, 0), None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -342,21 +343,51 @@ def filter_counts(chosen: filters.Filters, lang: str, when: dt.datetime) -> dict
     return _filter_counts(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _listing_texts(folder: str, stamp: tuple, lang: str, when: dt.datetime,
-                   feedback: str | None) -> dict[str, tuple[str, str, str]]:
-    from ui import listing  # here: ui.listing draws with Streamlit and is not needed by every caller of this module
+class _ListingTexts(Mapping):
+    """``ui.listing.entry_texts`` by service id, each made the first time a page asks for it and then kept
+    for every session of the same view (language, minute). A list shows at most ``listing.PAGE_SIZE``
+    entries per section, so making all of a 10,000-service directory's texts each minute (3.6 s) was
+    most of such a minute's first visit (issue 14). Safe across threads: two sessions may make the same
+    entry at once; both get equal texts and one is kept."""
 
+    def __init__(self, records: dict[str, dict], lang: str, when: dt.datetime, feedback: str | None) -> None:
+        self._records, self._lang, self._when, self._feedback = records, lang, when, feedback
+        self._made: dict[str, tuple[str, str, str]] = {}
+
+    def __getitem__(self, service_id: str) -> tuple[str, str, str]:
+        made = self._made.get(service_id)
+        if made is None:
+            from ui import listing  # here: ui.listing draws with Streamlit and is not needed by every caller
+
+            made = listing.entry_texts(self._records[service_id], self._lang, self._when, self._feedback)
+            self._made[service_id] = made
+        return made
+
+    def __contains__(self, service_id: object) -> bool:
+        return service_id in self._records
+
+    def __iter__(self):
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _records_by_id(folder: str, stamp: tuple) -> dict[str, dict]:
     services, _error = _directory(folder, stamp)
-    if services is None:
-        return {}
-    return {str(r.get("id")): listing.entry_texts(r, lang, when, feedback) for r in services.to_dict("records")}
+    return {} if services is None else {str(r.get("id")): r for r in services.to_dict("records")}
 
 
-def listing_texts(lang: str, when: dt.datetime) -> dict[str, tuple[str, str, str]]:
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _listing_texts(folder: str, stamp: tuple, lang: str, when: dt.datetime, feedback: str | None) -> _ListingTexts:
+    return _ListingTexts(_records_by_id(folder, stamp), lang, when, feedback)
+
+
+def listing_texts(lang: str, when: dt.datetime) -> Mapping[str, tuple[str, str, str]]:
     """``ui.listing.entry_texts`` of every service of the directory by id, in ``lang`` at ``when`` (to the
-    minute), made once and shared by every session (the list under the map was half of a page run's
-    CPU, issue 14). Read only."""
+    minute), shared by every session (the list under the map was half of a page run's CPU, issue 14);
+    each entry is made when first asked for. Read only."""
     return _listing_texts(*_folder_and_stamp(), lang, when.replace(second=0, microsecond=0), settings.feedback_email())
 
 

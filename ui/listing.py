@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -47,7 +47,7 @@ def entry_texts(record: dict, lang: str, when: dt.datetime, feedback: str | None
 
 def service_expanders(records: list[dict], lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset(),
                       expand_all: bool = False, state: StateText = present.state_text,
-                      texts: dict[str, tuple[str, str, str]] | None = None) -> None:
+                      texts: Mapping[str, tuple[str, str, str]] | None = None) -> None:
     """One expander per service with every fact, phones and directions as links (open when its id is in
     ``expanded_ids``, or all with ``expand_all``). ``texts``: ``entry_texts`` by service id, made
     already (``ui.cache.listing_texts``, shared by every session); missing ones are made here."""
@@ -60,7 +60,7 @@ def service_expanders(records: list[dict], lang: str, when: dt.datetime, *, expa
 
 
 def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset(),
-                   texts: dict[str, tuple[str, str, str]] | None = None) -> None:
+                   texts: Mapping[str, tuple[str, str, str]] | None = None) -> None:
     """The services grouped as: at an address, available anywhere in the municipality, confidential;
     then information records (a funding call: never listed as available anywhere, issue 13).
     ``texts``: see ``service_expanders``.
