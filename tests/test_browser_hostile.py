@@ -68,7 +68,8 @@ def test_markdown_payloads_are_text_and_nothing_leaves_localhost(browser, hostil
     page, blocked, context = _open(browser, f"{hostile_markdown_server}/{path}")
     try:
         for summary in page.locator("[data-testid=stMain] summary").all():
-            summary.click()
+            if summary.is_visible():  # a phone's table cards (ui/cards.py) are in the page but hidden on a wide screen
+                summary.click()
         if "loc=" in path:  # the selected address's popup is open on the map
             frame = page.frame_locator(MAP_FRAME).first
             frame.locator(".leaflet-popup-content").wait_for(timeout=30_000)
