@@ -5,7 +5,7 @@ import streamlit as st
 
 from geo import filters, i18n, model, present, safe
 from geo import referral as geo_referral
-from ui import cache, common, filter_panel, listing, map_frame, map_view, referral, share, urlstate
+from ui import cache, common, filter_panel, frames, listing, map_frame, map_view, referral, share, urlstate
 
 PREFIX = "map"
 MAP_HEIGHT = 560
@@ -26,7 +26,7 @@ shown = filters.apply(services, chosen, lang)
 
 # --- the map (opens where the link or the user left it) ---------------------------------------------
 render_view = map_view.start((chosen, lang, when, show_areas))
-located, _rows = cache.map_layer(chosen, lang, when)  # shared by every session with this view
+located, _rows = frames.map_layer(chosen, lang, when)  # shared by every session with this view
 counts = shown.loc[shown["record_kind"] != model.INFORMATION, "location_type"].value_counts()  # information is no service
 st.markdown(i18n.t(  # each count with its own plural form (geo.i18n.plural)
     "map.summary", lang, matching=i18n.plural("map.summary.matching", lang, int(counts.sum())),
@@ -37,7 +37,7 @@ st.markdown(i18n.t(  # each count with its own plural form (geo.i18n.plural)
 common.moment_caption(chosen, when, lang)
 map_view.skip_link(lang)
 # The frame is rendered once per view and shared by every session; its marker rows are a file it fetches.
-frame = cache.map_frame(chosen, lang, when, show_areas=show_areas, center=render_view["center"],
+frame = frames.map_frame(chosen, lang, when, show_areas=show_areas, center=render_view["center"],
                         zoom=render_view["zoom"], selected=st.session_state.map_first_selected, key="service_map",
                         height=MAP_HEIGHT, returned_objects=RETURNED)
 

@@ -97,7 +97,7 @@ def map_args(app: AppTest, index: int = 0) -> dict:
 
 def map_rows_text(app: AppTest, index: int = 0) -> str:
     """The marker rows' JSON of a page's map: inline in its script, or the markers file named by the
-    view's file the map fetches (``rows_url``, written by ui.cache.map_rows_url under static/); '' for
+    view's file the map fetches (``rows_url``, written by ui.frames.map_rows_url under static/); '' for
     a map without them. Each row's first six items are those of ``mapping.location_row``."""
     script = map_args(app, index)["script"]
     found = re.findall(r"var rows = (.*);\n", script)

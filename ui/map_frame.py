@@ -4,7 +4,7 @@
 per element (every settlement label is a Marker with its own DivIcon template), then regular
 expressions over the whole script. For the Koper map that was ~0.4 s of server CPU on *every*
 rerun of every visitor, most of a visit's cost. What it sends to the browser depends only on the
-view (data, filters, language, minute, areas layer, position, selection), so ``ui.cache.map_frame``
+view (data, filters, language, minute, areas layer, position, selection), so ``ui.frames.map_frame``
 keeps it per view, and :func:`show` hands the kept arguments to streamlit-folium's own component:
 the browser gets exactly the frame it got before (same component, same arguments, same key).
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from geo import answer, areas, i18n, model, nearest, present, safe, settings
 from geo.filters import Filters
-from ui import cache, listing, map_frame, start_point
+from ui import cache, frames, listing, map_frame, start_point
 from ui.start_point import Start
 
 
@@ -162,7 +162,7 @@ def _result_map(found: pd.DataFrame, start: Start, lang: str, when: dt.datetime)
 
     The frame is rendered once per view (ui.cache, issue 14). Privacy: a settlement's or local
     community's centre (a start with a link) is a public register point, so its frame is shared by
-    every session (``cache.nearest_frame``). A typed address, a clicked point or the device's position
+    every session (``frames.nearest_frame``). A typed address, a clicked point or the device's position
     is the citizen's own place: its frame is kept in this session only (``SESSION_FRAME_KEY``, the last
     view), never in a cache shared between sessions (README "Offline and privacy").
     """
@@ -171,10 +171,10 @@ def _result_map(found: pd.DataFrame, start: Start, lang: str, when: dt.datetime)
     label = i18n.t("nearest.start_marker", lang)
     point = (float(start.lat), float(start.lon))
     if start.link:
-        frame = cache.nearest_frame(found, point, label, lang, when, key=MAP_KEY, height=MAP_HEIGHT)
+        frame = frames.nearest_frame(found, point, label, lang, when, key=MAP_KEY, height=MAP_HEIGHT)
     else:
         minute = when.replace(second=0, microsecond=0)
         view = (cache.data_stamp(), tuple(found["id"].astype(str)), point, label, lang, minute)
-        frame = start_point.session_frame(SESSION_FRAME_KEY, view, lambda: cache.nearest_frame_args(
+        frame = start_point.session_frame(SESSION_FRAME_KEY, view, lambda: frames.nearest_frame_args(
             found, point, label, lang, minute, key=MAP_KEY, height=MAP_HEIGHT))
     map_frame.show(frame, MAP_KEY)

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import geocode, i18n, nearest, safe, text
-from ui import address_input, cache, geolocation, map_frame
+from ui import address_input, cache, frames, geolocation, map_frame
 
 METHODS = ("settlement", "area", "address", "map", "device")
 #: Query keys the start point and the result count own.
@@ -155,17 +155,17 @@ def _from_map(lang: str) -> Start | None:
 
 def pick_frame(lang: str, public: tuple[tuple[float, float, str], ...], private: tuple[tuple[float, float, str], ...],
                *, key: str, height: int) -> dict:
-    """The frame of the map a point is clicked on (``cache.pick_map_args``), each mark (lat, lon, label)
+    """The frame of the map a point is clicked on (``frames.pick_map_args``), each mark (lat, lon, label)
     ringed: rendered once per view, not on every run (~0.3 s, issue 14).
 
     ``public`` marks (a what-if link's places) may be in a cache shared by every session; with a
     ``private`` mark (the user's own click) the frame is kept in this session only (:func:`session_frame`).
     """
     if not private:
-        return cache.pick_map_frame(lang, public, key=key, height=height)
+        return frames.pick_map_frame(lang, public, key=key, height=height)
     marks = tuple((float(lat), float(lon), str(label)) for lat, lon, label in (*public, *private))
     return session_frame(f"{key}_frame", (cache.data_stamp(), lang, marks, key, height),
-                         lambda: cache.pick_map_args(lang, marks, key=key, height=height))
+                         lambda: frames.pick_map_args(lang, marks, key=key, height=height))
 
 
 def session_frame(state_key: str, view: tuple, build: Callable[[], dict]) -> dict:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from geo import areas, choropleth, coverage, hours, i18n, model, safe, scenario, text
 from geo.errors import ScenarioError
-from ui import address_input, cache, coverage_panel, map_frame, start_point, urlstate
+from ui import address_input, cache, coverage_panel, frames, map_frame, start_point, urlstate
 
 PLACES_KEY = "wi_places"
 METHODS = ("settlement", "map", "address")
@@ -236,11 +236,11 @@ def tables(current: tuple[scenario.Place, ...],
     """(before, after, comparison): geo.coverage for the view without and with the places, side by side.
 
     Computed once per data stamp, places and comparison and shared by every session and language
-    (``cache.whatif_tables``: it was computed again on every rerun, issue 14); each caller gets its
+    (``frames.whatif_tables``: it was computed again on every rerun, issue 14); each caller gets its
     own copies. The places are the link's (rounded points and settlements, never a typed address).
     Raises LookupError when no directory could be loaded (the page stops before that).
     """
-    found = cache.whatif_tables(current, **_table_choice(view), radius_km=share_radius(view))
+    found = frames.whatif_tables(current, **_table_choice(view), radius_km=share_radius(view))
     if found is None:
         raise LookupError("no directory loaded")
     return found
@@ -306,12 +306,12 @@ def scenario_map(lang: str, view: coverage_panel.View, after: pd.DataFrame, curr
     """The choropleth of the chosen measure with the scenario, the hypothetical places marked.
 
     ``after`` is :func:`tables`' for ``current`` and ``view``; the frame is rendered once per view and
-    language and shared (``cache.whatif_map_frame``, issue 14)."""
+    language and shared (``frames.whatif_map_frame``, issue 14)."""
     measure = choropleth.measure(view.measure)
     title = i18n.t("whatif.map_title", lang, measure=i18n.t(f"measure.{measure.key}", lang))
     view_key = (view.category, view.target_group, view.at, view.include_unknown_hours, view.only_ks,
                 dataclasses.astuple(view.thresholds), share_radius(view))  # what ``after`` was computed for
-    frame = cache.whatif_map_frame(after, current, view_key, measure.key, lang, title, names, key=MAP_KEY,
+    frame = frames.whatif_map_frame(after, current, view_key, measure.key, lang, title, names, key=MAP_KEY,
                                    height=MAP_HEIGHT)
     map_frame.show(frame, MAP_KEY)
     st.caption(i18n.t("whatif.map_caption", lang))

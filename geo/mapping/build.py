@@ -38,7 +38,7 @@ def build_map(
     (lat, lon) points the map opens to show, all of them (it wins over ``center``/``zoom``).
     ``located`` and ``rows_json`` are ``map_locations(services)`` and ``location_json(located,
     lang, when)`` when the caller has them already (``ui.cache`` keeps them per view).
-    ``rows_url``: a same-origin path serving that JSON (``ui.cache.map_rows_url``); the map then
+    ``rows_url``: a same-origin path serving that JSON (``ui.frames.map_rows_url``); the map then
     fetches its marker rows and the page carries none of them (``rows_json`` is then not needed).
     Raises ``geo.errors.AssetError`` when the map's local code is not installed.
     """

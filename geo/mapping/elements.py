@@ -167,7 +167,7 @@ class LocationLayer(MacroElement):
 
     ``rows`` is ``rows.location_rows(...)`` or its ``script_json`` text (``rows.location_json``);
     ``selected_id`` a location id whose marker is ringed. With ``rows_url`` (a same-origin path of
-    a file holding ``rows.view_json``, e.g. ``ui.cache.map_rows_url``) the map fetches the rows
+    a file holding ``rows.view_json``, e.g. ``ui.frames.map_rows_url``) the map fetches the rows
     instead, as markers, popup details and open states, and ``rows`` is not used: the map frame's
     arguments stay small (issue 14).
     """
