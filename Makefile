@@ -35,7 +35,7 @@ bench: $(STAMP)
 # the new visitors per second one server sustains (p95 < 3 s), then 20 real headless browsers end to end
 # (needs /usr/bin/chromium); fails on any error. About 6 minutes.
 loadtest: $(STAMP)
-	$(PY) bench/loadtest.py --sessions 100 --arrival-s 10 --rates 0.5,1,1.5,2,3 --duration-s 20 --browsers 20
+	$(PY) bench/loadtest.py --sessions 100 --arrival-s 10 --rates 1,2,3,4,5,6 --duration-s 20 --browsers 20
 
 # Rebuild data/ from ../shared/reference (areas, settlements, streets, demand points).
 data: $(STAMP)
