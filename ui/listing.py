@@ -13,8 +13,10 @@ from geo import i18n, model, present, safe, settings
 StateText = Callable[[dict, str, dt.datetime], str]
 
 #: Services listed per section before a "show more" button (a national-size directory would
-#: otherwise draw thousands of expanders on every rerun).
-PAGE_SIZE = 100
+#: otherwise draw thousands of expanders on every rerun). 25, not 100: every entry is drawn by the
+#: browser before the map's frame appears, and at 10,000 addresses 100 per section kept the map
+#: from being drawn within 3 s (issue 14); Koper's longest section has 22.
+PAGE_SIZE = 25
 
 #: Sections of the list, in order, with the location types each holds.
 SECTIONS = (
