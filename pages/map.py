@@ -49,9 +49,7 @@ def service_map(frame: dict | None, located: list, link: dict[str, str]) -> None
     click on a marker reruns the whole page, whose list then opens that address."""
     returned = map_frame.show(frame, "service_map")
     st.caption(i18n.t("map.offline_note", lang))
-    before = st.session_state.get("map_selected")
-    map_view.remember(returned, located)
-    if st.session_state.get("map_selected") != before:
+    if map_view.remember(returned, located):
         st.rerun(scope="app")  # the page's run writes the link, with the list already showing the address
     urlstate.write({**link, **map_view.link_params()}, filter_panel.FILTER_PARAMS + map_view.PARAMS)
 

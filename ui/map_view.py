@@ -72,10 +72,11 @@ def clicked_location(located: Sequence[mapping.Location], clicked: object) -> ma
                  if abs(loc.lat - lat) < CLICK_TOLERANCE and abs(loc.lon - lon) < CLICK_TOLERANCE), None)
 
 
-def remember(returned: object, located: Sequence[mapping.Location]) -> None:
-    """Keep the position the browser reports and the marker clicked last."""
+def remember(returned: object, located: Sequence[mapping.Location]) -> bool:
+    """Keep the position the browser reports and the marker clicked last; True when that click selected
+    another address than before (the page must then show it)."""
     if not isinstance(returned, dict):
-        return
+        return False
     state = st.session_state
     center, zoom = returned.get("center"), returned.get("zoom")
     if isinstance(center, dict) and "lat" in center and "lng" in center and zoom is not None:
@@ -89,11 +90,13 @@ def remember(returned: object, located: Sequence[mapping.Location]) -> None:
     # stale one, so "clear selection" stays cleared (None: a map that does not report the counter).
     count = returned.get("last_object_clicked_count")
     if count is not None and count == state.get("map_click_count"):
-        return
+        return False
     state.map_click_count = count
     hit = clicked_location(located, returned.get("last_object_clicked"))
-    if hit is not None:
-        state.map_selected = hit.location_id
+    if hit is None or hit.location_id == state.get("map_selected"):
+        return False
+    state.map_selected = hit.location_id
+    return True
 
 
 def link_params() -> dict[str, str]:
