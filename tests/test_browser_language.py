@@ -104,9 +104,8 @@ def test_moving_through_every_page_from_an_italian_link_stays_italian(browser, s
             # the navigation itself is in Italian, and so is the language box
             assert page.locator('[data-testid="stSidebarNav"] a').nth(1).inner_text().strip().endswith(
                 i18n.t("page.nearest", "it"))
-            box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-            assert "Italiano" in box.evaluate(
-                "e => e.textContent + [...e.querySelectorAll('input')].map(i => i.value || i.placeholder).join(' ')")
+            box = page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').first
+            assert box.get_by_role("radio", name="Italiano").is_checked()
             if path == "":
                 page.wait_for_function("(t) => [...document.querySelectorAll('iframe')].some(f => f.title === t)",
                                        arg=i18n.t("map.frame_title", "it"), timeout=60_000)
@@ -119,8 +118,7 @@ def test_a_choice_in_the_language_box_stays_on_the_next_page_and_in_a_new_tab(br
     context, page = _page(browser)
     try:
         _settled(page.goto(server + "/directory?lang=it") and page, i18n.t("page.directory", "it"))
-        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-        page.get_by_role("option", name="English").click()
+        page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').first.get_by_text("English").click()
         _settled(page, "Service directory")
         assert _document(page)["lang"] == "en"
         _nav(page, 3)  # local areas

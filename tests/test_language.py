@@ -45,27 +45,27 @@ def test_every_menu_move_from_an_italian_link_stays_italian(data_dir):
         assert not app.exception, (page, app.exception)
         assert app.title[0].value == _title(page, "it"), page
         assert app.query_params["lang"] == "it", page  # written back to the link
-        assert app.selectbox(key=common.PICKER_KEY).value == "it"
+        assert app.radio(key=common.PICKER_KEY).value == "it"
         assert _document_script(app)["lang"] == "it"
 
 
 def test_the_language_box_choice_stays_on_the_next_pages(data_dir):
     app = run_page("pages/directory.py", "sl")
-    app.selectbox(key=common.PICKER_KEY).set_value("en").run()
+    app.radio(key=common.PICKER_KEY).set_value("en").run()
     assert app.title[0].value == "Service directory"
     script = _document_script(app)
     assert (script["lang"], script["mapFrame"]) == ("en", i18n.t("map.frame_title", "en"))
-    app.selectbox(key=common.PICKER_KEY).set_value("sl").run()
+    app.radio(key=common.PICKER_KEY).set_value("sl").run()
     script = _document_script(app)
     assert script["chrome"]["Collapse sidebar"] == "Skrij stranski stolpec"  # Streamlit's own names, translated
     assert script["chrome"]["Choose an option"] == "Izberite možnost" and script["segments"]["day"] == "dan"
     assert script["chrome"]["Previous month"] == "Prejšnji mesec"  # the date picker's calendar (browser test)
     assert script["prefixes"] == {"Choose date": "Izberite datum"}
-    app.selectbox(key=common.PICKER_KEY).set_value("en").run()
+    app.radio(key=common.PICKER_KEY).set_value("en").run()
     for page in ("pages/areas.py", "pages/nearest.py"):
         _menu_move(app, page)
         assert app.title[0].value == _title(page, "en")
-    app.selectbox(key=common.PICKER_KEY).set_value("it").run()
+    app.radio(key=common.PICKER_KEY).set_value("it").run()
     assert app.title[0].value == _title("pages/nearest.py", "it")
     _menu_move(app, DEFAULT_PAGE)
     assert app.title[0].value == i18n.t("page.map", "it")

@@ -10,7 +10,7 @@ from geo import i18n, safe
 from ui import cache, routing
 
 LANG_PARAM = "lang"
-#: The language box's widget key.
+#: The language choice's widget key.
 PICKER_KEY = "language"
 #: This session's language (session state, owned here): the navigation menu's links drop the query
 #: string, so without it every move between pages would fall back to Slovene.
@@ -46,26 +46,30 @@ def _remembered() -> str | None:
 
 
 def _picked() -> None:
-    """The language box changed: the new language for this session and the link."""
+    """The language choice changed: the new language for this session and the link."""
     lang = i18n.language(st.session_state.get(PICKER_KEY))
     st.session_state[_SESSION_KEY] = lang
     st.query_params[LANG_PARAM] = lang
 
 
 def language() -> str:
-    """The page language (:func:`session_language`), with the sidebar's language box.
+    """The page language (:func:`session_language`), with the sidebar's language choice.
 
     Every page calls this first, so it also makes sure app.py is routing the run.
     """
     routing.require_entrypoint()
     current = session_language()
     st.session_state[PICKER_KEY] = current  # the box shows the language the link or menu arrived with
-    st.sidebar.selectbox(
+    # Three choices in view, each named in its own language (one tap on a phone), as radio buttons
+    # rather than a select box: the service map draws radios anyway (opening hours), and a select box
+    # made the browser fetch ~20 more script files before the map's frame could appear (issue 14).
+    st.sidebar.radio(
         i18n.t("app.language", current),
         i18n.LANGUAGES,
         format_func=i18n.LANGUAGE_NAMES.get,
         key=PICKER_KEY,
         on_change=_picked,
+        horizontal=True,
     )
     return current
 
