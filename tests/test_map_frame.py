@@ -4,14 +4,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import time
 
 import pytest
 import streamlit as st
 import streamlit_folium
 
+import hostile
 from apptest_support import map_args, map_location_ids, map_rows_text, run_page
-from geo import areas, directory, filters, hours, mapping, settings
+from geo import areas, directory, filters, hours, mapping, safe, settings
 from ui import map_frame
 
 WHEN = dt.datetime(2026, 11, 23, 10, 0)
@@ -81,13 +83,61 @@ def test_rows_are_published_once_under_their_hash_and_old_files_go(tmp_path):
     assert sorted(p.name for p in path.parent.iterdir()) == sorted([name, other.rsplit("/", 1)[1]])
 
 
-def test_the_page_map_fetches_its_rows_and_carries_none(data_dir):
+def inline_markers_of(script: str) -> list | None:
+    """The marker rows a frame's script carries inline (LocationLayer's ``var markers``), or None."""
+    found = re.findall(r"var markers = (.*);\n", script)
+    assert len(found) == 1, "one LocationLayer per map"
+    return json.loads(found[0])
+
+
+def test_the_page_map_carries_koper_markers_inline_and_fetches_the_rest(data_dir):
+    """Koper's markers (~3 KB) come inline in the frame, drawn without a fetch (issue 14); the popups'
+    details and the open states are still fetched (the view file)."""
     app = run_page(lang="en")
     script = map_args(app)["script"]
     assert "var rows = null;" in script and '"rowsUrl": "/app/static/maprows/' in script
+    markers = inline_markers_of(script)
+    assert markers is not None and len(markers) == len(map_location_ids(app)) == 15
+    assert markers == json.loads(map_rows_text(app))  # the very rows of the markers file the view names
+    assert all(len(m) == 7 for m in markers)  # marker_row: no popup details
+    assert "loc-krozna-cesta-5-6000-koper" in script
+    assert "tel:+386" not in script and "google.com/maps" not in script  # the popups' details stay in their file
+    assert "koper-markers-of-this-view" not in script and "rows-of-this-view" not in script
+    view = json.loads(mapping.rows.view_json("/m", "/d", [], "en", WHEN))
+    assert len(view) == 4  # what the browser still fetches: [markers URL, details URL, texts, codes]
+
+
+def test_a_view_over_the_limit_fetches_its_markers_and_carries_none(data_dir, monkeypatch):
+    """Large views (10,000 addresses: ~1.5 MB of markers) keep the markers file; here Koper's limit is lowered."""
+    size = len(mapping.rows.marker_json(mapping.map_locations(directory.build_directory(data_dir).services), "en"))
+    monkeypatch.setattr(mapping.rows, "INLINE_MARKERS_MAX_BYTES", size - 1)
+    app = run_page(lang="en")
+    script = map_args(app)["script"]
+    assert "var rows = null;" in script and "var markers = null;" in script
+    assert '"rowsUrl": "/app/static/maprows/' in script
     assert "loc-krozna-cesta-5-6000-koper" not in script  # no marker row in the frame's arguments
     assert "loc-krozna-cesta-5-6000-koper" in map_rows_text(app)
     assert len(json.loads(map_rows_text(app))) == len(map_location_ids(app)) == 15
+
+
+def test_hostile_names_stay_escaped_in_the_inline_markers(tmp_path, monkeypatch):
+    """The inline path escapes as the files do: texts HTML-escaped in Python, the JSON script-safe.
+    A name that reads like the rows URL's placeholder does not move the URL (markers go in last)."""
+    placeholder_name = mapping.rows.ROWS_URL_PREFIX + "/rows-of-this-view.json"
+    data = hostile.build(tmp_path / "data", payloads=(*hostile.HOSTILE, placeholder_name, '"koper-markers-of-this-view"'))
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(data))
+    script = map_args(run_page(lang="en"))["script"]
+    inline = re.findall(r"var markers = (.*);\n", script)[0]
+    assert not set("<>&{}") & set(inline)  # script-safe: every such character is \\u-escaped
+    assert "</script" not in script.lower() and "<img" not in script and "<svg" not in script
+    markers = inline_markers_of(script)
+    located = mapping.map_locations(directory.build_directory(data).services)
+    assert markers == json.loads(mapping.rows.marker_json(located, "en"))
+    names = [name for m in markers for name in m[6]]
+    assert any("&lt;script&gt;window.__pwned=1&lt;/script&gt;" in n for n in names)
+    assert any(safe.html_text(hostile.HOSTILE_ADDRESS) == m[4] for m in markers)
+    assert any(placeholder_name in n for n in names)
+    assert re.findall(r'"rowsUrl": "(/app/static/maprows/[0-9a-f]+\.json)"', script)  # the URL went where it belongs
 
 
 def test_two_sessions_with_the_same_view_share_one_rendered_frame(data_dir, monkeypatch):

@@ -617,6 +617,32 @@ def test_ten_thousand_addresses_build_and_render_in_one_layer_within_the_byte_bu
     assert per_location < BYTES_PER_LOCATION, per_location
 
 
+def test_ten_thousand_addresses_keep_their_markers_file_and_koper_carries_its_markers_inline(table):
+    """ui.frames inlines a view's markers only under rows.INLINE_MARKERS_MAX_BYTES (issue 14)."""
+    big = mapping.rows.marker_json(mapping.map_locations(synthetic_table(10_000)), "en")
+    assert len(big) > 1_000_000 and mapping.rows.inline_markers(big) is None
+    for lang in i18n.LANGUAGES:
+        koper = mapping.rows.marker_json(mapping.map_locations(table), lang)
+        assert mapping.rows.inline_markers(koper) == koper
+        assert len(koper) < mapping.rows.INLINE_MARKERS_MAX_BYTES / 10  # Koper is ~3 KB
+    assert mapping.rows.inline_markers("[" + " " * 10 + "]", max_bytes=11) is None
+    assert mapping.rows.inline_markers("[" + " " * 9 + "]", max_bytes=11) == "[" + " " * 9 + "]"
+
+
+def test_inline_markers_go_with_a_rows_url_only(table, geography):
+    located = mapping.map_locations(table)
+    markers = mapping.rows.marker_json(located, "sl")
+    html = mapping.build_map(table, "sl", when=WHEN, located=located, rows_url="/app/static/maprows/v.json",
+                             markers_json=markers, **geography).get_root().render()
+    assert "var rows = null;" in html and f"var markers = {markers};" in html
+    assert html.count("var markers = ") == 1 and '"rowsUrl": "/app/static/maprows/v.json"' in html
+    fetched = mapping.build_map(table, "sl", when=WHEN, located=located, rows_url="/app/static/maprows/v.json",
+                                **geography).get_root().render()
+    assert "var markers = null;" in fetched
+    with pytest.raises(ValueError):
+        mapping.LocationLayer(markers, "sl", markers=markers)  # nothing would bring their details
+
+
 # --- the map's own JavaScript and CSS: real files, inlined as they are ---------------------------
 
 from geo.mapping import elements, layers, rows, style  # noqa: E402 - the package's modules, tested one by one

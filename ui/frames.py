@@ -2,8 +2,10 @@
 
 streamlit-folium's ``st_folium`` renders the whole folium map on every script run (~0.2–0.45 s);
 these caches render each map once per view and hand ``ui.map_frame.show`` the arguments. The
-service map's marker rows are files the map fetches (``map_rows_url``). Keys start with the data
-stamp (``ui.cache``), so an edited data file gives new frames on the next run.
+service map's marker rows are files the map fetches (``map_rows_url``); a small view's markers
+come inline in its frame as well (``mapping.rows.inline_markers``), drawn without waiting for a
+fetch. Keys start with the data stamp (``ui.cache``), so an edited data file gives new frames on
+the next run.
 
 Only public points go into a shared key (a settlement or community centre, a what-if link's
 places); a typed address, a clicked point or the device's position is kept in its session
@@ -82,11 +84,14 @@ def map_rows_url(chosen: filters.Filters, lang: str, when: dt.datetime) -> str:
 
 #: Where the marker rows' URL goes in a cached frame layout (see _map_frame).
 _ROWS_PLACEHOLDER = mapping.rows.ROWS_URL_PREFIX + "/rows-of-this-view.json"
+#: Where a small view's inline markers (or ``null``) go in a cached frame layout: a JavaScript
+#: string literal, so the layout is still a valid script (see _map_frame).
+_MARKERS_PLACEHOLDER = '"koper-markers-of-this-view"'
 
 
-# The frame without its minute: the marker rows' URL is a placeholder, replaced per minute in
-# _map_frame. The rows (open now / closed) change every minute; the rest of the frame (areas,
-# names, legend) does not, and rendering it is the cost this cache exists to save (issue 14).
+# The frame without its minute: the marker rows' URL and the inline markers are placeholders,
+# replaced per minute in _map_frame ("open now" markers change with the minute). The rows (open
+# now / closed) change every minute; the rest of the frame (areas, names, legend) does not, and rendering it is the cost this cache exists to save (issue 14).
 # ``_when`` (not hashed) is only the moment of the rows behind the markers the view may select.
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _map_frame_layout(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, show_areas: bool,
@@ -102,6 +107,7 @@ def _map_frame_layout(folder: str, stamp: tuple, chosen: filters.Filters, lang: 
         filters.apply(services, chosen, lang), lang, boundaries=_boundaries(folder, stamp),
         outline=_outline(folder, stamp), settlements=_settlements(folder, stamp), when=_when, show_areas=show_areas,
         center=center, zoom=zoom, selected=selected, located=list(located), rows_url=_ROWS_PLACEHOLDER,
+        markers_json=_MARKERS_PLACEHOLDER,
     )
     return map_frame.frame_args(folium_map, key=key, height=height, returned_objects=returned_objects)
 
@@ -117,14 +123,19 @@ def _map_frame(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, wh
                                returned_objects, when)
     if layout is None:
         return None
-    return map_frame.with_rows_url(layout, _ROWS_PLACEHOLDER, _map_rows_url(folder, stamp, chosen, lang, when), key)
+    _located, markers = _map_layer(folder, stamp, chosen, lang, _layer_moment(chosen, when))
+    framed = map_frame.with_rows_url(layout, _ROWS_PLACEHOLDER, _map_rows_url(folder, stamp, chosen, lang, when), key)
+    # the markers last: a name in them may read like the URL's placeholder (the same replacement;
+    # the component's key follows the final script)
+    return map_frame.with_rows_url(framed, _MARKERS_PLACEHOLDER, mapping.rows.inline_markers(markers) or "null", key)
 
 
 def map_frame(chosen: filters.Filters, lang: str, when: dt.datetime, *, show_areas: bool,
               center: tuple[float, float] | None, zoom: int | None, selected: str | None, key: str, height: int,
               returned_objects: tuple[str, ...]) -> dict | None:
     """The service map's frame for a view, as ``ui.map_frame.frame_args`` (streamlit-folium's
-    arguments, marker rows fetched from ``map_rows_url``), shared by every session with that view:
+    arguments, marker rows fetched from ``map_rows_url``; a small view's markers also inline, see
+    ``mapping.rows.inline_markers``), shared by every session with that view:
     keyed by the data stamp, the filters, the language, the minute, the areas layer, the position
     and the selection. None without data. Draw it with ``ui.map_frame.show``.
     """

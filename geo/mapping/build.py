@@ -30,6 +30,7 @@ def build_map(
     located: list[Location] | None = None,
     rows_json: str | None = None,
     rows_url: str | None = None,
+    markers_json: str | None = None,
 ) -> folium.Map:
     """The service map in ``lang``, offline-ready (local code, no tiles until the user asks).
 
@@ -39,7 +40,9 @@ def build_map(
     ``located`` and ``rows_json`` are ``map_locations(services)`` and ``location_json(located,
     lang, when)`` when the caller has them already (``ui.cache`` keeps them per view).
     ``rows_url``: a same-origin path serving that JSON (``ui.frames.map_rows_url``); the map then
-    fetches its marker rows and the page carries none of them (``rows_json`` is then not needed).
+    fetches its marker rows and the page carries none of them (``rows_json`` is then not needed);
+    with ``markers_json`` too (``rows.marker_json`` of a small view) it draws those markers at once and
+    fetches only the rest (``LocationLayer``'s ``markers``).
     Raises ``geo.errors.AssetError`` when the map's local code is not installed.
     """
     lang = i18n.language(lang)
@@ -67,7 +70,8 @@ def build_map(
     cluster.add_to(m)
     if rows_json is None and rows_url is None:
         rows_json = location_json(located, lang, when)
-    layer = LocationLayer(rows_json, lang, chosen.location_id if chosen else None, rows_url=rows_url)
+    layer = LocationLayer(rows_json, lang, chosen.location_id if chosen else None, rows_url=rows_url,
+                          markers=markers_json)
     cluster.add_child(layer)
 
     m.add_child(Legend(style.legend_html(lang)))

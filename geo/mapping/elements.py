@@ -169,7 +169,11 @@ class LocationLayer(MacroElement):
     ``selected_id`` a location id whose marker is ringed. With ``rows_url`` (a same-origin path of
     a file holding ``rows.view_json``, e.g. ``ui.frames.map_rows_url``) the map fetches the rows
     instead, as markers, popup details and open states, and ``rows`` is not used: the map frame's
-    arguments stay small (issue 14).
+    arguments stay small (issue 14). ``markers`` (only with ``rows_url``): a small view's
+    ``rows.marker_json`` text (or its rows), drawn at once while the frame's script runs instead
+    of fetched after the view file (issue 14: one round trip less before the first marker); the
+    view file still brings the popups' details and the open states. Raises ValueError for
+    ``markers`` without ``rows_url``.
     """
 
     _template = Template(
@@ -178,19 +182,25 @@ class LocationLayer(MacroElement):
             var {{ this.get_name() }} = (function (cluster) {
                 // Rows: see geo/mapping/rows.py; every text already HTML-escaped in Python.
                 var rows = {{ this.data_json }};
+                var markers = {{ this.markers_json }};
                 var labels = {{ this.labels|tojavascript }}, selectedId = {{ this.selected_id|tojavascript }};
-                return ({{ this.code }})(cluster, rows, labels, selectedId, {{ this.options|tojavascript }});
+                return ({{ this.code }})(cluster, rows, labels, selectedId, {{ this.options|tojavascript }}, markers);
             })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
     def __init__(self, rows: list[list] | str | None, lang: str, selected_id: str | None = None,
-                 size: int = style.MARKER_SIZE, max_width: int = 360, rows_url: str | None = None):
+                 size: int = style.MARKER_SIZE, max_width: int = 360, rows_url: str | None = None,
+                 markers: list[list] | str | None = None):
         super().__init__()
+        if markers is not None and not rows_url:
+            raise ValueError("inline markers need rows_url: the view file brings their popups' details")
         self._name = "LocationLayer"
         self.code = LOCATION_LAYER_JS
         self.data_json = "null" if rows_url else rows if isinstance(rows, str) else script_json(rows or [])
+        self.markers_json = ("null" if markers is None else markers if isinstance(markers, str)
+                             else script_json(markers))
         self.labels = popup_labels(lang)
         self.selected_id = safe.html_text(selected_id) if selected_id else None  # as row[2] of its row
         self.options = {

@@ -197,6 +197,24 @@ def marker_json(located: list[Location], lang: str) -> str:
     return script_json([marker_row(loc, lang) for loc in located])
 
 
+#: The largest ``marker_json`` (bytes) a map frame carries inline rather than fetching it
+#: (``inline_markers``). Fetching the markers costs a round trip after the view file's (~190 ms
+#: between the map and its first marker for Koper, issue 14), however small they are; carried
+#: inline they are drawn in the same task as the map, but they come with the frame's script, which
+#: the browser receives again on every new view and minute. Koper's 15 addresses are ~3 KB
+#: (~190 bytes each) and the frame's script ~140 KB: up to 64 KB (~340 addresses) adds at most
+#: about half of it again, while the 10,000-address test case (1.5 MB) keeps its file, fetched once.
+INLINE_MARKERS_MAX_BYTES = 64 * 1024
+
+
+def inline_markers(markers_json: str, max_bytes: int | None = None) -> str | None:
+    """``markers_json`` (``marker_json``'s text) when a map frame should carry it inline: at most
+    ``max_bytes`` bytes of UTF-8 (default ``INLINE_MARKERS_MAX_BYTES``); else None (the map fetches
+    the markers file)."""
+    limit = INLINE_MARKERS_MAX_BYTES if max_bytes is None else max_bytes
+    return markers_json if len(markers_json.encode("utf-8")) <= limit else None
+
+
 def detail_rows(located: list[Location], lang: str, day: dt.datetime) -> list[list]:
     """The rest of each ``location_row``: [OpenStreetMap directions href, service rows], the service
     rows without their open-state line (``state_codes``); valid all of ``day``'s date."""

@@ -4,10 +4,12 @@
 // (location_row, service_row), or rows === null and options.rowsUrl: then the rows come in three
 // files (rows.view_json names the other two): the markers (marker_row), drawn first, the popups'
 // details (detail_rows) fetched after them or when a popup opens, and the open state of each
-// service (state_codes). Every text in the rows and labels is already HTML-escaped in Python,
+// service (state_codes). A small view's markers come inline instead (``markers``: the marker rows,
+// drawn at once while the frame's script runs; the view file still brings the rest).
+// Every text in the rows and labels is already HTML-escaped in Python,
 // so it may be given to innerHTML; links are set with setAttribute after checking the scheme.
 // No marker, popup or tooltip DOM is made before it is shown. Returns {cluster, markers by location id}.
-function koperLocationLayer(cluster, rows, labels, selectedId, options) {
+function koperLocationLayer(cluster, rows, labels, selectedId, options, markers) {
     var iconSize = [options.size, options.size], iconAnchor = [options.anchor, options.anchor];
     var popupOptions = options.popup, tooltipOptions = options.tooltip;
     var F = labels.fields, categoryLabel = Object.create(null), symbol = Object.create(null);
@@ -174,7 +176,9 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
         });
     }
     // The popups' details of a fetched view: the service rows with each one's open-state line put back.
-    var detailsUrl = null, stateTexts = [], stateCodes = "";
+    // They are loaded once the view file has named them (detailsUrl) and either the markers are
+    // drawn (drawn) or a popup waits for them (whenDetails).
+    var detailsUrl = null, stateTexts = [], stateCodes = "", drawn = false;
     function loadDetails() {
         if (detailsWanted || details || !detailsUrl) { return; }
         detailsWanted = true;
@@ -189,22 +193,33 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options) {
             gotDetails(rows);
         });
     }
-    if (rows === null && options.rowsUrl) {
-        // rows === null: the rows are files the app serves (options.rowsUrl, written by ui/cache.py),
+    function gotView(view) {
+        detailsUrl = view[1]; stateTexts = view[2]; stateCodes = view[3];
+        if (drawn || whenDetails.length) { loadDetails(); }
+    }
+    // Draw the markers; the popups' details once they are drawn (the cluster's last slice and the
+    // paint after it), unless a popup asked for them first; at the latest after 3 s.
+    function drawMarks(rows) {
+        function afterDrawing() { drawn = true; loadDetails(); }
+        var before = cluster.options.chunkProgress;
+        cluster.options.chunkProgress = function (done, total) {
+            if (before) { before.apply(this, arguments); }
+            if (done === total) { requestAnimationFrame(function () { setTimeout(afterDrawing, 0); }); }
+        };
+        setTimeout(afterDrawing, 3000);
+        addMarks(rows);
+    }
+    if (rows === null && options.rowsUrl && markers) {
+        // a small view (issue 14): its markers came inline in the frame (ui/frames.py), drawn now, in
+        // the same task as the map; the view file names the details and says the open states
+        drawMarks(markers);
+        getJson(options.rowsUrl, 1, gotView);
+    } else if (rows === null && options.rowsUrl) {
+        // rows === null: the rows are files the app serves (options.rowsUrl, written by ui/frames.py),
         // fetched here rather than carried in the map frame's arguments (issue 14); one retry each.
         getJson(options.rowsUrl, 1, function (view) {
-            detailsUrl = view[1]; stateTexts = view[2]; stateCodes = view[3];
-            getJson(view[0], 1, function (rows) {
-                // the popups' details once the markers are drawn (the cluster's last slice and the
-                // paint after it), unless a popup asked for them first; at the latest after 3 s
-                var before = cluster.options.chunkProgress;
-                cluster.options.chunkProgress = function (done, total) {
-                    if (before) { before.apply(this, arguments); }
-                    if (done === total) { requestAnimationFrame(function () { setTimeout(loadDetails, 0); }); }
-                };
-                setTimeout(loadDetails, 3000);
-                addMarks(rows);
-            });
+            gotView(view);
+            getJson(view[0], 1, drawMarks);
         });
     } else {
         rows = rows || [];
