@@ -5,12 +5,16 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import time
+import urllib.request
+from urllib.parse import urlsplit
 
 import pytest
 import streamlit as st
 import streamlit_folium
 
+import browser_support
 import hostile
 from apptest_support import map_args, map_location_ids, map_rows_text, run_page
 from geo import areas, directory, filters, hours, mapping, safe, settings
@@ -185,3 +189,51 @@ def test_a_new_minute_fetches_new_rows_without_rendering_the_frame_again(data_di
     assert "rows-of-this-view" not in evening["script"] and len(map_location_ids(evening_app)) == 15
     with pytest.raises(ValueError):
         map_frame.with_rows_url(evening, "/nowhere.json", "/app/static/maprows/x.json", "service_map")
+
+
+@pytest.mark.browser
+def test_koper_markers_are_drawn_before_any_rows_file_and_an_open_popup_fills_in_when_they_come(browser, tmp_path):
+    """In Chromium: with every rows file held back, Koper's markers are drawn (they came inline) and
+    the selected address's popup opens with its address; once the files are let through, the view
+    file and the popups' details are fetched (never the markers file) and that popup shows its services."""
+    data = tmp_path / "data"
+    shutil.copytree(settings.PROJECT_DIR / "data", data)
+    asked, held, released = [], [], []
+
+    def route(r):
+        url = r.request.url
+        if not browser_support.is_local(url):
+            r.abort()
+        elif "/app/static/maprows/" in url:
+            asked.append(urlsplit(url).path)
+            held.append(r) if not released else r.continue_()
+        else:
+            r.continue_()
+
+    with browser_support.streamlit_server(data) as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.route("**/*", route)
+            page.goto(f"{base}/?lang=sl&loc=loc-krozna-cesta-5-6000-koper")
+            frame = page.frame_locator(browser_support.MAP_FRAME).first
+            frame.locator('.koper-marker[data-location-id="loc-krozna-cesta-5-6000-koper"]').wait_for(timeout=60_000)
+            popup = frame.locator('.koper-popup[data-location-id="loc-krozna-cesta-5-6000-koper"]')
+            popup.wait_for(timeout=10_000)  # opened at once (the selected address), before any rows file came
+            page.wait_for_timeout(500)
+            assert asked and len(held) == len(asked)  # the view file was asked for and is still on its way
+            assert "Krožna cesta 5, 6000 Koper" in popup.inner_text() and popup.locator(".koper-service").count() == 0
+            assert frame.locator(".koper-marker-icon, .marker-cluster").count() > 1  # the other markers too
+            released.append(True)
+            for r in held:
+                r.continue_()
+            popup.locator(".koper-service").first.wait_for(timeout=10_000)
+            assert "Obalni dom upokojencev Koper" in popup.inner_text()
+            with urllib.request.urlopen(base + asked[0], timeout=10) as reply:
+                markers_url, details_url, _texts, _codes = json.loads(reply.read())
+            assert details_url in asked and markers_url not in asked
+            assert errors == []
+        finally:
+            context.close()
