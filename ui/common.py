@@ -69,7 +69,6 @@ def language() -> str:
         format_func=i18n.LANGUAGE_NAMES.get,
         key=PICKER_KEY,
         on_change=_picked,
-        horizontal=True,
     )
     return current
 
