@@ -68,14 +68,16 @@ st.session_state["map_redrawn"] = False
 
 # --- the list: the selected address, then the same services without the map ---------------------------
 map_view.list_anchor()
+texts, entry_html = cache.listing_texts(lang, when), cache.listing_html(lang, when)  # shared by every session
 selected = map_view.selected_location(located)
 if selected is not None:
     st.subheader(i18n.t("map.selected", lang, address=safe.md_text(present.address_text(selected.services[0], lang))))
-    listing.service_expanders(selected.services, lang, when, expanded_ids={s.get("id") for s in selected.services})
+    chosen_ids = [str(s.get("id")) for s in selected.services]
+    listing.entries(chosen_ids, lang, when, texts=texts, html=entry_html, open_ids=set(chosen_ids))
     st.button(i18n.t("map.clear_selection", lang), key="map_clear_selection", on_click=map_view.clear_selection)
 if shown.empty:
     st.info(i18n.t("map.none", lang))
-listing.sectioned_list(shown, lang, when, texts=cache.listing_texts(lang, when))  # texts shared by every session
+listing.sectioned_list(shown, lang, when, texts=texts, html=entry_html)
 referral.sheet_button(shown, lang, when, geo_referral.selection_text(chosen, lang, when), key="map_referral")
 referral.print_styles()
 share.share_box("", lang)

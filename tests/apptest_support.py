@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -121,9 +123,70 @@ def map_location_ids(app: AppTest, index: int = 0) -> list[str]:
     return [row[2] for row in json.loads(rows)] if rows else []
 
 
+@dataclass
+class ListEntry:
+    """One entry of a service list drawn as HTML (``ui.listing.entries``), as a reader sees it."""
+
+    service_id: str
+    label: str  # the summary's text
+    is_open: bool
+    body: str = ""  # the details' text
+    links: list[str] = field(default_factory=list)  # every href in it
+
+
+class _EntryParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.entries: list[ListEntry] = []
+        self._in = None  # "summary" or "body" while inside one
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "details":
+            self.entries.append(ListEntry(attrs.get("data-service-id", ""), "", "open" in attrs))
+        elif tag == "summary" and self.entries:
+            self._in = "summary"
+        elif tag == "div" and self._in is None and self.entries and self.entries[-1].label:
+            self._in = "body"
+        elif tag == "br" and self._in == "body":
+            self.entries[-1].body += "\n"
+        if tag == "a" and self.entries:
+            self.entries[-1].links.append(attrs.get("href") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "summary":
+            self._in = None
+        elif tag == "details":
+            self._in = None
+        elif tag == "p" and self._in == "body":
+            self.entries[-1].body += "\n"
+
+    def handle_data(self, data):
+        if self._in == "summary":
+            self.entries[-1].label += data
+        elif self._in == "body":
+            self.entries[-1].body += data
+
+
+def list_entries(app: AppTest) -> list[ListEntry]:
+    """Every service list entry drawn as HTML on the page (``ui.listing.entries``), in page order."""
+    parser = _EntryParser()
+    for element in app.get("html"):
+        if 'class="koper-list"' in element.proto.body:
+            parser.feed(element.proto.body)
+    return parser.entries
+
+
+def list_labels(app: AppTest) -> list[str]:
+    """The labels of the page's list entries drawn as HTML, in page order."""
+    return [e.label for e in list_entries(app)]
+
+
 def texts(app: AppTest) -> str:
-    """All Markdown, captions and headings of the page as one string (for 'is it said' checks)."""
+    """All Markdown, captions and headings of the page, and the list entries' labels and details, as one
+    string (for 'is it said' checks)."""
     parts = [e.value for kind in ("markdown", "caption", "subheader", "title", "info", "warning", "error")
              for e in getattr(app, kind)]
     parts += [e.label for e in app.expander]
+    parts += [f"{e.label}\n{e.body}\n{' '.join(e.links)}" for e in list_entries(app)]  # links: as the Markdown had them
     return "\n".join(str(p) for p in parts)

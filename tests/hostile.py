@@ -155,3 +155,33 @@ def active_markdown(body: str) -> list[str]:
     # The app's own links (directions, phone, e-mail) may carry an address URL-encoded in their target.
     body = _APP_LINK_TARGET.sub("]()", body)
     return [m.group(0) for m in _ACTIVE_MARKDOWN.finditer(body.replace("\\", ""))]
+
+
+#: What the service list's HTML (ui.listing.entry_html) may hold: the tags CommonMark makes of our texts.
+_LIST_TAGS = {"style", "div", "details", "summary", "p", "strong", "em", "a", "br", "s", "code"}
+_APP_HREF = re.compile(r"(https://www\.google\.com/maps/dir/\?|https://www\.openstreetmap\.org/directions\?|tel:\+|mailto:)")
+
+
+def active_html(body: str) -> list[str]:
+    """The pieces of a list's HTML that a browser would make into something else than text: a tag
+    CommonMark does not make of our texts (an image, a script), an event handler or source attribute,
+    a link with another scheme than http(s), mailto or tel, or to EVIL_HOST other than the app's own
+    (directions carrying an address, phone, e-mail); [] when ``body`` is safe."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag not in _LIST_TAGS:
+                found.append(f"<{tag}>")
+            for name, value in attrs:
+                if name.startswith("on") or name in ("src", "srcset", "style", "formaction"):
+                    found.append(f"{tag} {name}={value}")
+                href = (value or "").strip().lower()
+                if name == "href" and (not href.startswith(("https://", "http://", "mailto:", "tel:"))
+                                       or EVIL_HOST in href and not _APP_HREF.match(href)):
+                    found.append(f"href={value}")
+
+    Parser().feed(body)
+    return found

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from apptest_support import map_args, map_location_ids, map_rows_text, run_page, texts
+from apptest_support import list_entries, list_labels, map_args, map_location_ids, map_rows_text, run_page, texts
 from geo import i18n, safe
 
 # The shipped data: 36 records, 22 placed at 15 addresses, 10 area-wide, 3 confidential, and one
@@ -42,7 +42,7 @@ def test_a_category_filter_changes_the_markers_and_the_list(data_dir):
         "loc-krozna-cesta-5-6000-koper", "loc-oljcna-pot-65-6000-koper", "loc-gazon-39-6274-smarje",
         "loc-oljcna-pot-65-a-6000-koper", "loc-levja-ulica-7-6000-koper", "loc-kolodvorska-cesta-6000-koper",
     ]
-    labels = [e.label for e in app.expander]
+    labels = list_labels(app)
     assert len(labels) == 7 and labels[0].startswith("Obalni dom upokojencev Koper")
     assert not any("Remote alarm" in label for label in labels)
     assert app.query_params["cat"] == "residential"  # the view is a link
@@ -69,13 +69,13 @@ def test_older_people_open_on_saturday_morning_from_a_link(data_dir):
     # Only the 24/7 remote alarm is known to be open then; every other older-people service
     # has unknown or weekday hours, and unknown ones are excluded by this link.
     assert app.markdown[0].value.startswith("**1** matching service:")  # one service: singular (issue 12)
-    assert [e.label for e in app.expander] == ["Remote alarm – Red button · Care at home · Open"]
+    assert list_labels(app) == ["Remote alarm – Red button · Care at home · Open"]
     assert "Open status is for Sat 28 Nov at 10:00." in texts(app)
 
 
 def test_unknown_hours_are_kept_and_labelled_by_default(data_dir):
     app = run_page(lang="en", grp="older", hours="open_at", at="2026-11-28T10:00")
-    labels = [e.label for e in app.expander]
+    labels = list_labels(app)
     assert "Remote alarm – Red button · Care at home · Open" in labels
     assert any(label.endswith("Open status unknown") and label.startswith("Day care centre") for label in labels) is False
     assert sum(label.endswith("Open status unknown") for label in labels) >= 5
@@ -86,12 +86,12 @@ def test_unknown_hours_are_kept_and_labelled_by_default(data_dir):
 def test_a_public_holiday_is_said_and_respected(data_dir):
     app = run_page(lang="sl", hours="open_at", at="2026-12-25T10:00", unk="0")
     assert "je državni praznik v Sloveniji" in texts(app)
-    assert all("Zaprto" not in e.label for e in app.expander)
+    assert all("Zaprto" not in label for label in list_labels(app))
 
 
 def test_accent_insensitive_search_finds_cajanke(data_dir):
     app = run_page(lang="sl", q="cajanke")
-    labels = [e.label for e in app.expander]
+    labels = list_labels(app)
     assert len(labels) == 1 and labels[0].startswith("Čajanke")
     assert app.text_input(key="map_text").value == "cajanke"
 
@@ -149,12 +149,12 @@ def test_a_long_list_is_shown_a_page_at_a_time(data_dir, monkeypatch):
 
     monkeypatch.setattr(listing, "PAGE_SIZE", 10)
     app = run_page(lang="en")
-    assert len(app.expander) == 10 + 10 + 3 + 1  # at an address (22), anywhere (10), by phone (3), information (1)
+    assert len(list_entries(app)) == 10 + 10 + 3 + 1  # at an address (22), anywhere (10), by phone (3), information (1)
     assert "Showing 10 of 22." in texts(app)
     app.button(key="list_shown_site_more").click().run()
-    assert len(app.expander) == 20 + 10 + 3 + 1
+    assert len(list_entries(app)) == 20 + 10 + 3 + 1
     app.button(key="list_shown_site_more").click().run()
-    assert len(app.expander) == 22 + 10 + 3 + 1
+    assert len(list_entries(app)) == 22 + 10 + 3 + 1
 
 
 def test_two_sessions_with_the_same_view_share_one_built_marker_layer(data_dir, monkeypatch):
@@ -211,10 +211,10 @@ def test_the_list_texts_are_made_once_and_shared_by_every_session(data_dir, monk
     monkeypatch.setattr(present, "details_markdown", lambda *a, **k: made.append(1) or original(*a, **k))
     first = run_page(lang="en")
     once = len(made)
-    assert once >= len(first.expander) > 30
+    assert once >= len(list_entries(first)) > 30
     second = run_page(lang="en")  # another browser, same minute: nothing made again
     assert len(made) == once
-    assert [e.label for e in first.expander] == [e.label for e in second.expander]
+    assert list_labels(first) == list_labels(second)
     assert [m.value for m in first.markdown] == [m.value for m in second.markdown]
     run_page(lang="it")  # another language: made once more
     assert len(made) > once

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -233,34 +233,34 @@ def filter_counts(chosen: filters.Filters, lang: str, when: dt.datetime) -> dict
     return _filter_counts(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0))
 
 
-class _ListingTexts(Mapping):
-    """``ui.listing.entry_texts`` by service id, each made the first time a page asks for it and then kept
-    for every session of the same view (language, minute). A list shows at most ``listing.PAGE_SIZE``
-    entries per section, so making all of a 10,000-service directory's texts each minute (3.6 s) was
-    most of such a minute's first visit (issue 14). Safe across threads: two sessions may make the same
-    entry at once; both get equal texts and one is kept."""
+class _MadeOnFirstUse(Mapping):
+    """A value per service id, each made (``make(service_id)``) the first time a page asks for it and then
+    kept for every session of the same view (language, minute): ``ui.listing.entry_texts`` and
+    ``ui.listing.entry_html``. A list shows at most ``listing.PAGE_SIZE`` entries per section, so making
+    all of a 10,000-service directory's texts each minute (3.6 s) was most of such a minute's first visit
+    (issue 14). Safe across threads: two sessions may make the same entry at once; both get equal
+    values and one is kept."""
 
-    def __init__(self, records: dict[str, dict], lang: str, when: dt.datetime, feedback: str | None) -> None:
-        self._records, self._lang, self._when, self._feedback = records, lang, when, feedback
-        self._made: dict[str, tuple[str, str, str]] = {}
+    def __init__(self, ids: Collection[str], make: Callable[[str], object]) -> None:
+        self._ids, self._make = ids, make
+        self._made: dict[str, object] = {}
 
-    def __getitem__(self, service_id: str) -> tuple[str, str, str]:
+    def __getitem__(self, service_id: str):
         made = self._made.get(service_id)
         if made is None:
-            from ui import listing  # here: ui.listing draws with Streamlit and is not needed by every caller
-
-            made = listing.entry_texts(self._records[service_id], self._lang, self._when, self._feedback)
-            self._made[service_id] = made
+            if service_id not in self._ids:
+                raise KeyError(service_id)
+            made = self._made[service_id] = self._make(service_id)
         return made
 
     def __contains__(self, service_id: object) -> bool:
-        return service_id in self._records
+        return service_id in self._ids
 
     def __iter__(self):
-        return iter(self._records)
+        return iter(self._ids)
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._ids)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -270,8 +270,11 @@ def _records_by_id(folder: str, stamp: tuple) -> dict[str, dict]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _listing_texts(folder: str, stamp: tuple, lang: str, when: dt.datetime, feedback: str | None) -> _ListingTexts:
-    return _ListingTexts(_records_by_id(folder, stamp), lang, when, feedback)
+def _listing_texts(folder: str, stamp: tuple, lang: str, when: dt.datetime, feedback: str | None) -> _MadeOnFirstUse:
+    from ui import listing  # here: ui.listing draws with Streamlit and is not needed by every caller
+
+    records = _records_by_id(folder, stamp)
+    return _MadeOnFirstUse(records, lambda service_id: listing.entry_texts(records[service_id], lang, when, feedback))
 
 
 def listing_texts(lang: str, when: dt.datetime) -> Mapping[str, tuple[str, str, str]]:
@@ -279,6 +282,20 @@ def listing_texts(lang: str, when: dt.datetime) -> Mapping[str, tuple[str, str, 
     minute), shared by every session (the list under the map was half of a page run's CPU, issue 14);
     each entry is made when first asked for. Read only."""
     return _listing_texts(*_folder_and_stamp(), lang, when.replace(second=0, microsecond=0), settings.feedback_email())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _listing_html(folder: str, stamp: tuple, lang: str, when: dt.datetime, feedback: str | None) -> _MadeOnFirstUse:
+    from ui import listing
+
+    texts = _listing_texts(folder, stamp, lang, when, feedback)
+    return _MadeOnFirstUse(texts, lambda service_id: listing.entry_html(texts[service_id], service_id))
+
+
+def listing_html(lang: str, when: dt.datetime) -> Mapping[str, str]:
+    """``ui.listing.entry_html`` of every service of the directory by id (closed; see ``listing.open_entry``),
+    made from ``listing_texts`` when first asked for and shared by every session. Read only."""
+    return _listing_html(*_folder_and_stamp(), lang, when.replace(second=0, microsecond=0), settings.feedback_email())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

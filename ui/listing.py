@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
+from markdown_it import MarkdownIt
 
 from geo import i18n, model, present, safe, settings
 
@@ -61,11 +62,88 @@ def service_expanders(records: list[dict], lang: str, when: dt.datetime, *, expa
             st.markdown(f"{details}\n\n{mistake}" if mistake else details)
 
 
+#: The link schemes a list entry may carry (the project's rule: http(s), mailto and tel only).
+LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+def _markdown_renderer() -> MarkdownIt:
+    """CommonMark without raw HTML (markup in a text is shown as text, like in Streamlit's Markdown), links
+    only with ``LINK_SCHEMES``, web links opening in a new tab as Streamlit's Markdown opens them."""
+    renderer = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+    renderer.validateLink = lambda url: url.strip().lower().startswith(LINK_SCHEMES)
+
+    def link_open(self, tokens, idx, options, env):
+        token = tokens[idx]
+        if str(token.attrGet("href") or "").lower().startswith(("http://", "https://")):
+            token.attrSet("target", "_blank")  # Streamlit keeps _blank and adds rel="noopener noreferrer"
+            token.attrSet("rel", "noopener noreferrer")
+        return self.renderToken(tokens, idx, options, env)
+
+    renderer.add_render_rule("link_open", link_open)
+    return renderer
+
+
+_MARKDOWN = _markdown_renderer()
+
+#: The look of a list entry: Streamlit's expander (a bordered box, the label on one line, a chevron),
+#: drawn by the browser's own <details>, which a keyboard and a screen reader already know.
+LIST_STYLE = """<style>
+.koper-list details { border: 1px solid color-mix(in srgb, currentColor 20%, transparent); border-radius: 0.5rem;
+  margin: 0 0 0.75rem; }
+.koper-list summary { display: flex; gap: 0.75rem; align-items: baseline; padding: 0.75rem 1rem; cursor: pointer;
+  list-style: none; border-radius: 0.5rem; line-height: 1.5; }
+.koper-list summary::-webkit-details-marker { display: none; }
+.koper-list summary::after { content: ""; flex: none; margin-left: auto; width: 0.5em; height: 0.5em;
+  border-right: 2px solid; border-bottom: 2px solid; transform: translateY(-0.15em) rotate(45deg); }
+.koper-list details[open] > summary::after { transform: translateY(0.1em) rotate(-135deg); }
+.koper-list summary:hover { background: color-mix(in srgb, currentColor 5%, transparent); }
+.koper-list summary:focus-visible { outline: 2px solid currentColor; outline-offset: 2px; }
+.koper-list details > div { padding: 0 1rem 0.75rem; line-height: 1.6; overflow-wrap: anywhere; }
+.koper-list details > div p { margin: 0 0 0.75rem; }
+</style>"""
+
+
+def entry_html(texts: tuple[str, str, str], service_id: str, *, open_: bool = False) -> str:
+    """One list entry as ``<details>``: ``entry_texts``' label (Markdown, as the summary), details and
+    "report a mistake" (Markdown, as the body), rendered with CommonMark (``markdown-it-py``, raw HTML
+    in the texts shown as text, links checked again); ``open_`` shows the body. The list draws all its
+    entries as one HTML element: ~70 Markdown elements (a label and a body each) were ~0.1–0.2 s of the
+    browser's work before the map's frame appeared, and as many elements per run on the server (issue 14).
+    """
+    label, details, mistake = texts
+    body = _MARKDOWN.render(f"{details}\n\n{mistake}" if mistake else details)
+    entry = (f'<details data-service-id="{safe.html_text(service_id)}">'
+             f"<summary>{_MARKDOWN.renderInline(label)}</summary><div>{body}</div></details>")
+    return open_entry(entry) if open_ else entry
+
+
+def open_entry(html: str) -> str:
+    """An ``entry_html`` entry, shown open."""
+    return html if html.startswith("<details open ") else html.replace("<details ", "<details open ", 1)
+
+
+def entries(ids: list[str], lang: str, when: dt.datetime, *, texts: Mapping[str, tuple[str, str, str]],
+            html: Mapping[str, str] | None = None, records: Mapping[str, dict] | None = None,
+            open_ids: set[str] = frozenset()) -> None:
+    """Draw services as one HTML element of ``entry_html`` entries, in the order of ``ids``. ``html``:
+    the entries made already (``ui.cache.listing_html``, shared by every session); ``texts`` the
+    ``entry_texts`` of the others, or ``records`` (by id) to make them from."""
+    parts = []
+    for service_id in ids:
+        made = (html or {}).get(service_id)
+        if made is None:
+            made = entry_html(texts.get(service_id) or entry_texts((records or {})[service_id], lang, when,
+                                                                   settings.feedback_email()), service_id)
+        parts.append(open_entry(made) if service_id in open_ids else made)
+    st.html(f'{LIST_STYLE}<div class="koper-list">{"".join(parts)}</div>')
+
+
 def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset(),
-                   texts: Mapping[str, tuple[str, str, str]] | None = None) -> None:
+                   texts: Mapping[str, tuple[str, str, str]] | None = None, html: Mapping[str, str] | None = None
+                   ) -> None:
     """The services grouped as: at an address, available anywhere in the municipality, confidential;
-    then information records (a funding call: never listed as available anywhere, issue 13).
-    ``texts``: see ``service_expanders``.
+    then information records (a funding call: never listed as available anywhere, issue 13). Each
+    section's entries are one HTML element (``entries``); ``texts`` and ``html``: see there.
 
     Works on plain lists of ids and types: slicing and converting the table to records on every run
     was a third of the service map's server CPU (py-spy, issue 14); rows become records only for
@@ -79,8 +157,8 @@ def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expa
     records = ({str(r["id"]): r for r in services[services["id"].astype(str).isin(missing)].to_dict("records")}
                if missing else {})
 
-    def entries(chosen: list[str]) -> list[dict]:
-        return [records.get(i) or {"id": i} for i in chosen]  # an id alone: its texts are in ``texts``
+    def draw(chosen: list[str]) -> None:
+        entries(chosen, lang, when, texts=texts or {}, html=html, records=records, open_ids=expanded_ids)
 
     for title_key, types in SECTIONS:
         part = [i for i, kind, info in zip(ids, kinds, is_information) if kind in types and not info]
@@ -93,7 +171,7 @@ def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expa
             st.caption(i18n.t("list.confidential_note", lang))
         key = f"list_shown_{types[0]}"
         shown = st.session_state.get(key, PAGE_SIZE)
-        service_expanders(entries(part[:shown]), lang, when, expanded_ids=expanded_ids, texts=texts)
+        draw(part[:shown])
         if len(part) > shown:
             st.caption(i18n.t("list.showing", lang, shown=shown, n=len(part)))
             st.button(i18n.t("list.more", lang, n=min(PAGE_SIZE, len(part) - shown)), key=f"{key}_more",
@@ -102,4 +180,4 @@ def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expa
     if information:
         st.subheader(i18n.t("list.information", lang, n=len(information)))
         st.caption(i18n.t("list.information_note", lang))
-        service_expanders(entries(information), lang, when, expanded_ids=expanded_ids, texts=texts)
+        draw(information)
