@@ -191,6 +191,23 @@ def test_a_new_minute_fetches_new_rows_without_rendering_the_frame_again(data_di
         map_frame.with_rows_url(evening, "/nowhere.json", "/app/static/maprows/x.json", "service_map")
 
 
+def test_open_now_inline_markers_follow_the_minute_while_the_layout_is_rendered_once(data_dir, monkeypatch):
+    """The layout is kept without its minute; "open now" markers change with it, so they go in per minute."""
+    now = [WHEN]
+    monkeypatch.setattr(hours, "local_now", lambda: now[0])
+    rendered = []
+    original = map_frame.frame_args
+    monkeypatch.setattr(map_frame, "frame_args", lambda *a, **k: rendered.append(1) or original(*a, **k))
+    morning = run_page(lang="en", hours="open_now", unk="0")
+    now[0] = WHEN.replace(hour=22)  # the offices have closed
+    evening = run_page(lang="en", hours="open_now", unk="0")
+    assert len(rendered) == 1
+    opened_morning = [m[2] for m in inline_markers_of(map_args(morning)["script"])]
+    opened_evening = [m[2] for m in inline_markers_of(map_args(evening)["script"])]
+    assert opened_morning == map_location_ids(morning) and opened_evening == map_location_ids(evening)
+    assert len(opened_evening) < len(opened_morning)
+
+
 @pytest.mark.browser
 def test_koper_markers_are_drawn_before_any_rows_file_and_an_open_popup_fills_in_when_they_come(browser, tmp_path):
     """In Chromium: with every rows file held back, Koper's markers are drawn (they came inline) and
