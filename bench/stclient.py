@@ -39,6 +39,8 @@ MAP_DRAWN_VALUE = {"last_object_clicked": None, "last_object_clicked_count": Non
                    "zoom": 11, "center": {"lat": 45.53, "lng": 13.8}}
 #: The marker rows file the map fetches (see ui/cache.py map_rows_url).
 ROWS_URL = re.compile(r'"(/app/static/maprows/[0-9a-f]+\.json)')
+#: A small view's markers, inline in the frame's script (geo/mapping/elements.py, LocationLayer).
+INLINE_MARKERS = re.compile(r"var markers = (\[.*?\]);\n")
 
 
 class ProtocolError(RuntimeError):
@@ -248,7 +250,11 @@ class Session:
             return []
         rows = json.loads(await asyncio.to_thread(self.fetch, found.group(1)))
         if rows and isinstance(rows[0], str):  # the view's file (geo.mapping.rows.view_json): markers, then details
-            markers = json.loads(await asyncio.to_thread(self.fetch, rows[0]))
+            inline = INLINE_MARKERS.search(json.loads(result.map_args).get("script", ""))
+            if inline:  # a small view's markers are in the frame (geo.mapping.rows.inline_markers): not fetched
+                markers = json.loads(inline.group(1))
+            else:
+                markers = json.loads(await asyncio.to_thread(self.fetch, rows[0]))
             await asyncio.to_thread(self.fetch, rows[1])  # as the map does once its markers are drawn
             return markers
         return rows
