@@ -149,9 +149,9 @@ def peer_server(data_dir: Path, work: Path, log: Path, timeout_s: float = 600.0)
     work.mkdir(parents=True, exist_ok=True)
     shutil.copy2(Path(__file__).with_name("peer_app.py"), work / "peer_app.py")
     assets.ensure_static_assets(work / "static")
-    # the same runner setting as ours (.streamlit/config.toml), so the ratio compares the map work
+    # the same runner settings as ours (.streamlit/config.toml), so the ratio compares the map work
     args = ("--server.enableStaticServing", "true", "--server.fileWatcherType", "none",
-            "--browser.gatherUsageStats", "false", "--runner.postScriptGC", "false")
+            "--browser.gatherUsageStats", "false", "--runner.postScriptGC", "false", "--runner.magicEnabled", "false")
     with browser_support.running_server(data_dir, log, timeout_s=timeout_s, extra_args=args, script="peer_app.py",
                                         cwd=work, env={"KOPER_MAP_PROJECT": str(ROOT)}) as (base, proc):
         yield base, proc.pid
