@@ -21,7 +21,9 @@ services = common.services_or_stop(lang, needs_map=True)
 chosen = filter_panel.chosen_filters(PREFIX)
 show_areas = st.session_state.get(SHOW_AREAS_KEY, True)
 when = filter_panel.moment(chosen)
-shown = filters.apply(services, chosen, lang)
+shown = cache.matching_services(chosen, lang, when)  # shared by every session with this view (read only)
+if shown is None:  # the data broke since this run began: filter the table this run has
+    shown = filters.apply(services, chosen, lang)
 
 # --- the map (opens where the link or the user left it) ---------------------------------------------
 render_view = map_view.start((chosen, lang, when, show_areas))

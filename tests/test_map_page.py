@@ -237,3 +237,23 @@ def test_the_filter_counts_are_counted_once_and_shared_by_every_session(data_dir
     second.checkbox(key="map_target_group_homeless").check().run()  # other filters: counted for that view
     assert len(counted) == 2
     assert second.checkbox(key="map_category_residential").label == "Housing and residential care (2)"
+
+
+def test_the_matching_services_are_filtered_once_per_view_and_shared_by_every_session(data_dir, monkeypatch):
+    """The page's filtered table (summary, list, referral sheet) is one shared result per view and minute
+    (issue 14); the map's own layer is cached apart and filters once per view too."""
+    import datetime as dt
+
+    from geo import filters, hours
+
+    monkeypatch.setattr(hours, "local_now", lambda: dt.datetime(2026, 11, 23, 10, 0))
+    filtered = []
+    original = filters.apply
+    monkeypatch.setattr(filters, "apply", lambda *a, **k: filtered.append(a[1]) or original(*a, **k))
+    first = run_page(lang="en")
+    once = len(filtered)
+    second = run_page(lang="en")  # another browser, same view and minute
+    assert len(filtered) == once and first.markdown[0].value == second.markdown[0].value
+    second.checkbox(key="map_category_residential").check().run()  # another view: filtered for it
+    assert len(filtered) > once and second.markdown[0].value.startswith("**7** matching")
+    assert len(list_entries(second)) == 7
