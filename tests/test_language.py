@@ -60,7 +60,10 @@ def test_the_language_box_choice_stays_on_the_next_pages(data_dir):
     assert script["chrome"]["Collapse sidebar"] == "Skrij stranski stolpec"  # Streamlit's own names, translated
     assert script["chrome"]["Choose an option"] == "Izberite možnost" and script["segments"]["day"] == "dan"
     assert script["chrome"]["Previous month"] == "Prejšnji mesec"  # the date picker's calendar (browser test)
-    assert script["prefixes"] == {"Choose date": "Izberite datum"}
+    assert script["prefixes"] == {"Choose date": "Izberite datum", "Help for": "Pomoč k polju", "Remove": "Odstrani izbiro",
+                                  "Fullscreen": "Celozaslonski prikaz"}
+    assert script["chrome"]["Decrement"] == "Zmanjšaj" and script["chrome"]["Show/hide columns"] == "Pokaži ali skrij stolpce"
+    assert script["visible"]["{n} results"] == "Zadetki: {n}"  # the table search's count, filled in by the script
     app.radio(key=common.PICKER_KEY).set_value("en").run()
     for page in ("pages/areas.py", "pages/nearest.py"):
         _menu_move(app, page)
@@ -98,6 +101,66 @@ def test_the_script_sets_html_lang_and_the_cookie_and_names_map_frames(data_dir)
     assert f'document.cookie = "{common.LANG_COOKIE}=" + texts.lang' in body
     assert 'iframe[title="streamlit_folium.st_folium"]' in body
     assert _document_script(app)["mapFrame"] == "Mappa interattiva (come l'elenco sottostante)"
+
+
+#: Streamlit words that are the same in Italian (the page script leaves them as they are).
+SAME_IN_ITALIAN = {"chrome.visible.format_euro", "chrome.visible.format_yen"}
+#: English texts of ours, not Streamlit's words: the table search's count as a pattern, said without a plural.
+OWN_ENGLISH = {"chrome.visible.search_results": "Results: {n}", "chrome.visible.search_result_of": "Result {i} of {n}",
+               "chrome.visible.search_over": "over 1,000"}
+
+
+def test_every_streamlit_name_the_page_script_says_has_a_text_in_every_language():
+    """Each of Streamlit's English names, sentences and name heads (ui.common) has a chrome.* text in
+    sl, it and en: a translation in Slovene and Italian, and Streamlit's own words in English (an
+    English page reads what Streamlit wrote)."""
+    entries = [*((f"chrome.{key}", english) for key, english in common.STREAMLIT_ENGLISH.items()),
+               *((f"chrome.visible.{key}", english) for key, english in common.STREAMLIT_VISIBLE_ENGLISH.items()),
+               *((f"chrome.{key}", english) for key, english in common.STREAMLIT_ENGLISH_PREFIXES.items())]
+    assert len(entries) >= 80  # the toolbars, table menus, number steppers, help buttons, chips, chart roles
+    for key, english in entries:
+        for lang in i18n.LANGUAGES:
+            assert key in i18n.TABLES[lang], (lang, key)
+        assert i18n.TABLES["en"][key] == OWN_ENGLISH.get(key, english), key
+        assert i18n.TABLES["sl"][key] != english, key
+        assert i18n.TABLES["it"][key] != english or key in SAME_IN_ITALIAN, key
+    assert i18n.t("chrome.visible.search_results", "sl") == "Zadetki: {n}"  # a template: the script fills in the count
+    # the names found English on the coverage, area, council and what-if pages (issue 12 leftover)
+    said = {english: i18n.t(key, "sl") for key, english in entries}
+    assert {name: said[name] for name in ("Decrement", "Increment", "Help for", "Show/hide columns", "Download as CSV",
+                                          "Search", "Fullscreen", "Show data", "Download as PNG",
+                                          "Copy Vega-Lite spec", "Vega visualization", "Remove")} == {
+        "Decrement": "Zmanjšaj", "Increment": "Povečaj", "Help for": "Pomoč k polju",
+        "Show/hide columns": "Pokaži ali skrij stolpce", "Download as CSV": "Prenesi kot CSV", "Search": "Išči",
+        "Fullscreen": "Celozaslonski prikaz", "Show data": "Pokaži podatke", "Download as PNG": "Prenesi kot PNG",
+        "Copy Vega-Lite spec": "Kopiraj opis grafikona (Vega-Lite)", "Vega visualization": "Grafikon",
+        "Remove": "Odstrani izbiro"}
+    # no angle bracket before a letter or "/" in the script: Streamlit's HTML sanitiser drops such a script whole
+    assert not re.search(r"<[/\w]", common._DOCUMENT_SCRIPT.removeprefix("<script>").removesuffix("</script>"))
+
+
+@pytest.mark.parametrize("lang", ["sl", "it"])
+def test_the_coverage_chart_is_described_in_the_language_and_vegas_english_is_off(lang, data_dir):
+    """Screen readers get one description of the bar chart in the page language; Vega's own English
+    names of each bar, axis and legend are off (the ranking table has the numbers); the tooltip and
+    the columns of Streamlit's "Show data" are named in the language; numbers use its separators."""
+    app = run_page("pages/coverage.py", lang)
+    assert not app.exception, app.exception
+    (chart,) = app.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    opening = {"sl": "Stolpčni grafikon: Povprečna razdalja do najbližje storitve po območjih, najslabše oskrbljena na vrhu, od ",
+               "it": "Grafico a barre: Distanza media dal servizio più vicino per area, le meno servite in alto, da "}[lang]
+    assert spec["description"].startswith(opening)
+    assert re.search(r"\(\d+,\d km\)", spec["description"])  # "(19,9 km)": the language's decimal comma
+    assert spec["config"]["aria"] is False and spec["mark"]["aria"] is False
+    assert spec["config"]["locale"]["number"]["decimal"] == "," and spec["config"]["locale"]["number"]["thousands"] == "."
+    value = f"{i18n.t('measure.mean_distance_km', lang)} (km)"
+    encoding = spec["encoding"]
+    assert (encoding["x"]["field"], encoding["y"]["field"], encoding["color"]["field"]) == (
+        value, i18n.t("report.col.area", lang), i18n.t("report.col.gap", lang))
+    assert [t["title"] for t in encoding["tooltip"]] == [i18n.t("report.col.area", lang), value]
+    assert all(encoding[channel]["axis"]["aria"] is False for channel in ("x", "y"))
+    assert encoding["color"]["legend"]["aria"] is False
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)

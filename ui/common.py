@@ -80,16 +80,45 @@ STREAMLIT_ENGLISH = {
     "close": "Close", "copy": "Copy to clipboard", "choose_option": "Choose an option",
     "choose_options": "Choose options", "clear_all": "Clear all",
     "previous_month": "Previous month", "next_month": "Next month",
+    # a number field's steppers, a widget's help button ("Help for <label>": a prefix below), a
+    # multiselect's chips ("Remove <option>": a prefix below)
+    "decrement": "Decrement", "increment": "Increment", "help": "Help", "selected_values": "Selected values",
+    "clear_value": "Clear value",
+    # the toolbar over a table, chart or image, and the table's search and column menu
+    "fullscreen": "Fullscreen", "close_fullscreen": "Close fullscreen", "show_hide_columns": "Show/hide columns",
+    "download_csv": "Download as CSV", "search": "Search", "close_search": "Close Search",
+    "next_result": "Next Result", "previous_result": "Previous Result", "clear_selection": "Clear selection",
+    "column_menu": "Dataframe column menu", "copy_column_name": "Copy column name",
+    "show_data": "Show data", "show_chart": "Show chart", "download_png": "Download as PNG",
+    "copy_spec": "Copy Vega-Lite spec", "copied": "Copied!",
+    # a chart's default name (ours each get a description) and its role ("aria-roledescription")
+    "chart": "Vega visualization", "visualization": "visualization", "chart_group": "group mark container",
+    "running": "Running...",  # the status widget while the page reruns
 }
 #: Streamlit's (1.67) own visible English sentences, by text key (``chrome.visible.*``).
 STREAMLIT_VISIBLE_ENGLISH = {
     "submit_form": "Press Enter to submit form", "apply": "Press Enter to apply", "skip": "Skip to main content",
     "drop_file": "Drag and drop file here", "browse": "Browse files",
     "calendar_keys": "Use arrow keys to navigate dates. Enter to select. Escape to close.",
+    # a table's column menu (its format and statistics submenus) and its "Show/hide columns" list
+    "sort_ascending": "Sort ascending", "sort_descending": "Sort descending", "statistics": "Statistics",
+    "autosize": "Autosize", "pin_column": "Pin column", "unpin_column": "Unpin column", "hide_column": "Hide column",
+    "format": "Format", "select_all": "Select all", "format_automatic": "Automatic", "format_localized": "Localized",
+    "format_plain": "Plain", "format_percent": "Percent", "format_scientific": "Scientific",
+    "format_accounting": "Accounting", "format_compact": "Compact", "format_dollar": "Dollar", "format_euro": "Euro",
+    "format_yen": "Yen", "stat_distinct": "Distinct", "stat_empty": "Empty", "stat_minimum": "Minimum",
+    "stat_maximum": "Maximum", "stat_average": "Average", "stat_median": "Median",
+    "stat_deviation": "Standard deviation", "stat_sum": "Sum", "stat_range": "Range",
+    # the table search's count, a pattern ("3 results", "1 of 3 results", "over 1000"): the
+    # page script fills the count into these texts ({n}, {i}); no plural form needed
+    "search_results": "{n} results", "search_result_of": "{i} of {n} results", "search_over": "over 1000",
 }
-#: Streamlit's English names that go on with the shown month ("Choose date, december 2026": the
-#: date picker's calendar), by text key (``chrome.*``): the part before ", " is translated.
-STREAMLIT_ENGLISH_PREFIXES = {"choose_date": "Choose date"}
+#: Streamlit's English names that go on with something of the page, by text key (``chrome.*``): only
+#: the English head is translated, the rest (after ", ", ": " or " ") is kept: the date picker's
+#: calendar "Choose date, december 2026" (the month already in the language), a widget's help button
+#: "Help for <label>", a multiselect chip's "Remove <option>", an image's "Fullscreen: <alt text>".
+STREAMLIT_ENGLISH_PREFIXES = {"choose_date": "Choose date", "help_for": "Help for", "remove": "Remove",
+                              "fullscreen": "Fullscreen"}
 #: The parts of Streamlit's date and time fields, named "day, <label>" for screen readers.
 DATE_PARTS = ("day", "month", "year", "hour", "minute", "second")
 
@@ -147,15 +176,31 @@ _DOCUMENT_SCRIPT = """<script>
     const part = /^(day|month|year|hour|minute|second), (.*)$/.exec(english);
     return part ? now.segments[part[1]] + ", " + part[2] : prefixed(english);
   };
-  // "Choose date, december 2026": the month is already in the page language (navigator.language above).
+  // "Choose date, december 2026", "Help for" a label, "Remove" an option, "Fullscreen: " an image's alt
+  // text: the English head is said in the language, the rest is the page's own (the month already in
+  // the page language, by navigator.language above). (No angle brackets in this script: Streamlit's
+  // HTML sanitiser drops a script whose text has one before a letter.)
   const prefixed = function (english) {
-    const now = window.koperMapDocument, cut = english.indexOf(", ");
-    const head = cut > 0 ? english.slice(0, cut) : "";
-    return Object.prototype.hasOwnProperty.call(now.prefixes, head) ? now.prefixes[head] + english.slice(cut) : undefined;
+    const now = window.koperMapDocument;
+    const head = Object.keys(now.prefixes).find(function (head) {
+      return english.length > head.length + 1 && english.startsWith(head) && /^(, |: | )\\S/.test(english.slice(head.length));
+    });
+    return head === undefined ? undefined : now.prefixes[head] + english.slice(head.length);
   };
+  // The table search's count ("3 results", "1 of 3 results", "over 1000", "2 of over 1000"), with no
+  // plural form.
+  const counted = function (english) {
+    const now = window.koperMapDocument, match = /^(?:(\\d+) of )?(?:(\\d+) results?|over 1000)$/.exec(english);
+    if (!match || !Object.prototype.hasOwnProperty.call(now.visible, "{n} results")) return undefined;
+    const n = match[2] === undefined ? now.visible["over 1000"] : match[2];
+    const said = match[1] ? now.visible["{i} of {n} results"].replace("{i}", match[1]) : now.visible["{n} results"];
+    return said.replace("{n}", n);
+  };
+  // Names, placeholders, native tooltips (title) and roles said in words ("visualization", a chart's).
+  const ATTRIBUTES = ["aria-label", "placeholder", "title", "aria-roledescription"];
   const relabel = function () {
-    document.querySelectorAll("[aria-label], [placeholder]").forEach(function (element) {
-      ["aria-label", "placeholder"].forEach(function (attribute) {
+    document.querySelectorAll("[aria-label], [placeholder], [title], [aria-roledescription]").forEach(function (element) {
+      ATTRIBUTES.forEach(function (attribute) {
         const value = element.getAttribute(attribute);
         if (!value) return;
         const kept = "data-koper-en-" + attribute;
@@ -169,7 +214,8 @@ _DOCUMENT_SCRIPT = """<script>
     });
   };
   // Streamlit's few visible English sentences (a form's "Press Enter to submit form", the skip link,
-  // the file uploader's), said in the page language; each text node remembers its English.
+  // the file uploader's, a table's column menu and search count), said in the page language; each
+  // text node remembers its English.
   const kept = window.koperMapTexts || (window.koperMapTexts = new WeakMap());
   const retext = function () {
     const now = window.koperMapDocument;
@@ -180,7 +226,8 @@ _DOCUMENT_SCRIPT = """<script>
       if (!value) continue;
       const before = kept.get(node);
       const english = before && before.said === value ? before.english : value;
-      const said = Object.prototype.hasOwnProperty.call(now.visible, english) ? now.visible[english] : prefixed(english);
+      const said = counted(english) || (Object.prototype.hasOwnProperty.call(now.visible, english)
+        ? now.visible[english] : prefixed(english));
       if (said === undefined) continue;
       kept.set(node, {english: english, said: said});
       if (value !== said) node.nodeValue = said;
@@ -199,7 +246,7 @@ _DOCUMENT_SCRIPT = """<script>
     window.koperMapObserver = new MutationObserver(update);
     window.koperMapObserver.observe(document.documentElement,
       {subtree: true, childList: true, characterData: true, attributes: true,
-       attributeFilter: ["title", "lang", "aria-label", "placeholder"]});
+       attributeFilter: ["title", "lang", "aria-label", "placeholder", "aria-roledescription"]});
   }
 })();
 </script>"""

@@ -5,9 +5,12 @@ Each takes the one-row-per-area table of ``ui.coverage_panel.area_table`` and th
 """
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
 import streamlit as st
+from babel import numbers as babel_numbers
 from streamlit_folium import st_folium
 
 from geo import assets, choropleth, coverage, hours, i18n, report, safe
@@ -168,13 +171,29 @@ def comparison_chart(lang: str, shown: pd.DataFrame, measure, measure_name: str)
         return
     yes, no = i18n.t("report.yes", lang), i18n.t("report.no", lang)
     chart_data = chart_data.assign(gap=chart_data["gap"].map({True: yes, False: no}))
-    chart = alt.Chart(chart_data).mark_bar().encode(
-        x=alt.X("value:Q", title=f"{measure_name} ({i18n.t(f'unit.label.{measure.unit}', lang)})"),
-        y=alt.Y("area:N", sort=list(chart_data["area"]), title=None, axis=alt.Axis(labelOverlap=False)),
-        color=alt.Color("gap:N", title=i18n.t("report.col.gap", lang),
+    # Columns named in the language (Streamlit's "Show data" shows them); a field name's "." and
+    # brackets are escaped for Vega-Lite ("na 1.000 prebivalcev").
+    value_title = f"{measure_name} ({i18n.t(f'unit.label.{measure.unit}', lang)})"
+    names = {"area": i18n.t("report.col.area", lang), "value": value_title, "gap": i18n.t("report.col.gap", lang)}
+    field = {column: re.sub(r"([.\[\]\\])", r"\\\1", name) for column, name in names.items()}
+    style = coverage_panel.UNIT_STYLES[measure.unit]
+    first, last = chart_data.iloc[0], chart_data.iloc[-1]
+    # Screen readers get the chart's one description in the language (Vega's own English per bar and
+    # axis is off: the ranking table above has the same numbers); numbers as the language writes them.
+    description = i18n.t("coverage.chart_description", lang, measure=measure_name,
+                         first=first["area"], first_value=coverage_panel.number_text(first["value"], style, lang),
+                         last=last["area"], last_value=coverage_panel.number_text(last["value"], style, lang))
+    chart = alt.Chart(chart_data.rename(columns=names)).mark_bar(aria=False).encode(
+        x=alt.X(field=field["value"], type="quantitative", title=value_title, axis=alt.Axis(aria=False)),
+        y=alt.Y(field=field["area"], type="nominal", sort=list(chart_data["area"]), title=None,
+                axis=alt.Axis(labelOverlap=False, aria=False)),
+        color=alt.Color(field=field["gap"], type="nominal", title=names["gap"], legend=alt.Legend(aria=False),
                         scale=alt.Scale(domain=[no, yes], range=["#8fa3b5", choropleth.PALETTE[-1]])),
-        tooltip=[alt.Tooltip("area:N", title=i18n.t("report.col.area", lang)), alt.Tooltip("value:Q", format=".2f")],
-    ).properties(height=max(240, 22 * len(chart_data)))
+        tooltip=[alt.Tooltip(field=field["area"], type="nominal", title=names["area"]),
+                 alt.Tooltip(field=field["value"], type="quantitative", title=value_title, format=".2f")],
+    ).properties(height=max(240, 22 * len(chart_data)), description=description).configure(
+        aria=False, locale={"number": {"decimal": babel_numbers.get_decimal_symbol(lang),
+                           "thousands": babel_numbers.get_group_symbol(lang), "grouping": [3], "currency": ["", ""]}})
     st.altair_chart(chart, width="stretch")
     delivered = shown["value"].isna() & (shown["reach"] != "") if "reach" in shown else shown["value"].isna() & False
     missing = len(shown) - len(chart_data) - int(delivered.sum())
