@@ -13,9 +13,11 @@ import re
 import shutil
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_support import ARTIFACTS, MAP_FRAME, is_local, streamlit_server
 from geo import i18n, settings
+from ui import common
 
 pytestmark = pytest.mark.browser
 
@@ -229,3 +231,73 @@ def test_the_date_pickers_calendar_names_months_and_weekdays_in_the_page_languag
         page.screenshot(path=str(ARTIFACTS / f"date-picker-{lang}-1366.png"))
     finally:
         context.close()
+
+
+#: Streamlit's and Vega's English accessible names (aria-label, placeholder, title, aria-roledescription)
+#: that were read out on Slovene pages other than the map: the number steppers, "Help for <label>",
+#: the table, chart and image toolbars, the table search, a multiselect's chips, and Vega's
+#: description of every bar, axis and legend. ui.common's page script says Streamlit's in the language
+#: (chrome.* texts); the coverage chart has its own description and Vega's English is off.
+STREAMLIT_ENGLISH_NAMES = sorted({*common.STREAMLIT_ENGLISH.values(), "Decrement", "Increment", "Show/hide columns",
+                                  "Download as CSV", "Search", "Fullscreen", "Show data", "Download as PNG",
+                                  "Copy Vega-Lite spec", "Vega visualization", "visualization", "Selected values"})
+STREAMLIT_ENGLISH_PATTERN = (r"^(Help for |Remove |Fullscreen: |Choose date, |X-axis|Y-axis|Symbol legend)|; value: "
+                             r"|^(\w+ mark|\w+ mark container|axis|legend|bar)$")
+#: Every name, placeholder, native tooltip and spoken role on the page.
+NAMES = """() => [...document.querySelectorAll('[aria-label], [placeholder], [title], [aria-roledescription]')].flatMap(
+  e => ['aria-label', 'placeholder', 'title', 'aria-roledescription'].map(a => e.getAttribute(a))).filter(Boolean)"""
+NO_ENGLISH_NAME = """(english) => { const pattern = new RegExp(english.pattern);
+  return !(%s)().some(n => english.names.includes(n) || pattern.test(n)); }""" % NAMES
+
+
+def _english_names(page) -> list[str]:
+    """The page's English names once the page script has had its turn (empty when none is left)."""
+    english = {"names": STREAMLIT_ENGLISH_NAMES, "pattern": STREAMLIT_ENGLISH_PATTERN}
+    try:
+        page.wait_for_function(NO_ENGLISH_NAME, arg=english, timeout=15_000)
+    except PlaywrightTimeout:
+        pass  # said below, by name
+    return [n for n in page.evaluate(NAMES) if n in STREAMLIT_ENGLISH_NAMES or re.search(STREAMLIT_ENGLISH_PATTERN, n)]
+
+
+def test_streamlits_toolbars_steppers_help_chips_and_charts_are_named_in_the_page_language(browser, server):
+    """Issue 12's leftover: on /coverage?lang=sl a screen reader read 'Decrement', 'Help for Razdalja …',
+    'Show/hide columns', 'Download as CSV', 'Search', 'Fullscreen', 'Show data', 'Copy Vega-Lite spec',
+    'Vega visualization' and Vega's "X-axis titled …", "…; value: 19.94"; the council report's chips said
+    'Remove Rakitovec' and its map 'Fullscreen: …'; the what-if page its steppers and help buttons."""
+    context, page = _page(browser)
+    found, said = {}, {}
+    try:
+        # each page with a name it must come to say (its widgets and chart draw after the heading)
+        for path, coming in (("coverage", "^grafikon$"), ("whatif", "^Zmanjšaj$"), ("council", "^Celozaslonski prikaz: "),
+                             ("areas", "^Prenesi kot CSV$")):
+            page.goto(f"{server}/{path}?lang=sl")
+            _settled(page)
+            page.wait_for_function("(name) => (%s)().some(n => new RegExp(name).test(n))" % NAMES, arg=coming,
+                                   timeout=30_000)
+            english = _english_names(page)
+            if english:
+                found[path] = english[:8]
+            said[path] = set(page.evaluate(NAMES))
+            if path == "coverage":  # the ranking table's search: its buttons, and the count it writes
+                table = page.locator('[data-testid="stDataFrame"]').first
+                table.hover()
+                page.get_by_role("button", name=i18n.t("chrome.search", "sl"), exact=True).first.click()
+                page.keyboard.type("Ko")
+                page.get_by_text(re.compile(r"^Zadetki: \d+$")).first.wait_for(timeout=15_000)
+                english = _english_names(page)
+                if english:
+                    found["coverage search"] = english[:8]
+                said["coverage search"] = set(page.evaluate(NAMES))
+                assert not re.search(r"\d+ results?\b", page.evaluate(READ_TEXT))
+    finally:
+        context.close()
+    assert not found, found
+    assert {"Zmanjšaj", "Povečaj", "Pokaži ali skrij stolpce", "Prenesi kot CSV", "Išči", "Celozaslonski prikaz",
+            "Pokaži podatke", "Prenesi kot PNG", "Kopiraj opis grafikona (Vega-Lite)", "grafikon"} <= said["coverage"]
+    assert {"Zapri iskanje", "Naslednji zadetek", "Prejšnji zadetek"} <= said["coverage search"]
+    assert "Pomoč k polju Razdalja za delež prebivalcev (km)" in said["coverage"] & said["whatif"]
+    chart = [n for n in said["coverage"] if n.startswith("Stolpčni grafikon: Povprečna razdalja do najbližje storitve")]
+    assert chart and re.search(r"\(\d+,\d km\)", chart[0]), chart  # the chart's own description, numbers the Slovene way
+    assert "Odstrani izbiro Rakitovec" in said["council"]
+    assert any(n.startswith("Celozaslonski prikaz: Zemljevid 23 območij") for n in said["council"])
