@@ -41,6 +41,8 @@ MAP_DRAWN_VALUE = {"last_object_clicked": None, "last_object_clicked_count": Non
 ROWS_URL = re.compile(r'"(/app/static/maprows/[0-9a-f]+\.json)')
 #: A small view's markers, inline in the frame's script (geo/mapping/elements.py, LocationLayer).
 INLINE_MARKERS = re.compile(r"var markers = (\[.*?\]);\n")
+#: ... and then its view file's content (geo.mapping.rows.view_json).
+INLINE_VIEW = re.compile(r"var view = (\[.*?\]);\n")
 
 
 class ProtocolError(RuntimeError):
@@ -248,9 +250,13 @@ class Session:
         found = ROWS_URL.search(result.map_args)
         if not found:
             return []
+        script = json.loads(result.map_args).get("script", "")
+        inline, view = INLINE_MARKERS.search(script), INLINE_VIEW.search(script)
+        if inline and view:  # a small view: its markers and its view file are in the frame; only details fetched
+            await asyncio.to_thread(self.fetch, json.loads(view.group(1))[1])
+            return json.loads(inline.group(1))
         rows = json.loads(await asyncio.to_thread(self.fetch, found.group(1)))
         if rows and isinstance(rows[0], str):  # the view's file (geo.mapping.rows.view_json): markers, then details
-            inline = INLINE_MARKERS.search(json.loads(result.map_args).get("script", ""))
             if inline:  # a small view's markers are in the frame (geo.mapping.rows.inline_markers): not fetched
                 markers = json.loads(inline.group(1))
             else:

@@ -107,8 +107,14 @@ def test_the_page_map_carries_koper_markers_inline_and_fetches_the_rest(data_dir
     assert "loc-krozna-cesta-5-6000-koper" in script
     assert "tel:+386" not in script and "google.com/maps" not in script  # the popups' details stay in their file
     assert "koper-markers-of-this-view" not in script and "rows-of-this-view" not in script
-    view = json.loads(mapping.rows.view_json("/m", "/d", [], "en", WHEN))
-    assert len(view) == 4  # what the browser still fetches: [markers URL, details URL, texts, codes]
+    # the view file's content is inline too (one request less per visit): only the popups' details are fetched
+    url = re.findall(r'"rowsUrl": "(/app/static/maprows/[0-9a-f]+\.json)"', script)[0]
+    inline_view = re.findall(r"var view = (.*);\n", script)
+    assert len(inline_view) == 1 and "koper-view-of-this-minute" not in script
+    published = (settings.PROJECT_DIR / "static" / url.removeprefix("/app/static/")).read_text(encoding="utf-8")
+    assert json.loads(inline_view[0]) == json.loads(published)  # [markers URL, details URL, texts, codes]
+    assert len(json.loads(published)[3]) == sum(len(loc.services) for loc in mapping.map_locations(
+        directory.build_directory(data_dir).services))  # one open-state code per service
 
 
 def test_a_view_over_the_limit_fetches_its_markers_and_carries_none(data_dir, monkeypatch):
@@ -117,7 +123,7 @@ def test_a_view_over_the_limit_fetches_its_markers_and_carries_none(data_dir, mo
     monkeypatch.setattr(mapping.rows, "INLINE_MARKERS_MAX_BYTES", size - 1)
     app = run_page(lang="en")
     script = map_args(app)["script"]
-    assert "var rows = null;" in script and "var markers = null;" in script
+    assert "var rows = null;" in script and "var markers = null;" in script and "var view = null;" in script
     assert '"rowsUrl": "/app/static/maprows/' in script
     assert "loc-krozna-cesta-5-6000-koper" not in script  # no marker row in the frame's arguments
     assert "loc-krozna-cesta-5-6000-koper" in map_rows_text(app)
@@ -185,7 +191,11 @@ def test_a_new_minute_fetches_new_rows_without_rendering_the_frame_again(data_di
     evening = map_args(evening_app)
     assert len(rendered) == 1
     assert morning["script"] != evening["script"] and morning["key"] != evening["key"]  # a new frame for the browser
-    assert morning["script"].split('"rowsUrl"')[0] == evening["script"].split('"rowsUrl"')[0]
+    # the same layout; the minute's view file (open states: offices closed now) comes inline with the markers
+    view = lambda script: re.findall(r"var view = (.*);\n", script)[0]  # noqa: E731
+    layout = lambda script: script.replace(view(script), "").split('"rowsUrl"')[0]  # noqa: E731
+    assert layout(morning["script"]) == layout(evening["script"])
+    assert json.loads(view(morning["script"]))[2:] != json.loads(view(evening["script"]))[2:]  # texts, codes
     assert "rows-of-this-view" not in evening["script"] and len(map_location_ids(evening_app)) == 15
     with pytest.raises(ValueError):
         map_frame.with_rows_url(evening, "/nowhere.json", "/app/static/maprows/x.json", "service_map")
@@ -211,8 +221,8 @@ def test_open_now_inline_markers_follow_the_minute_while_the_layout_is_rendered_
 @pytest.mark.browser
 def test_koper_markers_are_drawn_before_any_rows_file_and_an_open_popup_fills_in_when_they_come(browser, tmp_path):
     """In Chromium: with every rows file held back, Koper's markers are drawn (they came inline) and
-    the selected address's popup opens with its address; once the files are let through, the view
-    file and the popups' details are fetched (never the markers file) and that popup shows its services."""
+    the selected address's popup opens with its address; once the files are let through, only the popups'
+    details are fetched (the markers and the view file came inline) and that popup shows its services."""
     data = tmp_path / "data"
     shutil.copytree(settings.PROJECT_DIR / "data", data)
     asked, held, released = [], [], []
@@ -240,7 +250,7 @@ def test_koper_markers_are_drawn_before_any_rows_file_and_an_open_popup_fills_in
             popup = frame.locator('.koper-popup[data-location-id="loc-krozna-cesta-5-6000-koper"]')
             popup.wait_for(timeout=10_000)  # opened at once (the selected address), before any rows file came
             page.wait_for_timeout(500)
-            assert asked and len(held) == len(asked)  # the view file was asked for and is still on its way
+            assert asked and len(held) == len(asked)  # the details were asked for and are still on their way
             assert "Krožna cesta 5, 6000 Koper" in popup.inner_text() and popup.locator(".koper-service").count() == 0
             assert frame.locator(".koper-marker-icon, .marker-cluster").count() > 1  # the other markers too
             released.append(True)
@@ -248,9 +258,10 @@ def test_koper_markers_are_drawn_before_any_rows_file_and_an_open_popup_fills_in
                 r.continue_()
             popup.locator(".koper-service").first.wait_for(timeout=10_000)
             assert "Obalni dom upokojencev Koper" in popup.inner_text()
+            assert len(set(asked)) == 1  # one file: the popups' details (rows.detail_rows), nothing else
             with urllib.request.urlopen(base + asked[0], timeout=10) as reply:
-                markers_url, details_url, _texts, _codes = json.loads(reply.read())
-            assert details_url in asked and markers_url not in asked
+                details = json.loads(reply.read())
+            assert len(details) == 15 and all(d[0].startswith("https://www.openstreetmap.org/") for d in details)
             assert errors == []
         finally:
             context.close()

@@ -63,7 +63,7 @@ def _map_details(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, 
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _map_rows_url(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime) -> str:
+def _map_view(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime) -> tuple[str, str]:
     now = _layer_moment(chosen, when)
     located, markers = _map_layer(folder, stamp, chosen, lang, now)
     details = _map_details(folder, stamp, chosen, lang, now, when.date(), hours.local_now().date())
@@ -71,7 +71,11 @@ def _map_rows_url(folder: str, stamp: tuple, chosen: filters.Filters, lang: str,
     # the markers and details files are only touched when they exist (same content, same name)
     view = mapping.rows.view_json(mapping.publish_rows(static, markers), mapping.publish_rows(static, details),
                                   list(located), lang, when)
-    return mapping.publish_rows(static, view)
+    return mapping.publish_rows(static, view), view
+
+
+def _map_rows_url(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime) -> str:
+    return _map_view(folder, stamp, chosen, lang, when)[0]
 
 
 def map_rows_url(chosen: filters.Filters, lang: str, when: dt.datetime) -> str:
@@ -87,6 +91,8 @@ _ROWS_PLACEHOLDER = mapping.rows.ROWS_URL_PREFIX + "/rows-of-this-view.json"
 #: Where a small view's inline markers (or ``null``) go in a cached frame layout: a JavaScript
 #: string literal, so the layout is still a valid script (see _map_frame).
 _MARKERS_PLACEHOLDER = '"koper-markers-of-this-view"'
+#: Where the view file's own content goes with inline markers (else ``null``; see _map_frame).
+_VIEW_PLACEHOLDER = '"koper-view-of-this-minute"'
 
 
 # The frame without its minute: the marker rows' URL and the inline markers are placeholders,
@@ -107,7 +113,7 @@ def _map_frame_layout(folder: str, stamp: tuple, chosen: filters.Filters, lang: 
         filters.apply(services, chosen, lang), lang, boundaries=_boundaries(folder, stamp),
         outline=_outline(folder, stamp), settlements=_settlements(folder, stamp), when=_when, show_areas=show_areas,
         center=center, zoom=zoom, selected=selected, located=list(located), rows_url=_ROWS_PLACEHOLDER,
-        markers_json=_MARKERS_PLACEHOLDER,
+        markers_json=_MARKERS_PLACEHOLDER, view_json=_VIEW_PLACEHOLDER,
     )
     return map_frame.frame_args(folium_map, key=key, height=height, returned_objects=returned_objects)
 
@@ -124,10 +130,14 @@ def _map_frame(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, wh
     if layout is None:
         return None
     _located, markers = _map_layer(folder, stamp, chosen, lang, _layer_moment(chosen, when))
-    framed = map_frame.with_rows_url(layout, _ROWS_PLACEHOLDER, _map_rows_url(folder, stamp, chosen, lang, when), key)
-    # the markers last: a name in them may read like the URL's placeholder (the same replacement;
-    # the component's key follows the final script)
-    return map_frame.with_rows_url(framed, _MARKERS_PLACEHOLDER, mapping.rows.inline_markers(markers) or "null", key)
+    rows_url, view = _map_view(folder, stamp, chosen, lang, when)
+    inline = mapping.rows.inline_markers(markers)
+    framed = map_frame.with_rows_url(layout, _ROWS_PLACEHOLDER, rows_url, key)
+    # with inline markers the view file's content too (one request less per visit); it holds only our
+    # escaped texts and URLs. The markers last: a name in them may read like a placeholder (the same
+    # replacement; the component's key follows the final script)
+    framed = map_frame.with_rows_url(framed, _VIEW_PLACEHOLDER, view if inline else "null", key)
+    return map_frame.with_rows_url(framed, _MARKERS_PLACEHOLDER, inline or "null", key)
 
 
 def map_frame(chosen: filters.Filters, lang: str, when: dt.datetime, *, show_areas: bool,

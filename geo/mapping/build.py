@@ -31,6 +31,7 @@ def build_map(
     rows_json: str | None = None,
     rows_url: str | None = None,
     markers_json: str | None = None,
+    view_json: str | None = None,
 ) -> folium.Map:
     """The service map in ``lang``, offline-ready (local code, no tiles until the user asks).
 
@@ -42,7 +43,8 @@ def build_map(
     ``rows_url``: a same-origin path serving that JSON (``ui.frames.map_rows_url``); the map then
     fetches its marker rows and the page carries none of them (``rows_json`` is then not needed);
     with ``markers_json`` too (``rows.marker_json`` of a small view) it draws those markers at once and
-    fetches only the rest (``LocationLayer``'s ``markers``).
+    fetches only the rest (``LocationLayer``'s ``markers``); with ``view_json`` (``rows.view_json``) too,
+    only the popups' details (``LocationLayer``'s ``view``).
     Raises ``geo.errors.AssetError`` when the map's local code is not installed.
     """
     lang = i18n.language(lang)
@@ -71,7 +73,7 @@ def build_map(
     if rows_json is None and rows_url is None:
         rows_json = location_json(located, lang, when)
     layer = LocationLayer(rows_json, lang, chosen.location_id if chosen else None, rows_url=rows_url,
-                          markers=markers_json)
+                          markers=markers_json, view=view_json)
     cluster.add_child(layer)
 
     m.add_child(Legend(style.legend_html(lang)))

@@ -172,8 +172,10 @@ class LocationLayer(MacroElement):
     arguments stay small (issue 14). ``markers`` (only with ``rows_url``): a small view's
     ``rows.marker_json`` text (or its rows), drawn at once while the frame's script runs instead
     of fetched after the view file (issue 14: one round trip less before the first marker); the
-    view file still brings the popups' details and the open states. Raises ValueError for
-    ``markers`` without ``rows_url``.
+    view file still brings the popups' details and the open states. ``view`` (only with ``markers``):
+    that view file's own text (``rows.view_json``, script-safe), so the map fetches only the popups'
+    details (issue 14: one request less per visit). Raises ValueError for ``markers`` without
+    ``rows_url``, or ``view`` without ``markers``.
     """
 
     _template = Template(
@@ -183,8 +185,10 @@ class LocationLayer(MacroElement):
                 // Rows: see geo/mapping/rows.py; every text already HTML-escaped in Python.
                 var rows = {{ this.data_json }};
                 var markers = {{ this.markers_json }};
+                var view = {{ this.view_json }};
                 var labels = {{ this.labels|tojavascript }}, selectedId = {{ this.selected_id|tojavascript }};
-                return ({{ this.code }})(cluster, rows, labels, selectedId, {{ this.options|tojavascript }}, markers);
+                return ({{ this.code }})(cluster, rows, labels, selectedId, {{ this.options|tojavascript }}, markers,
+                                         view);
             })({{ this._parent.get_name() }});
         {% endmacro %}
         """
@@ -192,15 +196,18 @@ class LocationLayer(MacroElement):
 
     def __init__(self, rows: list[list] | str | None, lang: str, selected_id: str | None = None,
                  size: int = style.MARKER_SIZE, max_width: int = 360, rows_url: str | None = None,
-                 markers: list[list] | str | None = None):
+                 markers: list[list] | str | None = None, view: str | None = None):
         super().__init__()
         if markers is not None and not rows_url:
             raise ValueError("inline markers need rows_url: the view file brings their popups' details")
+        if view is not None and markers is None:
+            raise ValueError("an inline view file goes with inline markers (it names the markers file)")
         self._name = "LocationLayer"
         self.code = LOCATION_LAYER_JS
         self.data_json = "null" if rows_url else rows if isinstance(rows, str) else script_json(rows or [])
         self.markers_json = ("null" if markers is None else markers if isinstance(markers, str)
                              else script_json(markers))
+        self.view_json = "null" if view is None else view  # rows.view_json's text (script-safe)
         self.labels = popup_labels(lang)
         self.selected_id = safe.html_text(selected_id) if selected_id else None  # as row[2] of its row
         self.options = {

@@ -5,11 +5,12 @@
 // files (rows.view_json names the other two): the markers (marker_row), drawn first, the popups'
 // details (detail_rows) fetched after them or when a popup opens, and the open state of each
 // service (state_codes). A small view's markers come inline instead (``markers``: the marker rows,
-// drawn at once while the frame's script runs; the view file still brings the rest).
+// drawn at once while the frame's script runs; the view file still brings the rest), and then the
+// view file's own content too (``view``: only the popups' details are fetched).
 // Every text in the rows and labels is already HTML-escaped in Python,
 // so it may be given to innerHTML; links are set with setAttribute after checking the scheme.
 // No marker, popup or tooltip DOM is made before it is shown. Returns {cluster, markers by location id}.
-function koperLocationLayer(cluster, rows, labels, selectedId, options, markers) {
+function koperLocationLayer(cluster, rows, labels, selectedId, options, markers, view) {
     var iconSize = [options.size, options.size], iconAnchor = [options.anchor, options.anchor];
     var popupOptions = options.popup, tooltipOptions = options.tooltip;
     var F = labels.fields, categoryLabel = Object.create(null), symbol = Object.create(null);
@@ -213,7 +214,7 @@ function koperLocationLayer(cluster, rows, labels, selectedId, options, markers)
         // a small view (issue 14): its markers came inline in the frame (ui/frames.py), drawn now, in
         // the same task as the map; the view file names the details and says the open states
         drawMarks(markers);
-        getJson(options.rowsUrl, 1, gotView);
+        if (view) { gotView(view); } else { getJson(options.rowsUrl, 1, gotView); }  // inline too: no fetch
     } else if (rows === null && options.rowsUrl) {
         // rows === null: the rows are files the app serves (options.rowsUrl, written by ui/frames.py),
         // fetched here rather than carried in the map frame's arguments (issue 14); one retry each.
