@@ -335,4 +335,5 @@ def test_a_marker_click_on_the_service_map_selects_the_address_and_goes_into_the
     frame = v.map_frame()
     frame.locator('.leaflet-marker-icon [data-location-id="loc-krozna-cesta-5-6000-koper"]').first.click(timeout=30_000)
     page.wait_for_url(re.compile(r"loc=loc-krozna-cesta-5-6000-koper"), timeout=20_000)
-    assert page.get_by_role("heading", name=re.compile("Selected address: Krožna cesta 5")).is_visible()
+    # the link is written in the run that shows the address; wait for the page to draw it (not a race)
+    page.get_by_role("heading", name=re.compile("Selected address: Krožna cesta 5")).wait_for(timeout=20_000)
