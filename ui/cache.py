@@ -21,6 +21,11 @@ import streamlit as st
 from geo import areas, assets, coverage, directory, filters, geocode, mapping, nearest, settings
 from geo.errors import KoperMapError
 
+#: How caches keyed by a ``filters.Filters`` hash it: by its repr (a frozen dataclass of strings, tuples
+#: and a datetime: equal filters, equal text). Streamlit's own hashing of a dataclass took ~0.15 ms per
+#: call, its repr 0.01 ms, and a page run makes several such calls (issue 14).
+FILTERS_HASH = {filters.Filters: repr}
+
 
 def _stamp(folder: Path) -> tuple:
     """Names, sizes and modification times of the data files: changes when any file does."""
@@ -220,7 +225,7 @@ def coverage_table(target_group: str | None, at: dt.datetime | None, include_unk
     return _coverage(*_folder_and_stamp(), target_group, at, include_unknown_hours, dataclasses.astuple(thresholds))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=FILTERS_HASH)
 def _filter_counts(folder: str, stamp: tuple, chosen: filters.Filters, lang: str,
                    when: dt.datetime) -> dict[str, dict[str, int]]:
     services, _error = _directory(folder, stamp)
@@ -233,7 +238,7 @@ def filter_counts(chosen: filters.Filters, lang: str, when: dt.datetime) -> dict
     return _filter_counts(*_folder_and_stamp(), chosen, lang, when.replace(second=0, microsecond=0))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=FILTERS_HASH)
 def _matching(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime) -> pd.DataFrame | None:
     services, _error = _directory(folder, stamp)
     return filters.apply(services, chosen, lang) if services is not None else None

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import areas, coverage, filters, hours, mapping, settings
-from ui.cache import (_area_index, _areas, _boundaries, _directory, _folder_and_stamp, _outline, _settlements,
+from ui.cache import (FILTERS_HASH, _area_index, _areas, _boundaries, _directory, _folder_and_stamp, _outline, _settlements,
                       load_boundaries, load_directory, load_outline, load_settlements)
 
 
@@ -30,7 +30,7 @@ from ui.cache import (_area_index, _areas, _boundaries, _directory, _folder_and_
 # map's elements (``_generate_leaflet_string`` sets ``m._id``), so one Map object must not be
 # rendered by two sessions; building the Map around cached rows is cheap.
 # Keyed by the minute only for "open now" (which addresses are shown changes with it).
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=FILTERS_HASH)
 def _map_layer(folder: str, stamp: tuple, chosen: filters.Filters, lang: str,
                now: dt.datetime | None) -> tuple[tuple[mapping.Location, ...], str]:
     services, _error = _directory(folder, stamp)
@@ -55,14 +55,14 @@ def map_layer(chosen: filters.Filters, lang: str, when: dt.datetime) -> tuple[tu
 
 
 # The popups' details change with the day ("today" hours; ``today``: is that day today).
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=FILTERS_HASH)
 def _map_details(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, now: dt.datetime | None,
                  day: dt.date, today: dt.date) -> str:
     located, _markers = _map_layer(folder, stamp, chosen, lang, now)
     return mapping.rows.detail_json(list(located), lang, dt.datetime.combine(day, dt.time()))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=FILTERS_HASH)
 def _map_view(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime) -> tuple[str, str]:
     now = _layer_moment(chosen, when)
     located, markers = _map_layer(folder, stamp, chosen, lang, now)
@@ -99,7 +99,7 @@ _VIEW_PLACEHOLDER = '"koper-view-of-this-minute"'
 # replaced per minute in _map_frame ("open now" markers change with the minute). The rows (open
 # now / closed) change every minute; the rest of the frame (areas, names, legend) does not, and rendering it is the cost this cache exists to save (issue 14).
 # ``_when`` (not hashed) is only the moment of the rows behind the markers the view may select.
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=FILTERS_HASH)
 def _map_frame_layout(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, show_areas: bool,
                       center: tuple | None, zoom: int | None, selected: str | None, key: str, height: int,
                       returned_objects: tuple[str, ...], _when: dt.datetime) -> dict | None:
@@ -119,7 +119,7 @@ def _map_frame_layout(folder: str, stamp: tuple, chosen: filters.Filters, lang: 
 
 
 # A resource: the arguments are read only (ui.map_frame.show copies what the component may change).
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=FILTERS_HASH)
 def _map_frame(folder: str, stamp: tuple, chosen: filters.Filters, lang: str, when: dt.datetime, show_areas: bool,
                center: tuple | None, zoom: int | None, selected: str | None, key: str, height: int,
                returned_objects: tuple[str, ...]) -> dict | None:
