@@ -61,7 +61,7 @@ def test_the_language_box_choice_stays_on_the_next_pages(data_dir):
     assert script["chrome"]["Choose an option"] == "Izberite možnost" and script["segments"]["day"] == "dan"
     assert script["chrome"]["Previous month"] == "Prejšnji mesec"  # the date picker's calendar (browser test)
     assert script["prefixes"] == {"Choose date": "Izberite datum", "Help for": "Pomoč k polju", "Remove": "Odstrani izbiro",
-                                  "Fullscreen": "Celozaslonski prikaz"}
+                                  "Fullscreen": "Celozaslonski prikaz", "Cancel upload of": "Prekliči nalaganje datoteke"}
     assert script["chrome"]["Decrement"] == "Zmanjšaj" and script["chrome"]["Show/hide columns"] == "Pokaži ali skrij stolpce"
     assert script["visible"]["{n} results"] == "Zadetki: {n}"  # the table search's count, filled in by the script
     app.radio(key=common.PICKER_KEY).set_value("en").run()

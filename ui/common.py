@@ -94,6 +94,7 @@ STREAMLIT_ENGLISH = {
     # a chart's default name (ours each get a description) and its role ("aria-roledescription")
     "chart": "Vega visualization", "visualization": "visualization", "chart_group": "group mark container",
     "running": "Running...",  # the status widget while the page reruns
+    "file_upload": "file upload",  # the file uploader's (hidden) file field
 }
 #: Streamlit's (1.67) own visible English sentences, by text key (``chrome.visible.*``).
 STREAMLIT_VISIBLE_ENGLISH = {
@@ -112,13 +113,18 @@ STREAMLIT_VISIBLE_ENGLISH = {
     # the table search's count, a pattern ("3 results", "1 of 3 results", "over 1000"): the
     # page script fills the count into these texts ({n}, {i}); no plural form needed
     "search_results": "{n} results", "search_result_of": "{i} of {n} results", "search_over": "over 1000",
+    # the file uploader (staff page): its button, the text while a file is dragged over it, and its size
+    # limit (a pattern: "2MB per file", the size filled in)
+    "upload": "Upload", "drop_a_file": "Drag and drop a file here", "drop_files": "Drag and drop files here",
+    "per_file": "{size} per file",
 }
 #: Streamlit's English names that go on with something of the page, by text key (``chrome.*``): only
 #: the English head is translated, the rest (after ", ", ": " or " ") is kept: the date picker's
 #: calendar "Choose date, december 2026" (the month already in the language), a widget's help button
-#: "Help for <label>", a multiselect chip's "Remove <option>", an image's "Fullscreen: <alt text>".
+#: "Help for <label>", a multiselect chip's "Remove <option>", an image's "Fullscreen: <alt text>", an
+#: uploading file's "Cancel upload of <file name>".
 STREAMLIT_ENGLISH_PREFIXES = {"choose_date": "Choose date", "help_for": "Help for", "remove": "Remove",
-                              "fullscreen": "Fullscreen"}
+                              "fullscreen": "Fullscreen", "cancel_upload": "Cancel upload of"}
 #: The parts of Streamlit's date and time fields, named "day, <label>" for screen readers.
 DATE_PARTS = ("day", "month", "year", "hour", "minute", "second")
 
@@ -187,10 +193,15 @@ _DOCUMENT_SCRIPT = """<script>
     });
     return head === undefined ? undefined : now.prefixes[head] + english.slice(head.length);
   };
-  // The table search's count ("3 results", "1 of 3 results", "over 1000", "2 of over 1000"), with no
-  // plural form.
+  // Streamlit's counts and sizes: the table search's "3 results", "1 of 3 results", "over 1000",
+  // "2 of over 1000", the file uploader's "2MB per file"; the number goes into the language's text
+  // (with no plural form).
   const counted = function (english) {
-    const now = window.koperMapDocument, match = /^(?:(\\d+) of )?(?:(\\d+) results?|over 1000)$/.exec(english);
+    const now = window.koperMapDocument, size = /^(\\d+(?:\\.\\d+)?) ?([KMGT]?B) per file$/.exec(english);
+    if (size && Object.prototype.hasOwnProperty.call(now.visible, "{size} per file")) {
+      return now.visible["{size} per file"].replace("{size}", size[1] + " " + size[2]);
+    }
+    const match = /^(?:(\\d+) of )?(?:(\\d+) results?|over 1000)$/.exec(english);
     if (!match || !Object.prototype.hasOwnProperty.call(now.visible, "{n} results")) return undefined;
     const n = match[2] === undefined ? now.visible["over 1000"] : match[2];
     const said = match[1] ? now.visible["{i} of {n} results"].replace("{i}", match[1]) : now.visible["{n} results"];

@@ -52,6 +52,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visualization": "visualization",
     "chrome.chart_group": "group mark container",
     "chrome.running": "Running...",
+    "chrome.file_upload": "file upload",
+    "chrome.cancel_upload": "Cancel upload of",
     "page.directory": "Service directory",
     "page.areas": "Local areas",
     "directory.intro": "Every social service, right and programme from the municipality's page, with its source.",
@@ -778,4 +780,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visible.search_results": "Results: {n}",
     "chrome.visible.search_result_of": "Result {i} of {n}",
     "chrome.visible.search_over": "over 1,000",
+    "chrome.visible.upload": "Upload",
+    "chrome.visible.drop_a_file": "Drag and drop a file here",
+    "chrome.visible.drop_files": "Drag and drop files here",
+    "chrome.visible.per_file": "{size} per file",
 }

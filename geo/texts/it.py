@@ -52,6 +52,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visualization": "grafico",
     "chrome.chart_group": "contenuto del grafico",
     "chrome.running": "La pagina si sta aggiornando…",
+    "chrome.file_upload": "Caricamento del file",
+    "chrome.cancel_upload": "Annulla il caricamento di",
     "page.directory": "Elenco dei servizi",
     "page.areas": "Aree locali",
     "directory.intro": "Tutti i servizi sociali, i diritti e i programmi della pagina comunale, con le fonti.",
@@ -778,4 +780,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visible.search_results": "Risultati: {n}",
     "chrome.visible.search_result_of": "Risultato {i} di {n}",
     "chrome.visible.search_over": "oltre 1.000",
+    "chrome.visible.upload": "Carica",
+    "chrome.visible.drop_a_file": "Trascinare qui il file",
+    "chrome.visible.drop_files": "Trascinare qui i file",
+    "chrome.visible.per_file": "massimo {size} per file",
 }

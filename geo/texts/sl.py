@@ -52,6 +52,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visualization": "grafikon",
     "chrome.chart_group": "vsebina grafikona",
     "chrome.running": "Stran se posodablja …",
+    "chrome.file_upload": "Nalaganje datoteke",
+    "chrome.cancel_upload": "Prekliči nalaganje datoteke",
     "page.directory": "Imenik storitev",
     "page.areas": "Krajevna območja",
     "directory.intro": "Vse socialne storitve, pravice in programi z občinske spletne strani, z viri.",
@@ -778,4 +780,8 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visible.search_results": "Zadetki: {n}",
     "chrome.visible.search_result_of": "Zadetek {i} od {n}",
     "chrome.visible.search_over": "več kot 1.000",
+    "chrome.visible.upload": "Naloži",
+    "chrome.visible.drop_a_file": "Datoteko povlecite in spustite sem",
+    "chrome.visible.drop_files": "Datoteke povlecite in spustite sem",
+    "chrome.visible.per_file": "največ {size} na datoteko",
 }
