@@ -16,10 +16,12 @@ RETURNED = ("last_object_clicked", "last_object_clicked_count", "center", "zoom"
 lang = common.page_start("page.map", "map.intro")
 services = common.services_or_stop(lang, needs_map=True)
 
-# The filters as the widgets hold them; the widgets are drawn after the map (below), so the browser
-# asks for the map's code before the sidebar's and the frame appears sooner (issue 14).
-chosen = filter_panel.chosen_filters(PREFIX)
-show_areas = st.session_state.get(SHOW_AREAS_KEY, True)
+# --- the filters (in the sidebar) ----------------------------------------------------------------------
+with st.sidebar:
+    st.header(i18n.t("filters.title", lang))
+chosen = filter_panel.filter_widgets(services, lang, PREFIX, shared_counts=True)  # counts shared by every session
+st.sidebar.button(i18n.t("filters.reset", lang), on_click=filter_panel.reset, args=(PREFIX,), key="map_reset")
+show_areas = st.sidebar.toggle(i18n.t("map.show_areas", lang), value=True, key=SHOW_AREAS_KEY)
 when = filter_panel.moment(chosen)
 shown = cache.matching_services(chosen, lang, when)  # shared by every session with this view (read only)
 if shown is None:  # the data broke since this run began: filter the table this run has
@@ -56,17 +58,6 @@ def service_map(frame: dict | None, located: list, link: dict[str, str]) -> None
 
 
 service_map(frame, located, filters.to_query_params(chosen))
-
-# --- the filters (in the sidebar) ----------------------------------------------------------------------
-with st.sidebar:
-    st.header(i18n.t("filters.title", lang))
-drawn = filter_panel.filter_widgets(services, lang, PREFIX, shared_counts=True)  # counts shared by every session
-st.sidebar.button(i18n.t("filters.reset", lang), on_click=filter_panel.reset, args=(PREFIX,), key="map_reset")
-st.sidebar.toggle(i18n.t("map.show_areas", lang), value=True, key=SHOW_AREAS_KEY)
-if drawn != chosen and not st.session_state.get("map_redrawn"):  # not expected: never a map of other filters
-    st.session_state["map_redrawn"] = True  # once: a run that still disagrees keeps its map
-    st.rerun()
-st.session_state["map_redrawn"] = False
 
 # --- the list: the selected address, then the same services without the map ---------------------------
 map_view.list_anchor()

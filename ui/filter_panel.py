@@ -124,10 +124,7 @@ def filter_widgets(
 def chosen_filters(prefix: str, facets: tuple[str, ...] = ALL_FACETS) -> Filters:
     """The Filters of this run before the widgets are drawn: the widgets' values (a changed widget's new
     value is in the session state when the run starts), the link's for widgets not shown yet.
-
-    ``filter_widgets`` returns the same; a page may draw what depends on the filters first and the
-    widgets after (the service map draws its map first, issue 14).
-    """
+    ``filter_widgets`` returns the same after drawing them."""
     _seed_widgets(prefix, filters.from_query_params(st.query_params.to_dict()))
     return _from_widgets(prefix, facets)
 
