@@ -86,10 +86,12 @@ def _markdown_renderer() -> MarkdownIt:
 _MARKDOWN = _markdown_renderer()
 
 #: The look of a list entry: Streamlit's expander (a bordered box, the label on one line, a chevron),
-#: drawn by the browser's own <details>, which a keyboard and a screen reader already know.
+#: drawn by the browser's own <details>, which a keyboard and a screen reader already know. Entries
+#: out of view are not laid out until scrolled to (``content-visibility: auto``; still found by the
+#: browser's search and read by screen readers): the list is below the map (issue 14).
 LIST_STYLE = """<style>
 .koper-list details { border: 1px solid color-mix(in srgb, currentColor 20%, transparent); border-radius: 0.5rem;
-  margin: 0 0 0.75rem; }
+  margin: 0 0 0.75rem; content-visibility: auto; contain-intrinsic-size: auto 3.2rem; }
 .koper-list summary { display: flex; gap: 0.75rem; align-items: baseline; padding: 0.75rem 1rem; cursor: pointer;
   list-style: none; border-radius: 0.5rem; line-height: 1.5; }
 .koper-list summary::-webkit-details-marker { display: none; }
