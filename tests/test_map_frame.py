@@ -179,12 +179,17 @@ def test_an_edited_directory_is_a_new_frame(data_dir, monkeypatch):
     assert filters.Filters() == filters.Filters()  # the view key is the filters' value, not their identity
 
 
-def test_a_new_minute_fetches_new_rows_without_rendering_the_frame_again(data_dir, monkeypatch):
-    now = [WHEN]
+def _settable_clock_and_frame_renders(monkeypatch) -> tuple[list, list]:
+    """([the local time, settable as [0]], [one item per frame layout rendered])."""
+    now, rendered = [WHEN], []
     monkeypatch.setattr(hours, "local_now", lambda: now[0])
-    rendered = []
     original = map_frame.frame_args
     monkeypatch.setattr(map_frame, "frame_args", lambda *a, **k: rendered.append(1) or original(*a, **k))
+    return now, rendered
+
+
+def test_a_new_minute_fetches_new_rows_without_rendering_the_frame_again(data_dir, monkeypatch):
+    now, rendered = _settable_clock_and_frame_renders(monkeypatch)
     morning = map_args(run_page(lang="en"))
     now[0] = WHEN.replace(hour=22)  # the offices have closed: other popups, so other rows
     evening_app = run_page(lang="en")
@@ -203,11 +208,7 @@ def test_a_new_minute_fetches_new_rows_without_rendering_the_frame_again(data_di
 
 def test_open_now_inline_markers_follow_the_minute_while_the_layout_is_rendered_once(data_dir, monkeypatch):
     """The layout is kept without its minute; "open now" markers change with it, so they go in per minute."""
-    now = [WHEN]
-    monkeypatch.setattr(hours, "local_now", lambda: now[0])
-    rendered = []
-    original = map_frame.frame_args
-    monkeypatch.setattr(map_frame, "frame_args", lambda *a, **k: rendered.append(1) or original(*a, **k))
+    now, rendered = _settable_clock_and_frame_renders(monkeypatch)
     morning = run_page(lang="en", hours="open_now", unk="0")
     now[0] = WHEN.replace(hour=22)  # the offices have closed
     evening = run_page(lang="en", hours="open_now", unk="0")
