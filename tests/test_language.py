@@ -164,6 +164,17 @@ def test_the_coverage_chart_is_described_in_the_language_and_vegas_english_is_of
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_coverage_charts_axis_names_a_per_1000_unit_once(lang, data_dir):
+    app = run_page("pages/coverage.py", lang)
+    app.selectbox(key="cov_measure").set_value("services_per_1000").run()
+    assert not app.exception, app.exception
+    (chart,) = app.get("vega_lite_chart")
+    title = json.loads(chart.proto.spec)["encoding"]["x"]["title"]
+    assert title == i18n.t("measure.services_per_1000", lang)  # "… na 1.000 prebivalcev", not "(…)" again
+    assert title.casefold().count(i18n.t("unit.label.per1000", lang).casefold()) == 1
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_the_tab_title_names_the_page_in_the_language(lang, data_dir, monkeypatch):
     seen = []
     original = streamlit.set_page_config

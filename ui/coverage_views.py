@@ -173,7 +173,9 @@ def comparison_chart(lang: str, shown: pd.DataFrame, measure, measure_name: str)
     chart_data = chart_data.assign(gap=chart_data["gap"].map({True: yes, False: no}))
     # Columns named in the language (Streamlit's "Show data" shows them); a field name's "." and
     # brackets are escaped for Vega-Lite ("na 1.000 prebivalcev").
-    value_title = f"{measure_name} ({i18n.t(f'unit.label.{measure.unit}', lang)})"
+    unit = i18n.t(f"unit.label.{measure.unit}", lang)
+    # "… per 1,000 residents" names its unit already: not "(per 1,000 residents)" again
+    value_title = measure_name if unit.casefold() in measure_name.casefold() else f"{measure_name} ({unit})"
     names = {"area": i18n.t("report.col.area", lang), "value": value_title, "gap": i18n.t("report.col.gap", lang)}
     field = {column: re.sub(r"([.\[\]\\])", r"\\\1", name) for column, name in names.items()}
     style = coverage_panel.UNIT_STYLES[measure.unit]
