@@ -58,7 +58,7 @@ class RunResult:
     map_at: float | None = None  # when the map component's delta arrived
     map_args: str | None = None  # its json_args
     exceptions: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)  # markdown bodies, headings and expander labels, in order
+    texts: list[str] = field(default_factory=list)  # markdown and HTML bodies, headings, expander labels, in order
     elements: int = 0
     kinds: list[str] = field(default_factory=list)  # each element's kind ("markdown", "checkbox", …), in order
     bytes_received: int = 0
@@ -210,6 +210,8 @@ class Session:
             result.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
         elif kind == "markdown":
             result.texts.append(element.markdown.body)
+        elif kind == "html":  # the service list's entries (ui.listing.entries) and the page's own scripts
+            result.texts.append(element.html.body)
         elif kind == "heading":
             result.texts.append("#" * max(1, int(element.heading.tag[1:] or 1)) + " " + element.heading.body
                                 if element.heading.tag.startswith("h") else element.heading.body)
