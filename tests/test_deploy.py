@@ -28,6 +28,9 @@ import stclient  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CONF = settings.PROJECT_DIR / "deploy" / "nginx-koper-map.conf"
+#: Streamlit's own static files: where the deploy file says they are, and where this test's are.
+DEPLOYED_STREAMLIT_STATIC = "/srv/koper-map/.venv/lib/python3.11/site-packages/streamlit/static/static/"
+STREAMLIT_STATIC = Path(__import__("streamlit").__file__).parent / "static" / "static"
 
 
 def require_nginx() -> None:
@@ -45,6 +48,8 @@ def proxy_config(folder: Path, listen: int, ports: list[int]) -> Path:
     assert "listen 8080;" in site and "127.0.0.1:8501" in site and "127.0.0.1:8502" in site
     site = site.replace("listen 8080;", f"listen 127.0.0.1:{listen};")
     site = site.replace("127.0.0.1:8501", f"127.0.0.1:{ports[0]}").replace("127.0.0.1:8502", f"127.0.0.1:{ports[1]}")
+    assert site.count(DEPLOYED_STREAMLIT_STATIC) == 1
+    site = site.replace(DEPLOYED_STREAMLIT_STATIC, f"{STREAMLIT_STATIC}/")
     (folder / "site.conf").write_text(site, encoding="utf-8")
     main = f"""
 daemon off;
@@ -127,6 +132,20 @@ def test_two_app_processes_behind_nginx_keep_each_visitor_on_one_and_share_the_d
         assert len(by_cookie) == 8 and all(len(up) == 1 for up in by_cookie.values()), by_cookie
         assert {up for ups in by_cookie.values() for up in ups} == {f"127.0.0.1:{p}" for p in ports}
         assert any("/app/static/maprows/" in line and not line.startswith("-") for line in lines)
+
+        # Streamlit's own files come from nginx (never proxied: no upstream in the log), as the browser needs
+        # them (a module script's type) and with a year's caching; the app's own /app/static/ is proxied.
+        index = urllib.request.urlopen(base + "/?lang=sl", timeout=30).read().decode("utf-8")
+        assets = re.findall(r'(?:src|href)="\./(static/(?:js|css)/[^"]+)"', index)
+        assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets), index[:500]
+        for asset in assets:
+            with urllib.request.urlopen(f"{base}/{asset}", timeout=30) as reply:
+                assert reply.read() == (STREAMLIT_STATIC / asset.removeprefix("static/")).read_bytes()
+                assert reply.headers["Content-Type"].split(";")[0] in ("text/javascript", "text/css"), asset
+                assert "immutable" in reply.headers["Cache-Control"]
+        served = [line for line in (tmp_path / "access.log").read_text(encoding="utf-8").splitlines()
+                  if line.split(" ", 2)[2].startswith("/static/")]
+        assert len(served) == len(assets) and all(line.startswith("- ") for line in served)
 
         # One data folder: a change saved with the app's atomic writer is seen by both processes.
         path = data_dir / settings.SERVICES_FILE
