@@ -145,6 +145,33 @@ def test_map_renders_offline_with_markers_and_areas(visit, server):
     v.screenshot("map-en-desktop")
 
 
+def test_the_service_list_shows_keyboard_focus_and_prints_every_entrys_details(visit, server):
+    """The list's entries are <details> boxes: a closed box reached by Tab shows its focus ring inside
+    the box (content-visibility would clip one outside it), and the printed page shows every entry's
+    details even before the page's beforeprint script opens them."""
+    v = visit()
+    page = v.open(f"{server}/?lang=sl")
+    first = page.locator(".koper-list summary").first
+    first.wait_for(timeout=60_000)
+    # the whole page drawn, the print styles at its end included
+    page.wait_for_function("() => document.querySelectorAll('.koper-list').length >= 3 && [...document.styleSheets]"
+                           ".some(s => { try { return [...s.cssRules].some(r => r.cssText.includes('details-content')); }"
+                           " catch (e) { return false; } })", timeout=60_000)
+    first.focus()
+    ring = first.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineOffset]; }")
+    assert ring == ["solid", "2px", "-2px"], ring
+    body = page.locator('.koper-list details[data-service-id="day-care-oljka"] > div')
+    closed = body.bounding_box()
+    assert closed is None or closed["height"] == 0, closed  # closed on screen
+    page.emulate_media(media="print")
+    try:
+        box = body.bounding_box()
+        assert box is not None and box["height"] > 40, box  # printed with its details
+        assert page.locator('a[href="#koper-list"]').first.is_hidden()  # no "skip the map" link on paper
+    finally:
+        page.emulate_media(media="screen")
+
+
 def test_marker_click_opens_the_popup_with_every_service(visit, server):
     v = visit()
     v.open(f"{server}/?lang=sl&lat=45.53840&lon=13.72260&z=17")
@@ -335,3 +362,29 @@ def test_a_marker_click_on_the_service_map_selects_the_address_and_goes_into_the
     page.wait_for_url(re.compile(r"loc=loc-krozna-cesta-5-6000-koper"), timeout=20_000)
     # the link is written in the run that shows the address; wait for the page to draw it (not a race)
     page.get_by_role("heading", name=re.compile("Selected address: Krožna cesta 5")).wait_for(timeout=20_000)
+
+
+def test_on_a_touch_phone_the_side_panels_choices_are_44_px_targets(browser, server):
+    """Language, opening hours and every checkbox of the side panel: 44 px tall on a touch screen (WCAG 2.5.5;
+    Streamlit draws them ~22 px apart), unchanged with a mouse."""
+    heights = {}
+    for touch in (True, False):  # a phone's touch screen; a desktop's mouse (its side panel open from the start)
+        context = browser.new_context(viewport=PHONE if touch else {"width": 1366, "height": 900}, has_touch=touch,
+                                      is_mobile=touch)
+        try:
+            page = context.new_page()
+            page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+            page.goto(f"{server}/?lang=sl")
+            page.locator(".koper-list summary").first.wait_for(timeout=60_000)
+            if touch:
+                page.locator('[data-testid="stSidebarCollapsedControl"] button, [data-testid="stExpandSidebarButton"]').first.click()
+            page.wait_for_function("() => document.querySelectorAll('[data-testid=stSidebar] [data-testid=stCheckbox]')"
+                                   ".length >= 18", timeout=30_000)
+            heights[touch] = page.evaluate(
+                "() => [...document.querySelectorAll('[data-testid=stSidebar] [role=radiogroup] label,"
+                " [data-testid=stSidebar] [data-testid=stCheckbox] label')].map(e => e.getBoundingClientRect().height)")
+        finally:
+            context.close()
+    assert len(heights[True]) >= 3 + 5 + 7 + 8 + 3  # languages, hours, categories, target groups, prices
+    assert min(heights[True]) >= 44, heights[True]
+    assert sorted(heights[False])[len(heights[False]) // 2] < 30, heights[False]  # one line each, mostly

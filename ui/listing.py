@@ -85,23 +85,27 @@ def _markdown_renderer() -> MarkdownIt:
 
 _MARKDOWN = _markdown_renderer()
 
-#: The look of a list entry: Streamlit's expander (a bordered box, the label on one line, a chevron),
-#: drawn by the browser's own <details>, which a keyboard and a screen reader already know. Entries
+#: The look of a list entry: Streamlit's expander (a bordered box, a chevron before the label in its size,
+#: links in its colour), drawn by the browser's own <details>, which a keyboard and a screen reader already
+#: know; the focus ring is drawn inside the box (content-visibility clips what is outside it), and a
+#: touch screen gets 44 px tall summaries. Entries
 #: out of view are not laid out until scrolled to (``content-visibility: auto``; still found by the
 #: browser's search and read by screen readers): the list is below the map (issue 14).
 LIST_STYLE = """<style>
-.koper-list details { border: 1px solid color-mix(in srgb, currentColor 20%, transparent); border-radius: 0.5rem;
-  margin: 0 0 0.75rem; content-visibility: auto; contain-intrinsic-size: auto 3.2rem; }
-.koper-list summary { display: flex; gap: 0.75rem; align-items: baseline; padding: 0.75rem 1rem; cursor: pointer;
-  list-style: none; border-radius: 0.5rem; line-height: 1.5; }
+.koper-list details { border: 1px solid color-mix(in srgb, currentColor 15%, transparent); border-radius: 0.5rem;
+  margin: 0 0 0.75rem; content-visibility: auto; contain-intrinsic-size: auto 2.5rem; }
+.koper-list summary { display: flex; gap: 0.75rem; align-items: baseline; padding: 0.5rem 0.75rem; cursor: pointer;
+  list-style: none; border-radius: 0.5rem; font-size: 0.875rem; line-height: 1.6; }
 .koper-list summary::-webkit-details-marker { display: none; }
-.koper-list summary::after { content: ""; flex: none; margin-left: auto; width: 0.5em; height: 0.5em;
-  border-right: 2px solid; border-bottom: 2px solid; transform: translateY(-0.15em) rotate(45deg); }
-.koper-list details[open] > summary::after { transform: translateY(0.1em) rotate(-135deg); }
+.koper-list summary::before { content: ""; flex: none; width: 0.4em; height: 0.4em; margin: 0 0.2em;
+  border-right: 2px solid; border-bottom: 2px solid; transform: translateY(-0.1em) rotate(-45deg); }
+.koper-list details[open] > summary::before { transform: translateY(-0.25em) rotate(45deg); }
 .koper-list summary:hover { background: color-mix(in srgb, currentColor 5%, transparent); }
-.koper-list summary:focus-visible { outline: 2px solid currentColor; outline-offset: 2px; }
-.koper-list details > div { padding: 0 1rem 0.75rem; line-height: 1.6; overflow-wrap: anywhere; }
+.koper-list summary:focus-visible { outline: 2px solid currentColor; outline-offset: -2px; }
+.koper-list details > div { padding: 0 1rem 1rem; line-height: 1.6; overflow-wrap: anywhere; }
 .koper-list details > div p { margin: 0 0 0.75rem; }
+.koper-list a { color: rgb(36, 79, 180); }
+@media (pointer: coarse) { .koper-list summary { min-height: 2.75rem; align-items: center; } }
 </style>"""
 
 
@@ -137,7 +141,7 @@ def entries(ids: list[str], lang: str, when: dt.datetime, *, texts: Mapping[str,
             made = entry_html(texts.get(service_id) or entry_texts((records or {})[service_id], lang, when,
                                                                    settings.feedback_email()), service_id)
         parts.append(open_entry(made) if service_id in open_ids else made)
-    st.html(f'{LIST_STYLE}<div class="koper-list">{"".join(parts)}</div>')
+    st.html(f'<div class="koper-list">{"".join(parts)}</div>{LIST_STYLE}')  # a leading <style> may be dropped
 
 
 def sectioned_list(services: pd.DataFrame, lang: str, when: dt.datetime, *, expanded_ids: set[str] = frozenset(),

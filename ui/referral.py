@@ -44,12 +44,19 @@ PRINT_CSS = """<style>
   [data-testid="stElementToolbar"], .stSelectbox, .stMultiSelect, .stTextInput { display: none !important; }
   [data-testid="stMain"], [data-testid="stMainBlockContainer"] { margin: 0 !important; padding: 0 !important; max-width: none !important; }
   details > div, details [data-testid="stExpanderDetails"] { display: block !important; height: auto !important; visibility: visible !important; }
+  details::details-content { content-visibility: visible !important; display: block !important; }
+  .koper-list details { content-visibility: visible !important; }
+  .koper-list summary::before, a[href="#koper-list"] { display: none !important; }
+  .koper-list summary:focus-visible { outline: none !important; }
   a[href^="tel:"]::after { content: ""; }
 }
 </style>
 <script>
 window.addEventListener("beforeprint", function () {
-  document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; d.dataset.koperPrinted = "1"; });
+});
+window.addEventListener("afterprint", function () {
+  document.querySelectorAll("details[data-koper-printed]").forEach(function (d) { d.open = false; delete d.dataset.koperPrinted; });
 });
 </script>"""
 
