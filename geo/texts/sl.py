@@ -142,7 +142,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "price_type.unknown": "Cena ni navedena",
     "state.open": "Odprto",
     "state.closed": "Zaprto",
-    "state.unknown": "Ali je odprto, ni znano",
+    "state.unknown": "Ni znano, ali je odprto",
     "map.layer_areas": "Krajevna območja",
     "map.layer_services": "Storitve",
     "map.layer_settlements": "Imena naselij",
