@@ -7,6 +7,7 @@ import pytest
 
 from apptest_support import map_location_ids, run_page, texts
 from geo import i18n, safe
+from ui import common
 
 DEKANI = "10101522"
 PAGE = "pages/nearest.py"
@@ -234,7 +235,8 @@ def test_what_do_you_need_is_in_the_main_column_not_only_the_side_panel(data_dir
     main_keys = {w.key for w in app.main.checkbox} | {w.key for w in app.main.text_input} | {
         w.key for w in app.main.radio} | {w.key for w in app.main.select_slider}
     assert {"near_category_day_activities", "near_target_group_older", "near_text", "near_hours", "near_k"} <= main_keys
-    assert not list(app.sidebar.checkbox) and not list(app.sidebar.radio)
+    # the side panel holds only the language choice (radio buttons), none of the filters
+    assert not list(app.sidebar.checkbox) and [w.key for w in app.sidebar.radio] == [common.PICKER_KEY]
     # and it works from there
     app.checkbox(key="near_category_crisis").check().run()
     assert app.query_params["cat"] == "crisis"
