@@ -68,7 +68,8 @@ def service_area_text(record: dict, lang: str) -> str:
 
 
 def hours_text(record: dict, lang: str) -> str:
-    """The hours as the source gives them (translated note), or 'unknown'."""
+    """The hours as the source gives them (translated note), or 'unknown' (a value for after the "Opening
+    hours:" label of the list, the popups and the referral sheet, so it does not name the hours again)."""
     note = i18n.field(record, "hours_note", lang)
     if note:
         return note

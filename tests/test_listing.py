@@ -84,3 +84,19 @@ def test_shared_list_html_is_made_from_the_shared_texts_when_first_asked_for(mon
     html = cache._MadeOnFirstUse(texts, lambda i: listing.entry_html(texts[i], i))
     assert made == [] and len(html) == 2 and "c" not in html
     assert html["b"] == original(texts["b"], "b") and html["b"] is html["b"] and made == ["b"]
+
+
+def test_unknown_hours_are_said_once_after_their_label_in_every_language():
+    """"Opening hours: unknown", not "Opening hours: Opening hours unknown" (a fresh-eyes check)."""
+    import datetime as dt
+
+    from geo import directory, i18n, present, settings
+
+    services = directory.build_directory(settings.data_dir()).services
+    unknown = [r for r in services.to_dict("records") if not r.get("opening_hours") and not r.get("hours_note")]
+    assert unknown
+    for lang in i18n.LANGUAGES:
+        details = present.details_markdown(unknown[0], lang, dt.datetime(2026, 11, 23, 10, 0))
+        line = next(x for x in details.split("  \n") if x.startswith(f"**{i18n.t('field.hours', lang)}:**"))
+        assert line == f"**{i18n.t('field.hours', lang)}:** {i18n.t('hours.unknown', lang)}"
+        assert i18n.t("field.hours", lang).casefold() not in i18n.t("hours.unknown", lang).casefold()

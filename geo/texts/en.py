@@ -77,7 +77,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "field.how_to_apply": "How to apply",
     "field.note": "Note",
     "field.target_groups": "For whom",
-    "hours.unknown": "Opening hours unknown",
+    "hours.unknown": "unknown",
     "price.exemption": "An exemption from payment is possible.",
     "location.confidential": "Confidential location – by phone only",
     "location.area": "No fixed address; contact: {office}",

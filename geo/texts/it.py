@@ -77,7 +77,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "field.how_to_apply": "Come richiederlo",
     "field.note": "Nota",
     "field.target_groups": "A chi è rivolto",
-    "hours.unknown": "Orario non noto",
+    "hours.unknown": "non noto",
     "price.exemption": "È possibile l'esenzione dal pagamento.",
     "location.confidential": "Sede riservata – solo per telefono",
     "location.area": "Senza indirizzo fisso; contatto: {office}",

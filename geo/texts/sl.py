@@ -77,7 +77,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "field.how_to_apply": "Kako uveljavljati",
     "field.note": "Opomba",
     "field.target_groups": "Komu je namenjeno",
-    "hours.unknown": "Delovni čas ni znan",
+    "hours.unknown": "ni znan",
     "price.exemption": "Možna je oprostitev plačila.",
     "location.confidential": "Zaupna lokacija – samo po telefonu",
     "location.area": "Brez stalnega naslova; kontakt: {office}",
