@@ -24,9 +24,7 @@ chosen = filter_panel.filter_widgets(services, lang, PREFIX, facets=("text", "ca
                                      container=need.container(), containers={"text": text_box, "category": left,
                                                                              "target_group": right},
                                      keep_closed=True)
-# outside the fold: a slider in a folding container could report its first choice (1) as the fold closed
-# once a start was chosen (seen in a browser test, about one run in five)
-k = start_point.k_slider(lang)
+k = start_point.k_slider(lang, need)
 when = filter_panel.moment(chosen)
 matching = answer.matching(services, chosen, lang, when)  # closed services kept, with their next opening
 urlstate.write({**filters.to_query_params(chosen), **start_point.link_params(start, k)},
