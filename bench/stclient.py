@@ -60,7 +60,6 @@ class RunResult:
     exceptions: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # markdown and HTML bodies, headings, expander labels, in order
     elements: int = 0
-    kinds: list[str] = field(default_factory=list)  # each element's kind ("markdown", "checkbox", …), in order
     bytes_received: int = 0
     references: int = 0  # messages the server sent as a reference to one this session already had
 
@@ -205,7 +204,6 @@ class Session:
         """Note one element of a run; True when it is the map."""
         result.elements += 1
         kind = element.WhichOneof("type")
-        result.kinds.append(kind or "")
         if kind == "exception":
             result.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
         elif kind == "markdown":

@@ -8,7 +8,6 @@ from geo import referral as geo_referral
 from ui import cache, common, filter_panel, frames, listing, map_frame, map_view, referral, share, urlstate
 
 PREFIX = "map"
-SHOW_AREAS_KEY = "map_show_areas"
 MAP_HEIGHT = 560
 #: What the map reports back (a click, where the user left it); panning reruns nothing else.
 RETURNED = ("last_object_clicked", "last_object_clicked_count", "center", "zoom")
@@ -21,7 +20,7 @@ with st.sidebar:
     st.header(i18n.t("filters.title", lang))
 chosen = filter_panel.filter_widgets(services, lang, PREFIX, shared_counts=True)  # counts shared by every session
 st.sidebar.button(i18n.t("filters.reset", lang), on_click=filter_panel.reset, args=(PREFIX,), key="map_reset")
-show_areas = st.sidebar.toggle(i18n.t("map.show_areas", lang), value=True, key=SHOW_AREAS_KEY)
+show_areas = st.sidebar.toggle(i18n.t("map.show_areas", lang), value=True, key="map_show_areas")
 when = filter_panel.moment(chosen)
 shown = cache.matching_services(chosen, lang, when)  # shared by every session with this view (read only)
 if shown is None:  # the data broke since this run began: filter the table this run has

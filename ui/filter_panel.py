@@ -79,8 +79,9 @@ def filter_widgets(
     """
     default = container if container is not None else st.sidebar
     place = lambda facet: (containers or {}).get(facet, default)  # noqa: E731
-    current = chosen_filters(prefix, facets)
+    _seed_widgets(prefix, filters.from_query_params(st.query_params.to_dict()))
     state = st.session_state
+    current = _from_widgets(prefix, facets)
     if services is None:
         tally = {}
     elif shared_counts and not (keep_closed and current.hours in filters.TIMED_MODES):
@@ -118,14 +119,6 @@ def filter_widgets(
         box = place("price")
         _checkbox_group(box, prefix, "price", model.PRICE_TYPES, "price_type", tally.get("price_type", {}), lang)
         box.checkbox(i18n.t("filters.exemption", lang), key=_key(prefix, "exempt"))
-    return _from_widgets(prefix, facets)
-
-
-def chosen_filters(prefix: str, facets: tuple[str, ...] = ALL_FACETS) -> Filters:
-    """The Filters of this run before the widgets are drawn: the widgets' values (a changed widget's new
-    value is in the session state when the run starts), the link's for widgets not shown yet.
-    ``filter_widgets`` returns the same after drawing them."""
-    _seed_widgets(prefix, filters.from_query_params(st.query_params.to_dict()))
     return _from_widgets(prefix, facets)
 
 
