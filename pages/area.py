@@ -5,6 +5,7 @@ import streamlit as st
 
 from geo import coverage, i18n, model, report, safe
 from ui import cache, cards, common, coverage_panel, coverage_views, urlstate
+from ui.widget_state import held_index
 
 lang = common.language()
 services = common.services_or_stop(lang)
@@ -14,7 +15,8 @@ area_ids = list(area_rows["area_id"])
 names = {r["area_id"]: i18n.name_in(r, lang) for r in area_rows.to_dict("records")}
 wanted = st.query_params.get("area")
 st.session_state.setdefault("profile_area", wanted if wanted in names else area_ids[0])
-area_id = st.sidebar.selectbox(i18n.t("profile.choose", lang), area_ids, key="profile_area", format_func=names.get)
+area_id = st.sidebar.selectbox(i18n.t("profile.choose", lang), area_ids, key="profile_area", format_func=names.get,
+                               index=held_index("profile_area", area_ids))
 if wanted is not None and wanted not in names:  # a mistyped or outdated link: say so, never switch silently
     st.warning(i18n.t("profile.unknown_area", lang, area=safe.md_text(str(wanted)[:40]), name=safe.md_text(names[area_id])))
 view = coverage_panel.controls(lang, with_measure=False, with_category=False)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from geo import filters, i18n, model, present, safe, settings
 from ui import common, filter_panel, urlstate
+from ui.widget_state import held
 
 PREFIX = "directory"
 KINDS_KEY = "directory_kinds"
@@ -29,6 +30,7 @@ kinds = st.sidebar.multiselect(
     format_func=lambda k: i18n.t(f"location_type.{k}", lang),
     placeholder=i18n.t("directory.choose", lang),
     key=KINDS_KEY,
+    default=held(KINDS_KEY),
 )
 st.sidebar.button(i18n.t("filters.reset", lang), on_click=_reset, key="directory_reset")
 chosen = dataclasses.replace(chosen, location_types=tuple(kinds))

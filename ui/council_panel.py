@@ -14,6 +14,7 @@ import streamlit as st
 
 from geo import areas, choropleth, coverage, i18n, report, safe
 from ui import cache, urlstate
+from ui.widget_state import held
 
 PARAMS = ("step", "areas")
 #: Gap lines on the gaps screen before "and N more".
@@ -53,7 +54,8 @@ def chosen_areas(lang: str, ranking: pd.DataFrame, names: dict[str, str]) -> lis
     every = list(ranking["area_id"])
     if "council_areas" not in st.session_state:
         st.session_state.council_areas = areas.parse_area_list(st.query_params.get("areas", ""), every) or every
-    return list(st.sidebar.multiselect(i18n.t("council.areas", lang), every, format_func=names.get, key="council_areas"))
+    return list(st.sidebar.multiselect(i18n.t("council.areas", lang), every, format_func=names.get, key="council_areas",
+                                        default=held("council_areas")))
 
 
 def screens(area_ids: list[str]) -> list[str | tuple[str, ...]]:

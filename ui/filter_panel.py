@@ -12,6 +12,7 @@ import streamlit as st
 
 from geo import filters, hours, i18n, model
 from geo.filters import Filters
+from ui.widget_state import held, held_index
 
 #: The query-string keys the filters own (the page writes them, and removes them when unused).
 FILTER_PARAMS = tuple(filters.PARAM_KEYS.values())
@@ -56,8 +57,9 @@ def _checkbox_group(box, prefix: str, facet: str, vocabulary: tuple[str, ...], t
     """
     box.markdown(f"**{i18n.t(f'filters.{facet}', lang)}**")
     for value in vocabulary:
-        box.checkbox(_label_with_count(i18n.t(f"{text_prefix}.{value}", lang), counts.get(value)),
-                     key=_key(prefix, f"{facet}_{value}"))
+        key = _key(prefix, f"{facet}_{value}")
+        box.checkbox(_label_with_count(i18n.t(f"{text_prefix}.{value}", lang), counts.get(value)), key=key,
+                     value=bool(held(key)))
 
 
 def _checked(prefix: str, facet: str, vocabulary: tuple[str, ...]) -> tuple[str, ...]:
@@ -93,7 +95,7 @@ def filter_widgets(
 
     if "text" in facets:
         place("text").text_input(
-            i18n.t("filters.text", lang), key=_key(prefix, "text"),
+            i18n.t("filters.text", lang), key=_key(prefix, "text"), value=held(_key(prefix, "text"), ""),
             placeholder=i18n.t("filters.text_placeholder", lang), max_chars=filters.MAX_TEXT_LENGTH,
         )
     if "category" in facets:
@@ -104,21 +106,26 @@ def filter_widgets(
         box = place("hours")
         box.radio(
             i18n.t("filters.hours", lang), filters.HOURS_MODES, key=_key(prefix, "hours"),
+            index=held_index(_key(prefix, "hours"), filters.HOURS_MODES),
             format_func=lambda mode: i18n.t(f"filters.hours.{mode}", lang),
         )
         mode = state[_key(prefix, "hours")]
         if mode == "open_at":
-            box.date_input(i18n.t("filters.day", lang), key=_key(prefix, "day"), format="DD.MM.YYYY")
-            box.time_input(i18n.t("filters.time", lang), key=_key(prefix, "time"), step=TIME_STEP)
+            box.date_input(i18n.t("filters.day", lang), key=_key(prefix, "day"), format="DD.MM.YYYY",
+                           value=held(_key(prefix, "day")))
+            box.time_input(i18n.t("filters.time", lang), key=_key(prefix, "time"), step=TIME_STEP,
+                           value=held(_key(prefix, "time")))
             day = state[_key(prefix, "day")]
             if isinstance(day, dt.date) and hours.is_public_holiday(day):
                 box.caption(i18n.t("filters.holiday", lang, day=i18n.format_day(day, lang)))
         if mode != "any":
-            box.checkbox(i18n.t("filters.include_unknown", lang), key=_key(prefix, "unknown"))
+            box.checkbox(i18n.t("filters.include_unknown", lang), key=_key(prefix, "unknown"),
+                         value=bool(held(_key(prefix, "unknown"), True)))
     if "price" in facets:
         box = place("price")
         _checkbox_group(box, prefix, "price", model.PRICE_TYPES, "price_type", tally.get("price_type", {}), lang)
-        box.checkbox(i18n.t("filters.exemption", lang), key=_key(prefix, "exempt"))
+        box.checkbox(i18n.t("filters.exemption", lang), key=_key(prefix, "exempt"),
+                     value=bool(held(_key(prefix, "exempt"))))
     return _from_widgets(prefix, facets)
 
 

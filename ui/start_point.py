@@ -15,6 +15,7 @@ import streamlit as st
 
 from geo import geocode, i18n, nearest, safe, text
 from ui import address_input, cache, frames, geolocation, map_frame
+from ui.widget_state import held, held_index
 
 METHODS = ("settlement", "area", "address", "map", "device")
 #: Query keys the start point and the result count own.
@@ -71,6 +72,7 @@ def choose(lang: str) -> Start | None:
 
     st.subheader(i18n.t("nearest.where", lang))
     method = st.radio(i18n.t("nearest.method", lang), METHODS, key="near_method", horizontal=True,
+                      index=held_index("near_method", METHODS),
                       format_func=lambda m: i18n.t(f"nearest.method.{m}", lang))
     if method == "settlement":
         ids = settlements.sort_values("name_sl", key=lambda s: s.map(text.fold))["settlement_id"].astype(str).tolist()
@@ -87,6 +89,7 @@ def choose(lang: str) -> Start | None:
 
 def _from_settlement(lang: str, ids: list[str], names: dict, settlements: pd.DataFrame) -> Start | None:
     chosen = st.selectbox(i18n.t("nearest.settlement", lang), ids, key="near_settlement", format_func=names.get,
+                          index=held_index("near_settlement", ids, None),
                           placeholder=i18n.t("nearest.choose_place", lang))
     if chosen is None:
         return None
@@ -96,6 +99,7 @@ def _from_settlement(lang: str, ids: list[str], names: dict, settlements: pd.Dat
 
 def _from_area(lang: str, ids: list[str], names: dict, area_table: pd.DataFrame) -> Start | None:
     chosen = st.selectbox(i18n.t("nearest.area", lang), ids, key="near_area", format_func=names.get,
+                          index=held_index("near_area", ids, None),
                           placeholder=i18n.t("nearest.choose_place", lang))
     if chosen is None:
         return None
@@ -214,7 +218,7 @@ def k_slider(lang: str, container=None) -> int:
     """How many places to show (in ``container``, else the main column), seeded from ``?k=`` by :func:`choose`."""
     st.session_state.setdefault("near_k", parse_k(st.query_params.get("k", DEFAULT_K)))
     box = container if container is not None else st
-    return int(box.select_slider(i18n.t("nearest.k", lang), K_CHOICES, key="near_k"))
+    return int(box.select_slider(i18n.t("nearest.k", lang), K_CHOICES, key="near_k", value=held("near_k")))
 
 
 def link_params(start: Start | None, k: int) -> dict[str, str]:
