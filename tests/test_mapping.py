@@ -134,7 +134,7 @@ def test_popup_has_contacts_hours_price_precision_verification_and_directions(ta
         assert f'href="tel:{phone}"' in html
         assert model.display_phone(phone) in html
     assert 'href="https://www.odu-koper.si"' in html
-    assert "placed by hand, about ±500 m" in html
+    assert "marked by hand on a map, accurate to about 500 m" in html
     assert "Verified " + i18n.format_day(dt.date.fromisoformat(odu["last_verified"]), "en") in html
     assert "https://www.openstreetmap.org/directions?to=45.538500%2C13.722500" in html
     assert "https://www.google.com/maps/dir/?api=1&amp;destination=Kro%C5%BEna%20cesta%205" in html
@@ -144,7 +144,7 @@ def test_popup_has_contacts_hours_price_precision_verification_and_directions(ta
     service = row[7][0]
     assert service[5] == [[f"tel:{p}", model.display_phone(p)] for p in odu["phones"]]
     assert service[7] == ["https://www.odu-koper.si", "www.odu-koper.si"]
-    assert service[11] == "placed by hand, about ±500 m" and service[13].startswith("Verified ")
+    assert service[11] == "marked by hand on a map, accurate to about 500 m" and service[13].startswith("Verified ")
     assert row[6].startswith("https://www.openstreetmap.org/directions?to=45.538500%2C13.722500")
     assert service[12] == "https://www.google.com/maps/dir/?api=1&destination=Kro%C5%BEna%20cesta%205%2C%206000%20Koper"
 
