@@ -28,7 +28,7 @@ LINKS = {
                           "far": "4", "r": "3", "share": "50", "min": "2"},
     "pages/area.py": {"area": "ks-50603", "cat": "home_care"},
     "pages/council.py": {"step": "2", "areas": "ks-50602,ks-50603"},
-    "pages/whatif.py": {"cat": "home_care"},
+    "pages/whatif.py": {"cat": "counselling"},  # not the first category
 }
 
 

@@ -16,6 +16,7 @@ import streamlit as st
 from geo import areas, choropleth, coverage, hours, i18n, model, safe, scenario, text
 from geo.errors import ScenarioError
 from ui import address_input, cache, coverage_panel, frames, map_frame, start_point, urlstate
+from ui.widget_state import held_index
 
 PLACES_KEY = "wi_places"
 METHODS = ("settlement", "map", "address")
@@ -180,7 +181,7 @@ def add_form(lang: str, current: tuple[scenario.Place, ...], names: list[str]) -
         _address(lang)
     left, right = st.columns(2)
     left.selectbox(i18n.t("whatif.category", lang), model.CATEGORIES, key="wi_category",
-                   format_func=lambda c: i18n.t(f"category.{c}", lang))
+                   index=held_index("wi_category", model.CATEGORIES), format_func=lambda c: i18n.t(f"category.{c}", lang))
     right.multiselect(i18n.t("whatif.groups", lang), model.TARGET_GROUPS, key="wi_groups",
                       format_func=lambda g: i18n.t(f"group.{g}", lang))
     left.text_input(i18n.t("whatif.hours", lang), key="wi_hours", max_chars=scenario.MAX_HOURS_CHARS,
