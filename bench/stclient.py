@@ -257,10 +257,7 @@ class Session:
             return json.loads(inline.group(1))
         rows = json.loads(await asyncio.to_thread(self.fetch, found.group(1)))
         if rows and isinstance(rows[0], str):  # the view's file (geo.mapping.rows.view_json): markers, then details
-            if inline:  # a small view's markers are in the frame (geo.mapping.rows.inline_markers): not fetched
-                markers = json.loads(inline.group(1))
-            else:
-                markers = json.loads(await asyncio.to_thread(self.fetch, rows[0]))
+            markers = json.loads(await asyncio.to_thread(self.fetch, rows[0]))
             await asyncio.to_thread(self.fetch, rows[1])  # as the map does once its markers are drawn
             return markers
         return rows
