@@ -301,3 +301,28 @@ def test_streamlits_toolbars_steppers_help_chips_and_charts_are_named_in_the_pag
     assert chart and re.search(r"\(\d+,\d km\)", chart[0]), chart  # the chart's own description, numbers the Slovene way
     assert "Odstrani izbiro Rakitovec" in said["council"]
     assert any(n.startswith("Celozaslonski prikaz: Zemljevid 23 območij") for n in said["council"])
+
+
+def test_a_language_change_keeps_every_choice_and_the_next_choice_works(browser, server):
+    # The browser holds a radio's choice as its words: after Italian → Slovene it sent "Aperto ora"
+    # back with the next action, which the server could not read, and the nearest page showed an
+    # error instead of the answer (a fresh-eyes check). Now the choices are sent again in Slovene.
+    context, page = _page(browser)
+    try:
+        _settled(page.goto(server + "/nearest?lang=it&hours=open_now") and page, i18n.t("page.nearest", "it"))
+        page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').first.get_by_text("Slovenščina").click()
+        _settled(page, i18n.t("page.nearest", "sl"))
+        hours = page.get_by_role("radio", name=i18n.t("filters.hours.open_now", "sl"))
+        assert hours.is_checked()
+        box = page.get_by_role("combobox", name=i18n.t("nearest.settlement", "sl"))
+        box.click()
+        page.keyboard.type("Dekani")
+        page.keyboard.press("Enter")
+        page.get_by_text(i18n.t("nearest.start", "sl", place="", precision="").split(":")[0] + ":").first.wait_for(
+            timeout=30_000)
+        _settled(page)
+        assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
+        assert page.get_by_role("radio", name=i18n.t("filters.hours.open_now", "sl")).is_checked()
+        assert "hours=open_now" in page.url and "lang=sl" in page.url
+    finally:
+        context.close()

@@ -32,6 +32,10 @@ LINKS = {
 }
 
 
+#: Widgets whose value the browser holds as the words of the chosen option(s).
+CHOICES = ("radio", "selectbox", "multiselect")
+
+
 def _options(node) -> list[str]:
     return list(node.proto.options)
 
@@ -63,6 +67,17 @@ def mounted(node) -> tuple | None:
     if node.type == "date_input":
         return tuple(value)
     return (value,)
+
+
+def mounted_or_set(node) -> tuple | None:
+    """What the browser shows after this run for a choice widget it had already mounted: the value the
+    run sets (``set_value``), else None (it keeps what it had)."""
+    proto = node.proto
+    if not getattr(proto, "set_value", False):
+        return None
+    if node.type == "multiselect":
+        return tuple(proto.raw_values)
+    return (proto.raw_value,) if proto.HasField("raw_value") else (None,)
 
 
 def held(node) -> tuple | None:
@@ -97,3 +112,24 @@ def test_a_widget_mounted_late_shows_what_the_session_holds(page, linked):
     app._run(widget_state=WidgetStates())  # the browser reported no widget: none was mounted yet
     assert not app.exception
     assert mismatches(app) == []
+
+
+@pytest.mark.parametrize("page", [*PAGES, UPKEEP_PAGE])
+def test_after_a_language_change_every_choice_is_sent_again_in_the_new_words(page):
+    # The browser holds a radio's, select box's or multiselect's choice as its label and sends that
+    # label back. After a language change the old label no longer names any option: the server
+    # then read "Qualsiasi momento" as an opening-hours mode and the page failed (a fresh-eyes check
+    # on /nearest, it → sl, then a settlement). So the run after the change sets each such value
+    # again, in the new words.
+    app = run_page(page, "it", **LINKS.get(page, {}))
+    before = {node.key: held(node) for node in app._tree if isinstance(node, Widget) and node.key}
+    app.radio(key="language").set_value("sl").run()
+    assert not app.exception
+    stale = []
+    for node in app._tree:
+        if not (isinstance(node, Widget) and node.key in before) or node.type not in CHOICES:
+            continue
+        now = held(node)
+        if before[node.key] != now and mounted_or_set(node) != now:
+            stale.append(f"{node.key}: the browser keeps {before[node.key]}, the server now says {now}")
+    assert stale == []

@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 from geo import i18n, safe
-from ui import cache, routing
+from ui import cache, routing, widget_state
 
 LANG_PARAM = "lang"
 #: The language choice's widget key.
@@ -50,6 +50,7 @@ def _picked() -> None:
     lang = i18n.language(st.session_state.get(PICKER_KEY))
     st.session_state[_SESSION_KEY] = lang
     st.query_params[LANG_PARAM] = lang
+    widget_state.resend_choices(exclude=(PICKER_KEY,))
 
 
 def language() -> str:

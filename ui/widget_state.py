@@ -39,3 +39,23 @@ def held_index(key: str, options: Sequence, default: int | None = 0) -> int | No
         return list(options).index(value)
     except ValueError:
         return default
+
+
+def resend_choices(exclude: tuple[str, ...] = ()) -> None:
+    """Write every choice this session holds back to itself, so the next run sends it to the browser again.
+
+    For the language choice's callback: the browser holds a radio's, select box's or multiselect's
+    choice as the words of its option and sends those words back; after a change of language they
+    name no option any more (a page read "Qualsiasi momento" as an opening-hours mode and failed).
+    A value written in a callback is set in the browser by the next run, in the new words. Text
+    values and lists of texts are the choices; checkboxes, buttons (True/False), uploads, dates and
+    numbers are sent as themselves and are left alone (a button's value may not be written at all).
+    Keys in ``exclude`` are skipped.
+    """
+    state = st.session_state
+    for key in list(state.keys()):
+        value = state[key]
+        is_choice = isinstance(value, str) or (
+            isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, str) for v in value))
+        if key not in exclude and is_choice:
+            state[key] = value
