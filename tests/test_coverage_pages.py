@@ -44,6 +44,10 @@ def test_day_centres_ranking_map_and_headline(lang, data_dir):
     assert ranking.iloc[1]["value"] == km(20.36, lang)  # written as the language writes numbers
     assert ranking.iloc[-1]["area"] == "Koper - Center"
     assert len(ranking) == 23
+    # fits a projector: the measure (mean distance) only in the value column; Ankaran's population is
+    # of another date than the communities', so each row says its date
+    assert "mean_distance_km" not in ranking.columns and "max_distance_km" in ranking.columns
+    assert "population_date" in ranking.columns
     said = texts(app)
     assert f"**{ankaran}**" in said and i18n.t("coverage.no_usable_place", lang) in said
     assert ranking.set_index("area").loc["Rakitovec", "population"] == "104"
@@ -101,6 +105,9 @@ def test_only_the_22_local_communities_and_thresholds_from_the_link(data_dir):
     # at 15 km only Rakitovec, Podgorje and Zazid are "far"
     far = ranking[ranking["gap_text"].str.contains("daleč")]
     assert list(far["area"]) == ["Rakitovec", "Podgorje", "Zazid"]
+    # the 22 communities' population is of one date: said once under the table, not in a column
+    assert "population_date" not in ranking.columns
+    assert i18n.t("coverage.population_note", "sl", as_of="na dan 1. jan. 2024") in texts(app)
     assert app.number_input(key="cov_far").value == 15
 
 

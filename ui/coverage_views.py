@@ -135,8 +135,13 @@ def ranking_table(lang: str, view, ranking: pd.DataFrame, measure, measure_name:
         gap_text=[coverage.words.gap_text(r, view.thresholds, lang) for r in ranking.to_dict("records")],
     )
     unit = i18n.t(f"unit.label.{measure.unit}", lang)
+    # On a projector the table must fit: the measure's own column repeats the value column, and one
+    # population date for every area is said once below the table rather than in a column of its own.
+    dates = ranking["population_date"].dropna().unique()
+    one_date = len(dates) == 1
+    names = [c for c in RANKING_COLUMNS if c != measure.key and not (one_date and c == "population_date")]
     columns = coverage_panel.column_config(
-        RANKING_COLUMNS, lang,
+        names, lang,
         value=st.column_config.TextColumn(measure_name if delivered_only(ranking) else f"{measure_name} ({unit})",
                                           alignment="right"),
         gap=st.column_config.CheckboxColumn(i18n.t("report.col.gap", lang)),
@@ -146,6 +151,8 @@ def ranking_table(lang: str, view, ranking: pd.DataFrame, measure, measure_name:
         picked = st.dataframe(table, column_config=columns, hide_index=True, width="stretch",
                               key="coverage_ranking", on_select="rerun", selection_mode="single-row")
         st.caption(i18n.t("coverage.table_hint", lang))
+    if one_date:
+        st.caption(i18n.t("coverage.population_note", lang, as_of=report.population_as_of(dates[0], lang)))
     # a phone: one card per area (rank, name, value, reach, gap; the rest folded) with a link to its profile
     yes, no = i18n.t("report.yes", lang), i18n.t("report.no", lang)
     cards.narrow("coverage_ranking", cards.cards_html(

@@ -414,6 +414,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "coverage.click_hint": "Click an area to open its profile.",
     "coverage.measure_reach": "Served / not served (services that come to the residents)",
     "coverage.ranking": "Ranking: {measure} (least served first)",
+    "coverage.population_note": "Residents {as_of}.",
     "coverage.table_hint": "Click a column heading to sort; select a row to open the area's profile.",
     "coverage.open_profile": "Open the area's profile",
     "coverage.compare": "Areas compared",

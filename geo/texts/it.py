@@ -414,6 +414,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "coverage.click_hint": "Cliccate su un'area per aprirne il profilo.",
     "coverage.measure_reach": "Servita / non servita (servizi che raggiungono i residenti)",
     "coverage.ranking": "Classifica: {measure} (prima le meno servite)",
+    "coverage.population_note": "Numero di residenti {as_of}.",
     "coverage.table_hint": "Cliccate sull'intestazione di una colonna per ordinare; selezionate una riga per il profilo dell'area.",
     "coverage.open_profile": "Aprite il profilo dell'area",
     "coverage.compare": "Confronto tra le aree",

@@ -414,6 +414,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "coverage.click_hint": "Za profil območja kliknite nanj.",
     "coverage.measure_reach": "Oskrbljeno / ni oskrbljeno (storitve, ki pridejo k prebivalcem)",
     "coverage.ranking": "Razvrstitev: {measure} (najslabše oskrbljena prva)",
+    "coverage.population_note": "Število prebivalcev {as_of}.",
     "coverage.table_hint": "Za razvrščanje kliknite naslov stolpca; izberite vrstico za profil območja.",
     "coverage.open_profile": "Odpri profil območja",
     "coverage.compare": "Primerjava območij",
