@@ -222,6 +222,29 @@ def test_nearest_result_map_frames_the_start_and_every_result(page_at, server, t
     whole_page(page, ARTIFACTS / f"nearest-streets-en-{name}.png")
 
 
+def test_nearest_result_map_offline_keeps_every_place_clear_of_the_note_and_the_legend(page_at, server, tiles):
+    # A fresh-eyes check on a projector: the nearest place hid under the plain-background notice.
+    tiles.failing = True
+    try:
+        page = page_at(WIDE)
+        page.goto(f"{server}/nearest?lang=it&from=area:ks-50602&k=5")
+        page.get_by_role("heading", level=4).nth(4).wait_for(timeout=60_000)
+        frame = map_frame(page)
+        frame.get_by_text(i18n.t("map.tiles_offline", "it")).wait_for(timeout=15_000)
+        settled(page, frame)
+        points = frame.locator(".koper-marker-icon, .marker-cluster, path.leaflet-interactive[fill='#ffffff']"
+                               ).evaluate_all(RECTS)
+        (note,) = frame.locator(".koper-offline-note").evaluate_all(RECTS)
+        (legend,) = frame.locator(".koper-legend-control").evaluate_all(RECTS)
+        assert len(points) >= 2
+        for p in points:
+            assert not overlap(p, note), ("a place under the offline note", p, note)
+            assert not overlap(p, legend), ("a place under the legend", p, legend)
+        page.locator(MAP_FRAME).first.screenshot(path=str(ARTIFACTS / "nearest-frame-offline-it-1920.png"))
+    finally:
+        tiles.failing = False
+
+
 def test_a_selected_marker_can_be_cleared(page_at, server):
     page = page_at({"width": 1400, "height": 1000})  # the whole map frame on the screen
     page.goto(f"{server}/?lang=en&lat=45.53840&lon=13.72260&z=17")

@@ -5,32 +5,45 @@
 // final size (it zoomed in to 100 m on the nearest page).
 //
 // The bounds get the largest zoom at which they fit the whole frame (less ``pad`` on every side)
-// and sit in its middle, if the legend leaves them free there (a wide screen, a phone's folded
+// and sit in its middle, if the legend and the notes in the bottom left corner (the plain-background
+// notice: a nearest place hid under it) leave them free there (a wide screen, a phone's folded
 // legend). Else they get the zoom at which they fit beside a narrow legend's strip or above a wide
 // one, as close to the middle as the legend allows. (Fitting every map into what the legend's
 // strip left had a wide screen's right half empty: the municipality left of the middle, the
 // legend alone on the right.)
 function koperFitView(map, bounds, maxZoom, pad) {
     var userMoved = false, fitting = false, box = map.getContainer(), area = L.latLngBounds(bounds);
-    // The legend's box in the map's pixels, or null (none, or not laid out yet).
-    function legendBox() {
-        var legend = box.querySelector(".koper-legend-control");
-        if (!legend || !legend.offsetWidth) { return null; }
-        var frame = box.getBoundingClientRect(), r = legend.getBoundingClientRect();
+    // An element's box in the map's pixels, or null (not laid out).
+    function boxOf(element) {
+        if (!element || !element.offsetWidth) { return null; }
+        var frame = box.getBoundingClientRect(), r = element.getBoundingClientRect();
         return {left: r.left - frame.left, top: r.top - frame.top, right: r.right - frame.left, bottom: r.bottom - frame.top};
     }
-    // Where the bounds (w x h px) go: their top left corner, or null if the legend leaves no room.
-    // ``move``: they may leave the middle (to the left of the legend or above it, the smaller move).
+    // The legend's box, or null (none, or not laid out yet).
+    function legendBox() { return boxOf(box.querySelector(".koper-legend-control")); }
+    // The boxes the bounds keep clear of: the legend and the notes in the bottom left corner (not the scale).
+    function obstacles(legend) {
+        var notes = box.querySelectorAll(".leaflet-bottom.leaflet-left .leaflet-control:not(.leaflet-control-scale)");
+        var found = legend ? [legend] : [];
+        for (var i = 0; i < notes.length; i++) { var b = boxOf(notes[i]); if (b) { found.push(b); } }
+        return found;
+    }
+    // Where the bounds (w x h px) go: their top left corner, or null if the obstacles leave no room.
+    // ``move``: they may leave the middle (to the left of an obstacle or above it, the smaller move).
     function spot(size, w, h, legend, move) {
-        var left = (size.x - w) / 2, top = (size.y - h) / 2;
+        var left = (size.x - w) / 2, top = (size.y - h) / 2, boxes = obstacles(legend);
         function clear(x, y) {
-            return !legend || x + w + pad <= legend.left || y + h + pad <= legend.top ||
-                x >= legend.right + pad || y >= legend.bottom + pad;
+            return boxes.every(function (o) {
+                return x + w + pad <= o.left || y + h + pad <= o.top || x >= o.right + pad || y >= o.bottom + pad;
+            });
         }
         if (clear(left, top)) { return [left, top]; }
         if (!move) { return null; }
-        var tries = [[Math.min(left, legend.left - pad - w), top], [left, Math.min(top, legend.top - pad - h)]]
-            .filter(function (p) { return p[0] >= pad - 0.5 && p[1] >= pad - 0.5 && clear(p[0], p[1]); });
+        var tries = [];
+        boxes.forEach(function (o) {
+            tries.push([Math.min(left, o.left - pad - w), top], [left, Math.min(top, o.top - pad - h)]);
+        });
+        tries = tries.filter(function (p) { return p[0] >= pad - 0.5 && p[1] >= pad - 0.5 && clear(p[0], p[1]); });
         tries.sort(function (a, b) { return (left - a[0]) + (top - a[1]) - (left - b[0]) - (top - b[1]); });
         return tries.length ? tries[0] : null;
     }
@@ -50,6 +63,8 @@ function koperFitView(map, bounds, maxZoom, pad) {
         var size = map.getSize();
         if (userMoved || !size.x || !size.y) { return; }
         var legend = legendBox(), extra = legendPadding(legend, size);
+        // beside or above the legend, and above the bottom left notes
+        obstacles(null).forEach(function (o) { extra[1] = Math.max(extra[1], size.y - o.top + pad); });
         fitting = true;
         // the whole frame, in its middle; else beside or above the legend
         for (var k = 0; k < 2; k++) {
@@ -78,7 +93,9 @@ function koperFitView(map, bounds, maxZoom, pad) {
     // (it is laid out late in a frame that is sized late) or is folded or opened.
     setTimeout(function () {
         var legend = box.querySelector(".koper-legend-control");
+        var corner = box.querySelector(".leaflet-bottom.leaflet-left");  // a note shown or gone
         if (legend && window.ResizeObserver) { new ResizeObserver(fit).observe(legend); }
+        if (corner && window.ResizeObserver) { new ResizeObserver(fit).observe(corner); }
         fit();
     }, 0);
     fit();
