@@ -133,3 +133,15 @@ def test_after_a_language_change_every_choice_is_sent_again_in_the_new_words(pag
         if before[node.key] != now and mounted_or_set(node) != now:
             stale.append(f"{node.key}: the browser keeps {before[node.key]}, the server now says {now}")
     assert stale == []
+
+
+def test_a_language_change_leaves_an_address_being_typed_alone():
+    # The address field is in a form: what the user is typing reaches the server only with "Find",
+    # so writing the last sent text back would wipe it.
+    app = run_page("pages/nearest.py", "it")
+    app.radio(key="near_method").set_value("address").run()
+    app.radio(key="language").set_value("sl").run()
+    assert not app.exception
+    (field,) = [node for node in app.text_input if node.key == "near_address"]
+    assert not field.proto.set_value
+    assert app.radio(key="near_method").proto.set_value  # the method's words are sent again in Slovene

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import geocode, i18n, settings
-from ui import cache
+from ui import cache, widget_state
 
 ONLINE, OFFLINE = "online", "offline"
 #: Widget keys (the nearest page's ``near_`` namespace).
@@ -51,7 +51,7 @@ def lookup_form(lang: str, prefix: str = "near") -> tuple[bool, geocode.GeocodeR
         else tuple(f"{prefix}_{k.removeprefix('near_')}" for k in (FORM_KEY, TEXT_KEY, CHOICE_KEY, SUBMIT_KEY)))
     with st.form(form_key, border=False):
         typed = st.text_input(i18n.t("nearest.address", lang), placeholder=i18n.t("nearest.address_placeholder", lang),
-                              max_chars=200, key=text_key)
+                              max_chars=200, key=widget_state.typed_in_form(text_key))
         if online_allowed:
             st.caption(i18n.t("address.online_notice", lang))
             how = st.radio(i18n.t("address.lookup_choice", lang), (ONLINE, OFFLINE), key=choice_key,

@@ -41,6 +41,18 @@ def held_index(key: str, options: Sequence, default: int | None = 0) -> int | No
         return default
 
 
+#: Keys of text fields inside a form (an address being typed): see :func:`typed_in_form`.
+_TYPED_IN_FORMS: set[str] = set()
+
+
+def typed_in_form(key: str) -> str:
+    """Mark ``key`` as a text field inside a form, whose text reaches the server only when the form is
+    sent: :func:`resend_choices` leaves it alone (it would write the last sent text over what the user
+    is typing). Returns ``key``, for the widget's ``key=``."""
+    _TYPED_IN_FORMS.add(key)
+    return key
+
+
 def resend_choices(exclude: tuple[str, ...] = ()) -> None:
     """Write every choice this session holds back to itself, so the next run sends it to the browser again.
 
@@ -50,12 +62,12 @@ def resend_choices(exclude: tuple[str, ...] = ()) -> None:
     A value written in a callback is set in the browser by the next run, in the new words. Text
     values and lists of texts are the choices; checkboxes, buttons (True/False), uploads, dates and
     numbers are sent as themselves and are left alone (a button's value may not be written at all).
-    Keys in ``exclude`` are skipped.
+    Keys in ``exclude`` and text fields inside a form (:func:`typed_in_form`) are skipped.
     """
     state = st.session_state
     for key in list(state.keys()):
         value = state[key]
         is_choice = isinstance(value, str) or (
             isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, str) for v in value))
-        if key not in exclude and is_choice:
+        if key not in exclude and key not in _TYPED_IN_FORMS and is_choice:
             state[key] = value
