@@ -121,6 +121,21 @@ def today_text(record: dict, lang: str, when: dt.datetime) -> str:
     return i18n.t("map.closed_on_day", lang, day=i18n.format_weekday_date(when.date(), lang))
 
 
+#: Metres within which a place is "at the starting point": what a tenth of a kilometre writes as 0.0 km
+#: (read as a fault).
+AT_START_M = 50
+
+
+def distance_markdown(distance_m: float, road_distance_m: float, lang: str) -> str:
+    """A nearest place's distance in ``lang``: "**3.2 km** in a straight line, about 4.2 km by road", or
+    "**At your starting point** (within 50 m)" when the distance would be written 0.0 km (up to
+    ``AT_START_M`` metres; a typed address of the place itself). Distances in metres."""
+    if round(distance_m / 100) == 0:  # half to even, as the number is written (babel): 50 m is 0.0 km
+        return i18n.t("nearest.distance_here", lang, m=AT_START_M)
+    return i18n.t("nearest.distance", lang, km=i18n.format_number(distance_m / 1000, lang, 1),
+                  road_km=i18n.format_number(road_distance_m / 1000, lang, 1))
+
+
 def directions_markdown(record: dict) -> str:
     """Route links to a placed service (OpenStreetMap, Google Maps); '' for area/confidential ones."""
     lat, lon = record.get("lat"), record.get("lon")

@@ -59,3 +59,11 @@ def test_the_area_served_is_named_in_each_language():
     assert present.service_area_text({"service_area": []}, "en") == ""
     details = present.details_markdown(RECORDS["birth-grant"], "sl", WHEN)
     assert "**Območje delovanja:** Mestna občina Koper" in details
+
+
+def test_a_place_at_the_starting_point_is_said_so_not_zero_km():
+    # A typed address of the place itself gave "0,0 km zračne razdalje, po cesti približno 0,0 km".
+    assert present.distance_markdown(12.0, 15.6, "sl") == "**Na vašem izhodišču** (do 50 m)"
+    assert present.distance_markdown(50.0, 65.0, "it") == "**Al vostro punto di partenza** (entro 50 m)"
+    assert present.distance_markdown(51.0, 66.3, "en") == "**0.1 km** in a straight line, about 0.1 km by road"
+    assert present.distance_markdown(3249.0, 4223.7, "sl") == "**3,2 km** zračne razdalje, po cesti približno 4,2 km"

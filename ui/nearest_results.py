@@ -107,10 +107,8 @@ def _place_list(found: pd.DataFrame, lang: str, when: dt.datetime) -> None:
 
 def _place(rank: int, group: pd.DataFrame, lang: str, when: dt.datetime) -> None:
     first = group.iloc[0].to_dict()
-    km = i18n.format_number(first["distance_m"] / 1000, lang, 1)
-    road_km = i18n.format_number(first["road_distance_m"] / 1000, lang, 1)
     st.markdown(f"#### {rank}. {safe.md_text(present.address_text(first, lang))}")
-    st.markdown(i18n.t("nearest.distance", lang, km=km, road_km=road_km) + "  \n"
+    st.markdown(present.distance_markdown(first["distance_m"], first["road_distance_m"], lang) + "  \n"
                 + f"{i18n.t('map.directions', lang)}: {present.directions_markdown(first)}")
     _entries(group.to_dict("records"), lang, when)
 

@@ -265,6 +265,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "nearest.results": "Nearest places ({n})",
     "nearest.distance_note": "Distance is straight-line; by road is an estimate: straight line × {factor} (an assumed detour factor, not measured).",
     "nearest.none": "No place with an address matches these choices.",
+    "nearest.distance_here": "**At your starting point** (within {m} m)",
     "nearest.distance": "**{km} km** in a straight line, about {road_km} km by road",
     "nearest.anywhere_note": "These services reach the chosen point: each says whether it comes to your home, takes place at changing places in the municipality or offers accommodation; call the office named.",
     "answer.closed_opens": "Closed, opens {when}",

@@ -265,6 +265,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "nearest.results": "I luoghi più vicini ({n})",
     "nearest.distance_note": "La distanza è in linea d'aria; quella stradale è una stima: linea d'aria × {factor} (fattore di deviazione ipotizzato, non misurato).",
     "nearest.none": "Nessun luogo con indirizzo corrisponde ai criteri scelti.",
+    "nearest.distance_here": "**Al vostro punto di partenza** (entro {m} m)",
     "nearest.distance": "**{km} km** in linea d'aria, su strada circa {road_km} km",
     "nearest.anywhere_note": "Questi servizi arrivano al punto scelto: per ciascuno è indicato se viene a domicilio, si svolge in luoghi diversi del comune od offre un alloggio; chiamate l'ufficio indicato.",
     "answer.closed_opens": "Chiuso, apre {when}",

@@ -265,6 +265,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "nearest.results": "Najbližja mesta ({n})",
     "nearest.distance_note": "Razdalja je zračna; cestna je ocena: zračna × {factor} (predpostavljen faktor ovinkov, ne izmerjen).",
     "nearest.none": "Nobeno mesto z naslovom ne ustreza izbranim pogojem.",
+    "nearest.distance_here": "**Na vašem izhodišču** (do {m} m)",
     "nearest.distance": "**{km} km** zračne razdalje, po cesti približno {road_km} km",
     "nearest.anywhere_note": "Te storitve segajo do izbrane točke: pri vsaki piše, ali pride na dom, poteka na različnih krajih v občini ali nudi nastanitev; pokličite navedeno pisarno.",
     "answer.closed_opens": "Zaprto, naslednjič odprto: {when}",
