@@ -22,8 +22,10 @@ def _reset() -> None:
 # --- the filters: the map's (search, category, for whom, hours, price), plus the kind of location -----------
 with st.sidebar:
     st.header(i18n.t("filters.title", lang))
-chosen = filter_panel.filter_widgets(services, lang, PREFIX)
 st.session_state.setdefault(KINDS_KEY, list(filters.from_query_params(st.query_params.to_dict()).location_types))
+# the counts beside each filter say what ticking it would show here: among the chosen kinds of location
+of_kinds = services[services["location_type"].isin(held(KINDS_KEY))] if held(KINDS_KEY) else services
+chosen = filter_panel.filter_widgets(of_kinds, lang, PREFIX)
 kinds = st.sidebar.multiselect(
     i18n.t("directory.filter_location_type", lang),
     model.LOCATION_TYPES,

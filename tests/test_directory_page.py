@@ -46,6 +46,20 @@ def test_for_whom_goes_into_the_link_and_narrows_the_list(data_dir):
     assert app.subheader[0].value == "1 service"
 
 
+def test_the_counts_beside_the_filters_count_only_the_chosen_kind_of_location(data_dir):
+    # A fresh-eyes check: with "confidential" chosen the heading said 3 services while the side panel
+    # still counted all 36 ("Home care (5)"), promising results a tick would not give.
+    app = run_page(PAGE, "en")
+    app.multiselect(key="directory_kinds").set_value(["confidential"]).run()
+    assert app.subheader[0].value == "3 services"
+    counted = {c.key: c.label for c in app.sidebar.checkbox}
+    assert counted["directory_category_home_care"] == i18n.t("category.home_care", "en") + " (0)"  # was (5)
+    crisis = counted["directory_category_crisis"]
+    assert crisis.endswith(")") and int(crisis.rsplit("(", 1)[1][:-1]) <= 3
+    app.checkbox(key="directory_category_crisis").check().run()
+    assert app.subheader[0].value == i18n.plural("directory.count", "en", int(crisis.rsplit("(", 1)[1][:-1]))
+
+
 def test_a_shared_link_opens_with_its_filters_and_reset_clears_them(data_dir):
     app = run_page(PAGE, "sl", grp="homeless", q="brezdomec")
     assert app.checkbox(key="directory_target_group_homeless").value is True
