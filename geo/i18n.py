@@ -116,6 +116,21 @@ def format_day(day: dt.date, lang: str) -> str:
     return format_date(day, format="medium", locale=_BABEL_LOCALES[language(lang)])
 
 
+def month_names(lang: str) -> list[str]:
+    """The twelve months' full names in ``lang``, January first, as a date writes them (CLDR via babel:
+    "januar" … "december", "gennaio" … "dicembre", "January" … "December")."""
+    months = Locale.parse(_BABEL_LOCALES[language(lang)]).months["format"]["wide"]
+    return [months[m] for m in range(1, 13)]
+
+
+def date_template(lang: str) -> str:
+    """How ``lang`` writes a date in full, with ``{d}`` for the day, ``{month}`` for the month's name
+    (:func:`month_names`) and ``{y}`` for the year ("{d}. {month} {y}" in Slovene; CLDR's long date)."""
+    sample = dt.date(2033, 11, 22)
+    text = format_date(sample, format="long", locale=_BABEL_LOCALES[language(lang)])
+    return text.replace("22", "{d}").replace("2033", "{y}").replace(month_names(lang)[10], "{month}")
+
+
 def format_iso_day(text: object, lang: str) -> str:
     """A day stored as ISO text ("2025-05-04") written the language's way (``format_day``);
     anything that is not an ISO day (empty, "unknown", a year) is returned as written."""

@@ -228,6 +228,20 @@ def test_the_date_pickers_calendar_names_months_and_weekdays_in_the_page_languag
         assert i18n.t("chrome.previous_month", lang) in names and i18n.t("chrome.next_month", lang) in names
         assert not [n for n in names if re.search(r"Choose date|Previous month|Next month", n)], names
         assert "Use arrow keys" not in calendar.text_content()  # read to screen readers (visually hidden)
+        # the date field's month part says its value ("12 – December" before) and the hidden sentence with
+        # the chosen day ("Selected Date: December 05, 2026" before), in the language
+        values_js = "() => [...document.querySelectorAll('[aria-valuetext]')].map(e => e.getAttribute('aria-valuetext'))"
+        page.wait_for_function(f"(m) => ({values_js})().includes('12 – ' + m)", arg=december, timeout=10_000)
+        values = page.evaluate(values_js)
+        assert f"12 – {december}" in values and not ENGLISH_MONTHS.search(" ".join(values)), values
+        text_js = """() => { const out = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            while (walk.nextNode()) { if (!walk.currentNode.parentElement.closest('script, style')) out.push(walk.currentNode.nodeValue); }
+            return out.join(' '); }"""
+        selected = i18n.t("chrome.visible.selected_date", lang, date=f"5{'.' if lang == 'sl' else ''} {december} 2026")
+        page.wait_for_function(f"(s) => ({text_js})().includes(s)", arg=selected, timeout=10_000)
+        hidden = page.evaluate(text_js)
+        assert "Selected Date" not in hidden
+        assert i18n.t("chrome.visible.selected_date", lang, date=f"5{'.' if lang == 'sl' else ''} {december} 2026") in hidden
         page.screenshot(path=str(ARTIFACTS / f"date-picker-{lang}-1366.png"))
     finally:
         context.close()

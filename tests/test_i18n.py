@@ -128,3 +128,10 @@ def test_no_count_is_pasted_into_one_form():
                  if isinstance(text, str) and any(m.group(0)[-1] != "m" or not text[m.end() - 1:].startswith("more")
                                                   for m in counted.finditer(text))]  # "{n} more" does not inflect
     assert not offenders, offenders
+
+
+def test_month_names_and_the_long_date_template_follow_cldr():
+    assert i18n.month_names("sl")[0] == "januar" and i18n.month_names("it")[11] == "dicembre"
+    assert i18n.month_names("en")[4] == "May"
+    assert i18n.date_template("sl") == "{d}. {month} {y}"
+    assert i18n.date_template("it") == "{d} {month} {y}"

@@ -118,6 +118,8 @@ STREAMLIT_VISIBLE_ENGLISH = {
     # limit (a pattern: "2MB per file", the size filled in)
     "upload": "Upload", "drop_a_file": "Drag and drop a file here", "drop_files": "Drag and drop files here",
     "per_file": "{size} per file",
+    # the date picker's hidden sentence for screen readers (a pattern: the date filled in, as the language writes it)
+    "selected_date": "Selected Date: {date}",
 }
 #: Streamlit's English names that go on with something of the page, by text key (``chrome.*``): only
 #: the English head is translated, the rest (after ", ", ": " or " ") is kept: the date picker's
@@ -181,7 +183,11 @@ _DOCUMENT_SCRIPT = """<script>
     const now = window.koperMapDocument;
     if (Object.prototype.hasOwnProperty.call(now.chrome, english)) return now.chrome[english];
     const part = /^(day|month|year|hour|minute|second), (.*)$/.exec(english);
-    return part ? now.segments[part[1]] + ", " + part[2] : prefixed(english);
+    if (part) return now.segments[part[1]] + ", " + part[2];
+    // a date field's month part says its value as "12 – December"
+    const month = /^(\d{1,2}) – ([A-Z][a-z]+)$/.exec(english);
+    if (month && ENGLISH_MONTHS.indexOf(month[2]) >= 0) return month[1] + " – " + now.months[ENGLISH_MONTHS.indexOf(month[2])];
+    return prefixed(english);
   };
   // "Choose date, december 2026", "Help for" a label, "Remove" an option, "Fullscreen: " an image's alt
   // text: the English head is said in the language, the rest is the page's own (the month already in
@@ -208,8 +214,19 @@ _DOCUMENT_SCRIPT = """<script>
     const said = match[1] ? now.visible["{i} of {n} results"].replace("{i}", match[1]) : now.visible["{n} results"];
     return said.replace("{n}", n);
   };
-  // Names, placeholders, native tooltips (title) and roles said in words ("visualization", a chart's).
-  const ATTRIBUTES = ["aria-label", "placeholder", "title", "aria-roledescription"];
+  // The calendar's hidden "Selected Date: December 05, 2026" for screen readers, as the language writes a date.
+  const ENGLISH_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                          "October", "November", "December"];
+  const dated = function (english) {
+    const now = window.koperMapDocument, match = /^Selected Date: ([A-Z][a-z]+) (\d{1,2}), (\d{4})$/.exec(english);
+    if (!match || ENGLISH_MONTHS.indexOf(match[1]) < 0) return undefined;
+    const date = now.dateTemplate.replace("{d}", String(Number(match[2])))
+      .replace("{month}", now.months[ENGLISH_MONTHS.indexOf(match[1])]).replace("{y}", match[3]);
+    return now.visible["Selected Date: {date}"].replace("{date}", date);
+  };
+  // Names, placeholders, native tooltips (title), roles said in words ("visualization", a chart's) and
+  // a date field's month value.
+  const ATTRIBUTES = ["aria-label", "placeholder", "title", "aria-roledescription", "aria-valuetext"];
   const relabel = function () {
     document.querySelectorAll("[aria-label], [placeholder], [title], [aria-roledescription]").forEach(function (element) {
       ATTRIBUTES.forEach(function (attribute) {
@@ -238,7 +255,7 @@ _DOCUMENT_SCRIPT = """<script>
       if (!value) continue;
       const before = kept.get(node);
       const english = before && before.said === value ? before.english : value;
-      const said = counted(english) || (Object.prototype.hasOwnProperty.call(now.visible, english)
+      const said = counted(english) || dated(english) || (Object.prototype.hasOwnProperty.call(now.visible, english)
         ? now.visible[english] : prefixed(english));
       if (said === undefined) continue;
       kept.set(node, {english: english, said: said});
@@ -258,7 +275,7 @@ _DOCUMENT_SCRIPT = """<script>
     window.koperMapObserver = new MutationObserver(update);
     window.koperMapObserver.observe(document.documentElement,
       {subtree: true, childList: true, characterData: true, attributes: true,
-       attributeFilter: ["title", "lang", "aria-label", "placeholder", "aria-roledescription"]});
+       attributeFilter: ["title", "lang", "aria-label", "placeholder", "aria-roledescription", "aria-valuetext"]});
   }
 })();
 </script>"""
@@ -289,7 +306,8 @@ def mark_document(lang: str) -> None:
              "chrome": {english: i18n.t(f"chrome.{key}", lang) for key, english in STREAMLIT_ENGLISH.items()},
              "segments": {part: i18n.t(f"chrome.segment.{part}", lang) for part in DATE_PARTS},
              "visible": {english: i18n.t(f"chrome.visible.{key}", lang) for key, english in STREAMLIT_VISIBLE_ENGLISH.items()},
-             "prefixes": {english: i18n.t(f"chrome.{key}", lang) for key, english in STREAMLIT_ENGLISH_PREFIXES.items()}}
+             "prefixes": {english: i18n.t(f"chrome.{key}", lang) for key, english in STREAMLIT_ENGLISH_PREFIXES.items()},
+             "months": i18n.month_names(lang), "dateTemplate": i18n.date_template(lang)}
     payload = json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
     st.sidebar.html(_DOCUMENT_SCRIPT % (payload, LANG_COOKIE) + _TOUCH_STYLE, unsafe_allow_javascript=True)
 

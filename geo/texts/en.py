@@ -779,6 +779,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visible.stat_deviation": "Standard deviation",
     "chrome.visible.stat_sum": "Sum",
     "chrome.visible.stat_range": "Range",
+    "chrome.visible.selected_date": "Selected Date: {date}",
     "chrome.visible.search_results": "Results: {n}",
     "chrome.visible.search_result_of": "Result {i} of {n}",
     "chrome.visible.search_over": "over 1,000",

@@ -779,6 +779,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visible.stat_deviation": "Deviazione standard",
     "chrome.visible.stat_sum": "Somma",
     "chrome.visible.stat_range": "Intervallo",
+    "chrome.visible.selected_date": "Data selezionata: {date}",
     "chrome.visible.search_results": "Risultati: {n}",
     "chrome.visible.search_result_of": "Risultato {i} di {n}",
     "chrome.visible.search_over": "oltre 1.000",

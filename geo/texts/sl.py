@@ -779,6 +779,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "chrome.visible.stat_deviation": "Standardni odklon",
     "chrome.visible.stat_sum": "Vsota",
     "chrome.visible.stat_range": "Razpon",
+    "chrome.visible.selected_date": "Izbrani datum: {date}",
     "chrome.visible.search_results": "Zadetki: {n}",
     "chrome.visible.search_result_of": "Zadetek {i} od {n}",
     "chrome.visible.search_over": "več kot 1.000",
