@@ -14,6 +14,7 @@ import shutil
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from browser_support import ARTIFACTS, MAP_FRAME, is_local, streamlit_server
 from geo import i18n, settings
@@ -327,7 +328,7 @@ def test_a_language_change_keeps_every_choice_and_the_next_choice_works(browser,
         page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').first.get_by_text("Slovenščina").click()
         _settled(page, i18n.t("page.nearest", "sl"))
         hours = page.get_by_role("radio", name=i18n.t("filters.hours.open_now", "sl"))
-        assert hours.is_checked()
+        expect(hours).to_be_checked(timeout=10_000)  # set by the run that drew the Slovene page
         box = page.get_by_role("combobox", name=i18n.t("nearest.settlement", "sl"))
         box.click()
         page.keyboard.type("Dekani")
@@ -336,7 +337,7 @@ def test_a_language_change_keeps_every_choice_and_the_next_choice_works(browser,
             timeout=30_000)
         _settled(page)
         assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
-        assert page.get_by_role("radio", name=i18n.t("filters.hours.open_now", "sl")).is_checked()
+        expect(page.get_by_role("radio", name=i18n.t("filters.hours.open_now", "sl"))).to_be_checked(timeout=10_000)
         assert "hours=open_now" in page.url and "lang=sl" in page.url
     finally:
         context.close()

@@ -185,7 +185,7 @@ _DOCUMENT_SCRIPT = """<script>
     const part = /^(day|month|year|hour|minute|second), (.*)$/.exec(english);
     if (part) return now.segments[part[1]] + ", " + part[2];
     // a date field's month part says its value as "12 – December"
-    const month = /^(\d{1,2}) – ([A-Z][a-z]+)$/.exec(english);
+    const month = /^(\\d{1,2}) – ([A-Z][a-z]+)$/.exec(english);
     if (month && ENGLISH_MONTHS.indexOf(month[2]) >= 0) return month[1] + " – " + now.months[ENGLISH_MONTHS.indexOf(month[2])];
     return prefixed(english);
   };
@@ -218,7 +218,7 @@ _DOCUMENT_SCRIPT = """<script>
   const ENGLISH_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                           "October", "November", "December"];
   const dated = function (english) {
-    const now = window.koperMapDocument, match = /^Selected Date: ([A-Z][a-z]+) (\d{1,2}), (\d{4})$/.exec(english);
+    const now = window.koperMapDocument, match = /^Selected Date: ([A-Z][a-z]+) (\\d{1,2}), (\\d{4})$/.exec(english);
     if (!match || ENGLISH_MONTHS.indexOf(match[1]) < 0) return undefined;
     const date = now.dateTemplate.replace("{d}", String(Number(match[2])))
       .replace("{month}", now.months[ENGLISH_MONTHS.indexOf(match[1])]).replace("{y}", match[3]);
