@@ -5,7 +5,6 @@ import streamlit as st
 
 from geo import filters, i18n, model, present, safe, settings
 from ui import common, filter_panel, urlstate
-from ui.widget_state import held
 
 PREFIX = "directory"
 KINDS_KEY = "directory_kinds"
@@ -22,9 +21,10 @@ def _reset() -> None:
 # --- the filters: the map's (search, category, for whom, hours, price), plus the kind of location -----------
 with st.sidebar:
     st.header(i18n.t("filters.title", lang))
-st.session_state.setdefault(KINDS_KEY, list(filters.from_query_params(st.query_params.to_dict()).location_types))
+held_kinds = st.session_state.setdefault(
+    KINDS_KEY, list(filters.from_query_params(st.query_params.to_dict()).location_types))
 # the counts beside each filter say what ticking it would show here: among the chosen kinds of location
-of_kinds = services[services["location_type"].isin(held(KINDS_KEY))] if held(KINDS_KEY) else services
+of_kinds = services[services["location_type"].isin(held_kinds)] if held_kinds else services
 chosen = filter_panel.filter_widgets(of_kinds, lang, PREFIX)
 kinds = st.sidebar.multiselect(
     i18n.t("directory.filter_location_type", lang),
@@ -32,7 +32,7 @@ kinds = st.sidebar.multiselect(
     format_func=lambda k: i18n.t(f"location_type.{k}", lang),
     placeholder=i18n.t("directory.choose", lang),
     key=KINDS_KEY,
-    default=held(KINDS_KEY),
+    default=held_kinds,
 )
 st.sidebar.button(i18n.t("filters.reset", lang), on_click=_reset, key="directory_reset")
 chosen = dataclasses.replace(chosen, location_types=tuple(kinds))
