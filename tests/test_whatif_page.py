@@ -116,6 +116,20 @@ def test_a_bad_place_is_refused_with_a_reason_in_the_language(data_dir):
     assert "wi" not in app.query_params
 
 
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_required_target_group_is_said_before_add_and_starts_as_the_compared_one(lang, data_dir):
+    # A helper saw "choose at least one target group" only after pressing Add: nothing marked the field.
+    app = open_page(lang)
+    groups = app.multiselect(key="wi_groups")
+    assert groups.placeholder == i18n.t("whatif.groups_placeholder", lang) and groups.value == []
+    app.selectbox(key="wi_settlement").set_value(MAREZIGE_ID).run()
+    app.button(key="wi_add").click().run()
+    assert i18n.t("whatif.need_groups", lang) in texts(app) and "wi" not in app.query_params
+    # Comparing for older people, a new place is for older people unless changed.
+    compared = open_page(lang, grp="older")
+    assert compared.multiselect(key="wi_groups").value == ["older"]
+
+
 def test_a_broken_link_is_said_not_raised(data_dir):
     app = open_page("sl", wi=scenario.encode([MAREZIGE]) + "|nonsense~1|" + "x" * 10_000)
     assert not app.exception

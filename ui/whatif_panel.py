@@ -16,7 +16,7 @@ import streamlit as st
 from geo import areas, choropleth, coverage, hours, i18n, model, safe, scenario, text
 from geo.errors import ScenarioError
 from ui import address_input, cache, coverage_panel, frames, map_frame, start_point, urlstate
-from ui.widget_state import held_index
+from ui.widget_state import held, held_index
 
 PLACES_KEY = "wi_places"
 METHODS = ("settlement", "map", "address")
@@ -167,6 +167,9 @@ def add_form(lang: str, current: tuple[scenario.Place, ...], names: list[str]) -
     compared = st.session_state.get(f"{coverage_panel.PREFIX}_category")
     if compared in model.CATEGORIES:
         st.session_state.setdefault("wi_category", compared)
+    compared_group = st.session_state.get(f"{coverage_panel.PREFIX}_target_group")
+    if compared_group in model.TARGET_GROUPS:
+        st.session_state.setdefault("wi_groups", [compared_group])
     method = st.radio(i18n.t("whatif.method", lang), METHODS, key="wi_method", horizontal=True,
                       format_func=lambda m: i18n.t(f"whatif.method.{m}", lang))
     if method == "settlement":
@@ -182,7 +185,9 @@ def add_form(lang: str, current: tuple[scenario.Place, ...], names: list[str]) -
     left, right = st.columns(2)
     left.selectbox(i18n.t("whatif.category", lang), model.CATEGORIES, key="wi_category",
                    index=held_index("wi_category", model.CATEGORIES), format_func=lambda c: i18n.t(f"category.{c}", lang))
+    # Required: the placeholder says so before "Add" is pressed, not only the warning after it.
     right.multiselect(i18n.t("whatif.groups", lang), model.TARGET_GROUPS, key="wi_groups",
+                      default=held("wi_groups", []), placeholder=i18n.t("whatif.groups_placeholder", lang),
                       format_func=lambda g: i18n.t(f"group.{g}", lang))
     left.text_input(i18n.t("whatif.hours", lang), key="wi_hours", max_chars=scenario.MAX_HOURS_CHARS,
                     placeholder="Mo-Fr 08:00-16:00", help=i18n.t("whatif.hours_help", lang))

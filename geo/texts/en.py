@@ -319,6 +319,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "whatif.address_not_found": "The address could not be found. Try a settlement or a click on the map.",
     "whatif.category": "Category of the new place",
     "whatif.groups": "Who it is for",
+    "whatif.groups_placeholder": "Choose at least one group (required)",
     "whatif.hours": "Opening hours (OSM syntax, empty = unknown)",
     "whatif.hours_help": "For example Mo-Fr 08:00-16:00 or Mo-Fr 07:00-15:00; Sa 08:00-12:00.",
     "whatif.service_area": "Who may use it",

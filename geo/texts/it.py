@@ -319,6 +319,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "whatif.address_not_found": "Indirizzo non trovato. Provate con una località o un clic sulla mappa.",
     "whatif.category": "Ambito del nuovo luogo",
     "whatif.groups": "A chi è destinato",
+    "whatif.groups_placeholder": "Scegliete almeno un gruppo (obbligatorio)",
     "whatif.hours": "Orario di apertura (formato OSM, vuoto = sconosciuto)",
     "whatif.hours_help": "Per esempio Mo-Fr 08:00-16:00 oppure Mo-Fr 07:00-15:00; Sa 08:00-12:00.",
     "whatif.service_area": "Chi può usarlo",

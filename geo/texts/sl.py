@@ -319,6 +319,7 @@ TEXT: dict[str, str | dict[str, str]] = {  # a dict: a count text's CLDR plural 
     "whatif.address_not_found": "Naslova ni bilo mogoče najti. Poskusite z naseljem ali klikom na zemljevid.",
     "whatif.category": "Področje novega mesta",
     "whatif.groups": "Komu je namenjeno",
+    "whatif.groups_placeholder": "Izberite vsaj eno skupino (obvezno)",
     "whatif.hours": "Odpiralni čas (zapis OSM, prazno = neznan)",
     "whatif.hours_help": "Na primer Mo-Fr 08:00-16:00 ali Mo-Fr 07:00-15:00; Sa 08:00-12:00.",
     "whatif.service_area": "Kdo ga lahko uporablja",
