@@ -3,7 +3,7 @@ import streamlit as st
 
 from geo import i18n, safe, settings
 from geo.errors import KoperMapError
-from ui import auth, common, routing
+from ui import auth, common, first_paint, routing
 
 # The language: ?lang=, else this session's or this browser's earlier choice (the menu's links and
 # the sign-in round trip drop the query string); written back to ?lang= (ui/common.py).
@@ -14,6 +14,8 @@ page = st.navigation(routing.pages(lang))
 routing.configure_page(lang, page.title)  # the tab's title: the page and the app, in the language
 common.mark_document(lang)  # <html lang>, the language cookie, the map frames' titles
 auth.sidebar_control(lang)  # "Sign in (staff)" / "Sign out"; nothing when sign-in is not configured
+# A new visitor's service map sends the map before the side panel's widgets (ui/first_paint.py).
+first_paint.begin(deferrable=page.url_path == "")
 with routing.routed():
     try:
         page.run()
@@ -25,3 +27,4 @@ with routing.routed():
         if settings.raise_errors():
             raise
         st.error(i18n.t("app.unexpected", lang))
+    first_paint.release(wait=False)  # anything still held back (a page that failed before its map)

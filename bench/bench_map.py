@@ -183,7 +183,7 @@ async def protocol_visit(base: str, pid: int, timeout_s: float) -> dict:
     async with stclient.Session(base, timeout_s=timeout_s) as session:
         before = synthetic.cpu_seconds(pid)
         page = await asyncio.to_thread(session.fetch, f"/?lang={LANG}")
-        run = await session.run(f"lang={LANG}")
+        run = await session.run(f"lang={LANG}", report_drawn_after_s=stclient.BROWSER_DRAW_S)
         rows = await session.fetch_map_rows(run)
         rows_bytes = len(json.dumps(rows)) if rows else 0
         drawn = await session.map_drawn()

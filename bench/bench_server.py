@@ -55,7 +55,7 @@ async def visit(base: str, pid: int, lang: str) -> dict[str, float]:
     async with stclient.Session(base) as session:
         before = synthetic.cpu_seconds(pid)
         await asyncio.to_thread(session.fetch, f"/?lang={lang}")
-        run = await session.run(f"lang={lang}")
+        run = await session.run(f"lang={lang}", report_drawn_after_s=stclient.BROWSER_DRAW_S)
         if not await session.fetch_map_rows(run):
             raise stclient.ProtocolError("the map had no marker rows")
         drawn = await session.map_drawn()

@@ -168,9 +168,14 @@ async def protocol_visit(base: str, lang: str, expected: int, results: Results, 
             await asyncio.to_thread(session.fetch, f"/?lang={lang}")
             started = time.perf_counter()
             await session.connect()
-            run = await session.run(f"lang={lang}")
+            run = await session.run(f"lang={lang}", report_drawn_after_s=stclient.BROWSER_DRAW_S)
+            fetching = time.perf_counter()
             rows = await session.fetch_map_rows(run)
-            results.times[step].append(time.perf_counter() - started)
+            # the map's element, then its rows file (a browser fetches it while the run goes on: a new
+            # visitor's first run sends the rest of the page once the map reports, ui/first_paint.py)
+            if run.map_at is None:
+                raise stclient.ProtocolError("the run sent no map")
+            results.times[step].append(run.map_at - started + time.perf_counter() - fetching)
             check_run(run, label, step, results)
             if not rows:
                 raise stclient.ProtocolError("the map's marker rows were empty")

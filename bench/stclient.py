@@ -37,6 +37,10 @@ MAP_COMPONENT = "streamlit_folium.st_folium"
 #: What streamlit-folium's frame sends once the map is drawn (returned_objects of pages/map.py).
 MAP_DRAWN_VALUE = {"last_object_clicked": None, "last_object_clicked_count": None,
                    "zoom": 11, "center": {"lat": 45.53, "lng": 13.8}}
+#: Seconds from the map's element arriving to its frame's report, as headless Chromium on this machine
+#: does on a first visit (bench_map: the first marker ~0.3 s after the frame; the report comes after it).
+#: The service map waits for that report before sending the rest of a new visitor's page (ui/first_paint.py).
+BROWSER_DRAW_S = 0.5
 #: The marker rows file the map fetches (see ui/cache.py map_rows_url).
 ROWS_URL = re.compile(r'"(/app/static/maprows/[0-9a-f]+\.json)')
 #: A small view's markers, inline in the frame's script (geo/mapping/elements.py, LocationLayer).
@@ -86,6 +90,8 @@ class Session:
         self.query_string = ""
         self.cookies = ""
         self.cached: dict[str, ForwardMsg] = {}  # the big messages kept by hash, as the browser's message cache
+        self._report_after: float | None = None  # see run(report_drawn_after_s=)
+        self._drawn_report: asyncio.Task | None = None  # the drawn map's report, sent while a run goes on
 
     async def __aenter__(self) -> "Session":
         return self
@@ -106,12 +112,16 @@ class Session:
             await self._ws.close()
 
     async def run(self, query_string: str | None = None, *, page: str | None = None,
-                  widgets: dict[str, object] | None = None, fragment_id: str = "") -> RunResult:
+                  widgets: dict[str, object] | None = None, fragment_id: str = "",
+                  report_drawn_after_s: float | None = None) -> RunResult:
         """Ask for a script run (optionally another page / query / changed widgets); read until it ends.
 
         ``widgets`` maps a widget's user key (e.g. ``map_category_residential``) or id to its new value
         (bool, str, int, float, or a dict/list sent as JSON, as a component does). ``fragment_id``: rerun
         only that fragment (as the browser does when a widget inside an ``st.fragment`` changes).
+        ``report_drawn_after_s``: as a browser, send the drawn map's report that many seconds after the
+        map's element arrives, while the run goes on (a new visitor's first run waits for it); then
+        :meth:`map_drawn` only reads the run it causes.
         Raises ProtocolError when the connection closes or the run does not end in ``timeout_s``.
         """
         if self._ws is None:
@@ -145,8 +155,12 @@ class Session:
             else:
                 widget.json_value = json.dumps(value)
         result = RunResult(started=time.perf_counter())
+        self._report_after = report_drawn_after_s
         await self._ws.send(message.SerializeToString())
-        await self._read_until_finished(result)
+        try:
+            await self._read_until_finished(result)
+        finally:
+            self._report_after = None
         return result
 
     async def _read_until_finished(self, result: RunResult) -> None:
@@ -180,6 +194,8 @@ class Session:
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 if self._element(message.delta.new_element, result):
                     self.fragments[MAP_COMPONENT] = message.delta.fragment_id  # "" outside a fragment
+                    if self._report_after is not None and self._drawn_report is None:
+                        self._drawn_report = asyncio.create_task(self._report_drawn(self._report_after))
             elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
                 if message.delta.add_block.WhichOneof("type") == "expandable":
                     result.texts.append(message.delta.add_block.expandable.label)
@@ -263,9 +279,32 @@ class Session:
         return rows
 
     async def map_drawn(self) -> RunResult:
-        """What the map's frame sends once drawn (its value: centre, zoom); the server reruns the page."""
+        """What the map's frame sends once drawn (its value: centre, zoom); the server reruns the page.
+        After a run with ``report_drawn_after_s`` the report went already: read the run it caused."""
+        if self._drawn_report is not None:
+            result = RunResult(started=time.perf_counter())
+            await self._drawn_report
+            self._drawn_report = None
+            await self._read_until_finished(result)
+            return result
         if MAP_COMPONENT not in self.widgets:
             raise ProtocolError("no map component to answer")
         # inside an st.fragment the browser reruns only that fragment (pages/map.py draws the map in one)
         return await self.run(widgets={self.widgets[MAP_COMPONENT]: MAP_DRAWN_VALUE},
                               fragment_id=self.fragments.get(MAP_COMPONENT, ""))
+
+    async def _report_drawn(self, delay_s: float) -> None:
+        """Send the drawn map's report after ``delay_s`` (a run may still be going on)."""
+        await asyncio.sleep(delay_s)
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query_string
+        state.page_script_hash = self.page_hash
+        state.fragment_id = self.fragments.get(MAP_COMPONENT, "")
+        state.context_info.timezone = "Europe/Ljubljana"
+        state.context_info.locale = "sl-SI"
+        state.cached_message_hashes.extend(sorted(self.cached))
+        widget = state.widget_states.widgets.add()
+        widget.id = self.widgets[MAP_COMPONENT]
+        widget.json_value = json.dumps(MAP_DRAWN_VALUE)
+        await self._ws.send(message.SerializeToString())

@@ -134,6 +134,21 @@ STAFF_ENV = "KOPER_MAP_STAFF"
 RAISE_ERRORS_ENV = "KOPER_MAP_RAISE_ERRORS"
 
 
+#: Longest wait, in seconds, for a new visitor's map to be drawn before the rest of the page is sent
+#: (ui/first_paint.py); 0 sends it at once (the AppTest suite: no browser there ever draws the map).
+FIRST_PAINT_WAIT_ENV = "KOPER_MAP_FIRST_PAINT_WAIT_S"
+FIRST_PAINT_WAIT_DEFAULT_S = 1.5
+
+
+def first_paint_wait_s() -> float:
+    """``$KOPER_MAP_FIRST_PAINT_WAIT_S`` in seconds, within 0–5 (default 1.5; unreadable: the default)."""
+    try:
+        value = float(os.environ.get(FIRST_PAINT_WAIT_ENV, FIRST_PAINT_WAIT_DEFAULT_S))
+    except ValueError:
+        return FIRST_PAINT_WAIT_DEFAULT_S
+    return min(max(value, 0.0), 5.0) if value == value else FIRST_PAINT_WAIT_DEFAULT_S  # NaN: the default
+
+
 def raise_errors() -> bool:
     """True when ``$KOPER_MAP_RAISE_ERRORS`` is 1/true/yes/on."""
     return os.environ.get(RAISE_ERRORS_ENV, "").strip().lower() in ("1", "true", "yes", "on")

@@ -5,7 +5,8 @@ import streamlit as st
 
 from geo import filters, i18n, model, present, safe
 from geo import referral as geo_referral
-from ui import cache, common, filter_panel, frames, listing, map_frame, map_view, referral, share, urlstate
+from ui import cache, common, filter_panel, first_paint, frames, listing, map_frame, map_view, referral, share, urlstate
+from ui.widget_state import held
 
 PREFIX = "map"
 MAP_HEIGHT = 560
@@ -15,12 +16,26 @@ RETURNED = ("last_object_clicked", "last_object_clicked_count", "center", "zoom"
 lang = common.page_start("page.map", "map.intro")
 services = common.services_or_stop(lang, needs_map=True)
 
-# --- the filters (in the sidebar) ----------------------------------------------------------------------
+# --- the filters (in the sidebar; a new visitor's are drawn just after the map: ui/first_paint.py) -------
 with st.sidebar:
     st.header(i18n.t("filters.title", lang))
-chosen = filter_panel.filter_widgets(services, lang, PREFIX, shared_counts=True)  # counts shared by every session
-st.sidebar.button(i18n.t("filters.reset", lang), on_click=filter_panel.reset, args=(PREFIX,), key="map_reset")
-show_areas = st.sidebar.toggle(i18n.t("map.show_areas", lang), value=True, key="map_show_areas")
+filter_box = st.sidebar.container()
+
+
+def side_panel() -> tuple[filters.Filters, bool]:
+    """The filters, "clear filters" and the areas switch in ``filter_box``: (the chosen Filters, show areas)."""
+    picked = filter_panel.filter_widgets(services, lang, PREFIX, shared_counts=True,  # counts shared by every session
+                                         container=filter_box)
+    filter_box.button(i18n.t("filters.reset", lang), on_click=filter_panel.reset, args=(PREFIX,), key="map_reset")
+    areas = filter_box.toggle(i18n.t("map.show_areas", lang), value=held("map_show_areas", True), key="map_show_areas")
+    return picked, areas
+
+
+if first_paint.holding():  # the same choices the widgets will show: the link's and this session's
+    chosen, show_areas = filter_panel.chosen_without_widgets(PREFIX), held("map_show_areas", True)
+    first_paint.draw(side_panel)
+else:
+    chosen, show_areas = side_panel()
 when = filter_panel.moment(chosen)
 shown = cache.matching_services(chosen, lang, when)  # shared by every session with this view (read only)
 if shown is None:  # the data broke since this run began: filter the table this run has
@@ -57,6 +72,7 @@ def service_map(frame: dict | None, located: list, link: dict[str, str]) -> None
 
 
 service_map(frame, located, filters.to_query_params(chosen))
+first_paint.release()  # a new visitor's first run: the side panel and the list, once the browser has drawn the map
 
 # --- the list: the selected address, then the same services without the map ---------------------------
 map_view.list_anchor()

@@ -63,6 +63,8 @@ def running_server(data_dir: Path, log: Path, *, timeout_s: float = 60.0, launch
     # No street tiles from the internet (tests/fake_tiles.py serves them locally where a test wants them).
     environment = {**os.environ, settings.DATA_DIR_ENV: str(data_dir), settings.ONLINE_GEOCODING_ENV: "0",
                    settings.TILES_ENV: "off", "PYTHONUNBUFFERED": "1", **(env or {})}
+    if settings.FIRST_PAINT_WAIT_ENV not in (env or {}):  # a real server waits for the drawn map, as deployed
+        environment.pop(settings.FIRST_PAINT_WAIT_ENV, None)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         proc = subprocess.Popen(

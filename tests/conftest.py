@@ -36,6 +36,13 @@ def _no_online_geocoding(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _first_paint_without_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest has no browser to draw the map: a new visitor's first run sends the rest at once
+    (ui/first_paint.py; the servers of the browser tests wait as deployed: tests/browser_support.py)."""
+    monkeypatch.setenv(settings.FIRST_PAINT_WAIT_ENV, "0")
+
+
+@pytest.fixture(autouse=True)
 def _page_errors_raise(monkeypatch: pytest.MonkeyPatch) -> None:
     """Unexpected page errors raise in tests (AppTest's ``app.exception``), not the public plain message."""
     monkeypatch.setenv(settings.RAISE_ERRORS_ENV, "1")

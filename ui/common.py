@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 from geo import i18n, safe
-from ui import cache, routing, widget_state
+from ui import cache, first_paint, routing, widget_state
 
 LANG_PARAM = "lang"
 #: The language choice's widget key.
@@ -64,13 +64,14 @@ def language() -> str:
     # Three choices in view, each named in its own language (one tap on a phone), as radio buttons
     # rather than a select box: the service map draws radios anyway (opening hours), and a select box
     # made the browser fetch ~20 more script files before the map's frame could appear (issue 14).
-    st.sidebar.radio(
+    box = st.sidebar.container()  # its place; a new visitor's service map draws it after the map (ui/first_paint.py)
+    first_paint.draw(lambda: box.radio(
         i18n.t("app.language", current),
         i18n.LANGUAGES,
         format_func=i18n.LANGUAGE_NAMES.get,
         key=PICKER_KEY,
         on_change=_picked,
-    )
+    ))
     return current
 
 
@@ -353,6 +354,7 @@ def services_or_stop(lang: str, *, needs_map: bool = False):
         if assets_error:
             st.error(i18n.t("map.assets_error", lang, error=safe.md_text(assets_error)))
     if services is None:
+        first_paint.release(wait=False)  # the language choice, before the page stops
         st.stop()
     return services
 

@@ -129,6 +129,14 @@ def filter_widgets(
     return _from_widgets(prefix, facets)
 
 
+def chosen_without_widgets(prefix: str, facets: tuple[str, ...] = ALL_FACETS) -> Filters:
+    """The ``Filters`` that :func:`filter_widgets` would return, without drawing them: the link's values
+    (seeded into the widgets' state, as the widgets would be) and what this session chose before.
+    For a run that draws the filters later (``ui.first_paint``)."""
+    _seed_widgets(prefix, filters.from_query_params(st.query_params.to_dict()))
+    return _from_widgets(prefix, facets)
+
+
 def _counts(services, current: Filters, lang: str, keep_closed: bool) -> dict[str, dict[str, int]]:
     """``filters.counts``; with ``keep_closed`` at a chosen moment, services closed then count as shown."""
     if not (keep_closed and current.hours in filters.TIMED_MODES):
