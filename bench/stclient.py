@@ -59,6 +59,7 @@ class RunResult:
 
     started: float
     finished: float = 0.0
+    status: int | None = None  # the ScriptFinishedStatus that ended it (0 a page run, 3 a fragment's run)
     map_at: float | None = None  # when the map component's delta arrived
     map_args: str | None = None  # its json_args
     exceptions: list[str] = field(default_factory=list)
@@ -92,6 +93,7 @@ class Session:
         self.cached: dict[str, ForwardMsg] = {}  # the big messages kept by hash, as the browser's message cache
         self._report_after: float | None = None  # see run(report_drawn_after_s=)
         self._drawn_report: asyncio.Task | None = None  # the drawn map's report, sent while a run goes on
+        self._drawn_run_seen: RunResult | None = None  # that report's run, when the page run's reading saw it end
 
     async def __aenter__(self) -> "Session":
         return self
@@ -161,6 +163,11 @@ class Session:
             await self._read_until_finished(result)
         finally:
             self._report_after = None
+        # A report that reaches the server just as the page's run stops starts a new script runner, and
+        # Streamlit then drops the stopped run's "finished" message (its own comment in
+        # runtime/app_session.py, request_rerun): the reading above ended at the fragment's run instead.
+        if report_drawn_after_s is not None and result.status == 3 and not fragment_id:
+            self._drawn_run_seen = result
         return result
 
     async def _read_until_finished(self, result: RunResult) -> None:
@@ -201,6 +208,7 @@ class Session:
                     result.texts.append(message.delta.add_block.expandable.label)
             elif kind == "script_finished":
                 result.finished = time.perf_counter()
+                result.status = message.script_finished
                 # 0 = finished successfully, 2 = rerun requested (the server starts the next run itself)
                 if message.script_finished in (0, 3):  # FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY
                     return
@@ -285,6 +293,9 @@ class Session:
             result = RunResult(started=time.perf_counter())
             await self._drawn_report
             self._drawn_report = None
+            if self._drawn_run_seen is not None:  # see run(): the report's run ended the page's reading
+                result, self._drawn_run_seen = self._drawn_run_seen, None
+                return result
             await self._read_until_finished(result)
             return result
         if MAP_COMPONENT not in self.widgets:
