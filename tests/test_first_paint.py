@@ -25,12 +25,18 @@ def layout(app) -> list[tuple[str, str]]:
     return [(type(e).__name__, name(e)) for root in (app.sidebar, app.main) for e in root]
 
 
-def test_the_first_run_draws_the_page_of_every_later_run(data_dir, monkeypatch):
-    held = []
+@pytest.fixture
+def held(monkeypatch) -> list[int]:
+    """How many drawings each call of ``first_paint.release`` found held back, in order."""
+    counts: list[int] = []
     real = first_paint.release
     monkeypatch.setattr(first_paint, "release",
-                        lambda wait=True: (held.append(len(getattr(first_paint._run, "held", None) or ())),
+                        lambda wait=True: (counts.append(len(getattr(first_paint._run, "held", None) or ())),
                                            real(wait))[1])
+    return counts
+
+
+def test_the_first_run_draws_the_page_of_every_later_run(data_dir, held):
     app = run_page("pages/map.py", "it", cat="day_activities")
     assert not app.exception
     first = layout(app)
@@ -45,12 +51,7 @@ def test_the_first_run_draws_the_page_of_every_later_run(data_dir, monkeypatch):
     assert app.radio(key="language").value == "it"
 
 
-def test_a_first_visit_to_another_page_holds_nothing_back(data_dir, monkeypatch):
-    held = []
-    real = first_paint.release
-    monkeypatch.setattr(first_paint, "release",
-                        lambda wait=True: (held.append(len(getattr(first_paint._run, "held", None) or ())),
-                                           real(wait))[1])
+def test_a_first_visit_to_another_page_holds_nothing_back(data_dir, held):
     app = RoutedAppTest(settings.PROJECT_DIR / "app.py", default_timeout=60)
     app.query_params["lang"] = "sl"
     app.switch_page("pages/nearest.py").run()  # the session's first run is the nearest page
