@@ -11,7 +11,7 @@ from ui.widget_state import held
 PREFIX = "map"
 MAP_HEIGHT = 560
 #: What the map reports back (a click, where the user left it); panning reruns nothing else.
-RETURNED = ("last_object_clicked", "last_object_clicked_count", "center", "zoom")
+RETURNED = ("last_object_clicked", "last_object_clicked_count", "center", "zoom", "bounds")
 
 lang = common.page_start("page.map", "map.intro")
 services = common.services_or_stop(lang, needs_map=True)

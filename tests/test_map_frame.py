@@ -21,7 +21,7 @@ from geo import areas, directory, filters, hours, mapping, safe, settings
 from ui import map_frame
 
 WHEN = dt.datetime(2026, 11, 23, 10, 0)
-RETURNED = ("last_object_clicked", "last_object_clicked_count", "center", "zoom")
+RETURNED = ("last_object_clicked", "last_object_clicked_count", "center", "zoom", "bounds")
 
 
 @pytest.fixture(autouse=True)

@@ -72,9 +72,25 @@ def clicked_location(located: Sequence[mapping.Location], clicked: object) -> ma
                  if abs(loc.lat - lat) < CLICK_TOLERANCE and abs(loc.lon - lon) < CLICK_TOLERANCE), None)
 
 
+def shows_whole_municipality(bounds: object) -> bool:
+    """Does a reported view (streamlit-folium's ``bounds``: {"_southWest": {"lat", "lng"}, "_northEast":
+    {…}}, degrees, EPSG:4326) hold all of ``settings.MUNICIPALITY_BOUNDS``? False when unreadable."""
+    try:
+        south, west = float(bounds["_southWest"]["lat"]), float(bounds["_southWest"]["lng"])
+        north, east = float(bounds["_northEast"]["lat"]), float(bounds["_northEast"]["lng"])
+    except (TypeError, KeyError, ValueError):
+        return False
+    s, w, n, e = settings.MUNICIPALITY_BOUNDS
+    return south <= s and west <= w and north >= n and east >= e
+
+
 def remember(returned: object, located: Sequence[mapping.Location]) -> bool:
     """Keep the position the browser reports and the marker clicked last; True when that click selected
-    another address than before (the page must then show it)."""
+    another address than before (the page must then show it).
+
+    A view that shows the whole municipality is the map's own first view, not a position worth a link:
+    the map frames itself more than once as its frame, legend and notes get their sizes (each a report),
+    and every new visitor's link carried ``lat/lon/z`` (opening a phone's link on a wide screen zoomed in)."""
     if not isinstance(returned, dict):
         return False
     state = st.session_state
@@ -82,7 +98,10 @@ def remember(returned: object, located: Sequence[mapping.Location]) -> bool:
     if isinstance(center, dict) and "lat" in center and "lng" in center and zoom is not None:
         # zoom may be a quarter step (the framed first view): kept as it is, so a rebuilt map opens the same
         view = {"center": (float(center["lat"]), float(center["lng"])), "zoom": round(float(zoom), 2)}
-        if state.get("map_framed_report", False) is None:
+        if shows_whole_municipality(returned.get("bounds")):
+            state.map_view = {"center": None, "zoom": None}  # opens framed again, at any screen's size
+            state.map_framed_report = view  # the framing is seen: a view other than the whole is a move
+        elif state.get("map_framed_report", False) is None:
             state.map_framed_report = view
         elif view != state.get("map_framed_report"):
             state.map_view = view
