@@ -130,19 +130,12 @@ class Session:
             await self.connect()
         if query_string is not None:
             self.query_string = query_string
-        message = BackMsg()
-        state = message.rerun_script
-        state.query_string = self.query_string
         if page is not None:
             if page not in self.pages:
                 raise ProtocolError(f"no page {page!r} in the app's navigation ({sorted(self.pages)})")
             self.page_hash = self.pages[page]
-        state.page_script_hash = self.page_hash
-        state.fragment_id = fragment_id
-        state.context_info.timezone = "Europe/Ljubljana"
-        state.context_info.locale = "sl-SI"
-        # As the browser: big messages it already holds come back as references (ForwardMsg.ref_hash).
-        state.cached_message_hashes.extend(sorted(self.cached))
+        message = self._rerun_message(fragment_id)
+        state = message.rerun_script
         for key, value in (widgets or {}).items():
             widget = state.widget_states.widgets.add()
             widget.id = self.widgets.get(key, key)
@@ -304,18 +297,24 @@ class Session:
         return await self.run(widgets={self.widgets[MAP_COMPONENT]: MAP_DRAWN_VALUE},
                               fragment_id=self.fragments.get(MAP_COMPONENT, ""))
 
-    async def _report_drawn(self, delay_s: float) -> None:
-        """Send the drawn map's report after ``delay_s`` (a run may still be going on)."""
-        await asyncio.sleep(delay_s)
+    def _rerun_message(self, fragment_id: str) -> BackMsg:
+        """A ``rerun_script`` BackMsg of this page and query, as the browser sends it (no widget states yet)."""
         message = BackMsg()
         state = message.rerun_script
         state.query_string = self.query_string
         state.page_script_hash = self.page_hash
-        state.fragment_id = self.fragments.get(MAP_COMPONENT, "")
+        state.fragment_id = fragment_id
         state.context_info.timezone = "Europe/Ljubljana"
         state.context_info.locale = "sl-SI"
+        # As the browser: big messages it already holds come back as references (ForwardMsg.ref_hash).
         state.cached_message_hashes.extend(sorted(self.cached))
-        widget = state.widget_states.widgets.add()
+        return message
+
+    async def _report_drawn(self, delay_s: float) -> None:
+        """Send the drawn map's report after ``delay_s`` (a run may still be going on)."""
+        await asyncio.sleep(delay_s)
+        message = self._rerun_message(self.fragments.get(MAP_COMPONENT, ""))
+        widget = message.rerun_script.widget_states.widgets.add()
         widget.id = self.widgets[MAP_COMPONENT]
         widget.json_value = json.dumps(MAP_DRAWN_VALUE)
         await self._ws.send(message.SerializeToString())

@@ -81,9 +81,8 @@ def filter_widgets(
     """
     default = container if container is not None else st.sidebar
     place = lambda facet: (containers or {}).get(facet, default)  # noqa: E731
-    _seed_widgets(prefix, filters.from_query_params(st.query_params.to_dict()))
     state = st.session_state
-    current = _from_widgets(prefix, facets)
+    current = chosen_without_widgets(prefix, facets)
     if services is None:
         tally = {}
     elif shared_counts and not (keep_closed and current.hours in filters.TIMED_MODES):
